@@ -1,0 +1,65 @@
+# lsbimg — compose L4Re/Linux root filesystem images through libext2fs.
+PREFIX  ?= /usr/local
+BUILD   ?= out
+CC      ?= cc
+PKGS     = ext2fs com_err libconfig libarchive libsystemd
+SAN     ?=
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Wall -Wextra -Werror $(SAN)
+CPPFLAGS += -Icomposer $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDFLAGS += $(SAN)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+SRCS    := $(sort $(wildcard composer/*.c))
+OBJS    := $(SRCS:composer/%.c=$(BUILD)/obj/%.o)
+LIBOBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
+UNITS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/*.c)))
+BIN     := $(BUILD)/bin/lsbimg
+
+.PHONY: all deps test-deps image check check-asan unit install clean bench fuzz kernels
+
+all: $(BIN)
+
+$(BUILD)/obj/%.o: composer/%.c $(wildcard composer/*.h) | $(BUILD)/obj
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -c -o $@ $<
+
+$(BIN): $(OBJS) | $(BUILD)/bin
+	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
+
+$(BUILD)/obj $(BUILD)/bin $(BUILD)/tests:
+	mkdir -p $@
+
+unit: $(UNITS)
+
+deps:
+	scripts/deps.sh build
+
+test-deps:
+	scripts/deps.sh test
+
+image: deps
+	$(MAKE) all
+	$(BIN) compose layouts/arm64.cfg
+
+check: test-deps
+	$(MAKE) all unit
+	tests/run
+
+# The whole suite again on an ASan+UBSan build in its own tree.
+check-asan: test-deps
+	$(MAKE) BUILD=out/asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all unit
+	LSBIMG_BUILD=out/asan tests/run
+
+install: $(BIN)
+	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/lsbimg
+	install -D -m 0755 scripts/runqemu $(DESTDIR)$(PREFIX)/bin/runqemu
+	install -D -m 0644 docs/lsbimg.1 $(DESTDIR)$(PREFIX)/share/man/man1/lsbimg.1
+	install -D -m 0644 scripts/lsbimg.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/lsbimg
+
+clean:
+	rm -rf out
+
+-include $(OBJS:.o=.d)

@@ -1,0 +1,118 @@
+/* The in-memory image tree: what the layout, archives, musl and systemd modules build
+ * and what the writers (ext2, tar, cpio) consume. Nodes are inodes; dentries are names. */
+#ifndef LSBIMG_TREE_H
+#define LSBIMG_TREE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum node_type { NODE_DIR, NODE_REG, NODE_SYMLINK, NODE_CHR, NODE_BLK, NODE_FIFO, NODE_SOCK };
+
+/* Where a regular file's bytes come from. */
+enum src_kind {
+	SRC_EMPTY,  /* no data */
+	SRC_HOST,   /* a host file: dir/name, or name alone when dir is NULL */
+	SRC_MEM,    /* bytes held in memory (inline text) */
+	SRC_FD,     /* a region of an open file (archive spool): fd at off */
+};
+
+struct xattr {
+	const char *name;   /* full name, e.g. "security.capability" */
+	const void *value;
+	size_t len;
+};
+
+struct node {
+	enum node_type type;
+	unsigned mode;      /* permission bits only (07777) */
+	unsigned uid, gid;
+	int64_t mtime;      /* seconds since the epoch */
+	unsigned nlink;     /* set by tree_freeze */
+	unsigned ino;       /* scratch for writers */
+	unsigned implicit:1;/* directory made as a parent, never named by the input */
+	const char *origin; /* "file:line" or "archive: member", for messages */
+	struct xattr *xattrs;
+	size_t nxattrs;
+	union {
+		struct {
+			struct dentry **kids;
+			size_t nkids, cap;
+			struct node *parent;
+		} dir;
+		struct {
+			uint64_t size;
+			enum src_kind kind;
+			const char *dir, *name; /* SRC_HOST */
+			const char *mem;        /* SRC_MEM */
+			int fd;                 /* SRC_FD */
+			uint64_t off;
+		} reg;
+		struct {
+			const char *target;
+		} lnk;
+		struct {
+			unsigned major, minor;
+		} dev;
+	} u;
+};
+
+struct dentry {
+	const char *name;
+	struct node *node;
+	struct node *dir;   /* the directory holding this name */
+};
+
+struct tree;
+
+/* tree_add flags */
+#define TREE_OVERRIDE 0x1  /* a later entry may replace an earlier one */
+/* tree_lookup flags */
+#define TREE_FOLLOW   0x2  /* follow a final symlink */
+
+struct tree *tree_new(int64_t mtime);
+void tree_free(struct tree *t);
+struct node *tree_root(struct tree *t);
+
+/* A fresh node of TYPE (mode 0755 for dirs, 0644 otherwise, root-owned, tree mtime).
+ * Memory belongs to the tree. */
+struct node *tree_node_new(struct tree *t, enum node_type type, const char *origin);
+/* Strings and buffers that live as long as the tree. */
+char *tree_strdup(struct tree *t, const char *s);
+void *tree_alloc(struct tree *t, size_t n);
+
+/* Link N at PATH under BASE (NULL: the root). Missing parents become implicit 0755 dirs.
+ * Symlinks met on the way are followed inside the tree; absolute targets and ".." never
+ * leave BASE. A directory may be merged onto an implicit one; any other collision is an
+ * error unless TREE_OVERRIDE. Returns 0, or -1 with errno set and a message in *why
+ * (static text) describing the failure. */
+int tree_add(struct tree *t, struct node *base, const char *path, struct node *n, int flags,
+	     const char **why);
+/* Resolve PATH under BASE (NULL: the root). NULL with errno ENOENT/ENOTDIR/ELOOP/
+ * ENAMETOOLONG when it does not resolve. */
+struct node *tree_lookup(struct tree *t, struct node *base, const char *path, int flags);
+/* The dentry PATH names (final symlink not followed), or NULL. */
+struct dentry *tree_lookup_dentry(struct tree *t, const char *path);
+
+/* Sort every directory by name and count links. Call once before writing. */
+void tree_freeze(struct tree *t);
+
+/* Visit every dentry in preorder, children in name order (freeze first). PATH is the
+ * absolute image path, valid only during the call. A non-zero return stops the walk. */
+typedef int (*tree_visit_fn)(const char *path, const struct dentry *d, void *ctx);
+int tree_walk(struct tree *t, tree_visit_fn fn, void *ctx);
+
+/* The absolute image path of a dentry (malloc'd). */
+char *tree_path(const struct dentry *d);
+
+/* Counts, for sizing. */
+struct tree_stats {
+	size_t inodes;       /* distinct nodes, root included */
+	size_t dentries;
+	size_t files, dirs, symlinks, others;
+	uint64_t bytes;      /* regular file sizes */
+};
+void tree_stats(struct tree *t, struct tree_stats *st);
+
+const char *node_type_name(enum node_type type);
+
+#endif

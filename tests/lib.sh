@@ -1,0 +1,63 @@
+# Shared helpers for tests/t_*.sh. Each test runs in its own scratch directory (the cwd).
+set -euo pipefail
+: "${TOP:?run tests through tests/run}"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+note() { echo "-- $*"; }
+
+# assert_eq WHAT EXPECTED ACTUAL
+assert_eq() { [ "$2" == "$3" ] || fail "$1: expected '$2', got '$3'"; }
+# assert_contains WHAT HAYSTACK NEEDLE
+assert_contains() { [[ $2 == *"$3"* ]] || fail "$1: '$3' not found in: $2"; }
+
+# expect_exit CODE CMD...: run CMD, require its exit status, keep its stderr in $ERR.
+expect_exit() {
+  local want=$1; shift
+  local rc=0
+  "$@" >"$PWD/.out" 2>"$PWD/.err" || rc=$?
+  OUT=$(cat "$PWD/.out"); ERR=$(cat "$PWD/.err")
+  [ "$rc" = "$want" ] || fail "'$*' exited $rc, want $want; stderr: $ERR"
+}
+
+# fsck_clean IMG: e2fsck in no-change mode must find nothing.
+fsck_clean() {
+  local out rc=0
+  out=$(e2fsck -fn "$1" 2>&1) || rc=$?
+  [ $rc = 0 ] || fail "e2fsck -fn $1 exited $rc: $out"
+}
+
+# dbg IMG CMD: run a debugfs request, failing on debugfs's own error lines (it exits 0 on them).
+dbg() {
+  local out
+  out=$(debugfs -R "$2" "$1" 2>&1 | sed '1{/^debugfs /d}')
+  if grep -qiE '^(.*: )?(File not found|.*not found by ext2_lookup|Ext2 inode is not a directory)' <<<"$out"; then
+    fail "debugfs -R '$2' $1: $out"
+  fi
+  printf '%s\n' "$out"
+}
+
+# stat_field IMG PATH FIELD: one field of debugfs stat (Mode, User, Group, Links, Size, Type).
+stat_field() {
+  local s; s=$(dbg "$1" "stat \"$2\"")
+  case $3 in
+    Mode) sed -n 's/.*Mode: *\([0-7]*\).*/\1/p' <<<"$s" | head -1 ;;
+    User) sed -n 's/.*User: *\([0-9]*\).*/\1/p' <<<"$s" | head -1 ;;
+    Group) sed -n 's/.*Group: *\([0-9]*\).*/\1/p' <<<"$s" | head -1 ;;
+    Links) sed -n 's/.*Links: *\([0-9]*\).*/\1/p' <<<"$s" | head -1 ;;
+    Size) sed -n 's/.*Size: *\([0-9]*\).*/\1/p' <<<"$s" | head -1 ;;
+    Type) sed -n 's/.*Type: *\([a-z ]*[a-z]\) .*/\1/p' <<<"$s" | head -1 ;;
+    *) fail "stat_field: unknown field $3" ;;
+  esac
+}
+
+# dump IMG PATH OUT: copy a file's bytes out with debugfs.
+dump() { debugfs -R "dump -p \"$2\" $3" "$1" >/dev/null 2>&1; [ -f "$3" ] || fail "debugfs could not dump $2"; }
+
+# with_mount IMG DIR: read-only kernel loop mount, or fuse2fs where loop is unavailable.
+ro_mount() {
+  mkdir -p "$2"
+  if mount -o loop,ro -t ext2 "$1" "$2" 2>/dev/null; then MOUNT_KIND=loop; return 0; fi
+  if fuse2fs -o ro,fakeroot "$1" "$2" >/dev/null 2>&1; then MOUNT_KIND=fuse2fs; return 0; fi
+  fail "neither a loop mount nor fuse2fs could mount $1"
+}
+ro_umount() { umount "$1" 2>/dev/null || fusermount -u "$1"; }
