@@ -163,7 +163,7 @@ static struct dentry *link_child(struct tree *t, struct node *dir, const char *n
 }
 
 /* Walk PATH from BASE. On success *dirp is the directory that holds the last component,
- * which is returned in *name/*len (len 0 when PATH names BASE itself or ends in "..").
+ * which is returned in *name and *len (len 0 when PATH names BASE itself or ends in "..").
  * When CREATE, missing intermediate directories are made implicit. */
 static int walk(struct tree *t, struct node *base, const char *path, int create,
 		struct node **dirp, const char **name, size_t *len, const char **why)
