@@ -11,8 +11,13 @@
 
 struct fsview_stat {
 	enum node_type type;
-	unsigned mode;
+	unsigned mode;        /* permission bits (07777) */
+	unsigned uid, gid;
+	int64_t mtime;
+	unsigned nlink;
+	uint64_t id;          /* equal for hard links to one file */
 	uint64_t size;
+	unsigned major, minor;/* device nodes */
 };
 
 struct fsview {

@@ -4,6 +4,8 @@
 #include "diag.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -558,4 +560,36 @@ const char *node_type_name(enum node_type type)
 	static const char *const names[] = { "directory", "regular file", "symlink",
 		"character device", "block device", "fifo", "socket" };
 	return names[type];
+}
+
+ssize_t node_pread(const struct node *n, void *buf, size_t len, uint64_t off)
+{
+	if (off >= n->u.reg.size)
+		return 0;
+	if (len > n->u.reg.size - off)
+		len = (size_t)(n->u.reg.size - off);
+	switch (n->u.reg.kind) {
+	case SRC_EMPTY:
+		return 0;
+	case SRC_MEM:
+		memcpy(buf, n->u.reg.mem + off, len);
+		return (ssize_t)len;
+	case SRC_FD:
+		return pread(n->u.reg.fd, buf, len, (off_t)(n->u.reg.off + off));
+	case SRC_HOST: {
+		char *path = n->u.reg.dir ? xasprintf("%s/%s", n->u.reg.dir, n->u.reg.name)
+					  : xstrdup(n->u.reg.name);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		free(path);
+		if (fd < 0)
+			return -1;
+		ssize_t r = pread(fd, buf, len, (off_t)off);
+		int saved = errno;
+		close(fd);
+		errno = saved;
+		return r;
+	}
+	}
+	errno = EINVAL;
+	return -1;
 }

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 enum node_type { NODE_DIR, NODE_REG, NODE_SYMLINK, NODE_CHR, NODE_BLK, NODE_FIFO, NODE_SOCK };
 
@@ -114,5 +115,8 @@ struct tree_stats {
 void tree_stats(struct tree *t, struct tree_stats *st);
 
 const char *node_type_name(enum node_type type);
+
+/* Read up to LEN bytes of regular file N's data at OFF, whatever its source. */
+ssize_t node_pread(const struct node *n, void *buf, size_t len, uint64_t off);
 
 #endif
