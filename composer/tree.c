@@ -86,6 +86,12 @@ struct tree *tree_new(int64_t mtime)
 	return t;
 }
 
+void tree_set_mtime(struct tree *t, int64_t mtime)
+{
+	t->mtime = mtime;
+	t->root->mtime = mtime;
+}
+
 void tree_free(struct tree *t)
 {
 	if (!t)

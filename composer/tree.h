@@ -72,6 +72,8 @@ struct tree;
 
 struct tree *tree_new(int64_t mtime);
 void tree_free(struct tree *t);
+/* The mtime given to nodes created from now on (and to the root). */
+void tree_set_mtime(struct tree *t, int64_t mtime);
 struct node *tree_root(struct tree *t);
 
 /* A fresh node of TYPE (mode 0755 for dirs, 0644 otherwise, root-owned, tree mtime).

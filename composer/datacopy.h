@@ -1,0 +1,20 @@
+/* Copying file data between descriptors without filling holes. */
+#ifndef LSBIMG_DATACOPY_H
+#define LSBIMG_DATACOPY_H
+
+#include <stdint.h>
+
+/* Call FN for each data segment [start, end) of FD within [off, off + len), found with
+ * SEEK_DATA/SEEK_HOLE (the whole range when the file system cannot tell). Offsets are
+ * relative to OFF. */
+int data_segments(int fd, uint64_t off, uint64_t len,
+		  int (*fn)(uint64_t start, uint64_t end, void *arg), void *arg);
+
+/* Copy LEN bytes from IN at IN_OFF to OUT at OUT_OFF: copy_file_range where the kernel
+ * offers it, read/write otherwise. -1 with errno on failure; a short source is EIO. */
+int copy_bytes(int in, uint64_t in_off, int out, uint64_t out_off, uint64_t len);
+
+/* Copy all of IN to OUT keeping holes, and size OUT to match. */
+int copy_sparse(int in, int out);
+
+#endif
