@@ -40,12 +40,12 @@ dbg() {
 stat_field() {
   local s; s=$(dbg "$1" "stat \"$2\"")
   case $3 in
-    Mode) sed -n 's/.*Mode: *\([0-7]*\).*/\1/p' <<<"$s" | head -1 ;;
+    Mode) printf '%04o\n' "$((8#$(sed -n 's/.*Mode: *\([0-7]*\).*/\1/p' <<<"$s" | head -1)))" ;;
     User) sed -n 's/.*User: *\([0-9]*\).*/\1/p' <<<"$s" | head -1 ;;
     Group) sed -n 's/.*Group: *\([0-9]*\).*/\1/p' <<<"$s" | head -1 ;;
     Links) sed -n 's/.*Links: *\([0-9]*\).*/\1/p' <<<"$s" | head -1 ;;
     Size) sed -n 's/.*Size: *\([0-9]*\).*/\1/p' <<<"$s" | head -1 ;;
-    Type) sed -n 's/.*Type: *\([a-z ]*[a-z]\) .*/\1/p' <<<"$s" | head -1 ;;
+    Type) sed -n 's/.*Type: *\(.*[^ ]\) *Mode:.*/\1/p' <<<"$s" | head -1 ;;
     *) fail "stat_field: unknown field $3" ;;
   esac
 }
