@@ -1,4 +1,5 @@
 /* compose: layout -> tree -> checks -> writer -> staging. */
+#include "checks.h"
 #include "cli.h"
 #include "diag.h"
 #include "ext2write.h"
@@ -82,6 +83,8 @@ int cmd_compose(int argc, char **argv)
 	struct outfile out;
 	struct ext2_result res;
 	rc = EXIT_FAILED;
+	if (checks_symlinks(ctx.tree, p->strict))
+		goto done;
 	if (outfile_open(&out, p->output))
 		goto done;
 	if (ext2_write(ctx.tree, p, out.tmp, out.fd, &res)) {

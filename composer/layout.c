@@ -48,7 +48,8 @@ char *layout_host_path(const config_setting_t *s, const char *rel)
 	if (rel[0] == '/' || !file)
 		return xstrdup(rel);
 	char *copy = xstrdup(file);
-	char *path = xasprintf("%s/%s", dirname(copy), rel);
+	char *dir = dirname(copy);
+	char *path = strcmp(dir, ".") ? xasprintf("%s/%s", dir, rel) : xstrdup(rel);
 	free(copy);
 	return path;
 }
