@@ -391,6 +391,8 @@ struct filedata {
 	int fd;            /* -1 for in-memory data */
 	uint64_t base;     /* offset of the data in fd */
 	blk64_t next;      /* first logical block not yet written */
+	const char *src;   /* the source, for messages */
+	int reported;      /* an error has been reported */
 };
 
 static int put_bytes(struct filedata *f, uint64_t src, uint64_t dst, uint64_t len)
@@ -420,15 +422,18 @@ static int write_segment(uint64_t start, uint64_t end, void *arg)
 		lb = f->next;
 	while (lb < lend) {
 		blk64_t p, n;
-		if (alloc_run(w, lend - lb, &p, &n) || map_run(w, f->ino, f->inode, lb, p, n))
+		if (alloc_run(w, lend - lb, &p, &n) || map_run(w, f->ino, f->inode, lb, p, n)) {
+			f->reported = 1;
 			return -1;
+		}
 		uint64_t from = lb * w->bs, to = (lb + n) * w->bs;
 		if (to > size)
 			to = size;
 		if (put_bytes(f, from, p * w->bs, to - from)) {
-			diag_error("%s: %s", f->n->origin,
-				   errno == EIO ? "source ended early (changed during compose?)"
-						: strerror(errno));
+			diag_error_at(f->n->origin, 0, "%s: %s", f->src,
+				      errno == EIO ? "source ended early (changed during compose?)"
+						   : strerror(errno));
+			f->reported = 1;
 			return -1;
 		}
 		w->bytes += to - from;
@@ -447,8 +452,10 @@ static char *host_path(const struct node *n)
 static int write_data(struct writer *w, ext2_ino_t ino, struct ext2_inode *inode,
 		      const struct node *n)
 {
-	struct filedata f = { .w = w, .ino = ino, .inode = inode, .n = n, .fd = -1 };
+	struct filedata f = { .w = w, .ino = ino, .inode = inode, .n = n, .fd = -1,
+			      .src = "(inline data)" };
 	uint64_t size = n->u.reg.size;
+	char *path = NULL;
 	int rc = -1;
 	switch (n->u.reg.kind) {
 	case SRC_EMPTY:
@@ -458,39 +465,32 @@ static int write_data(struct writer *w, ext2_ino_t ino, struct ext2_inode *inode
 	case SRC_FD:
 		f.fd = n->u.reg.fd;
 		f.base = n->u.reg.off;
+		f.src = "(archive data)";
 		rc = data_segments(f.fd, f.base, size, write_segment, &f);
 		break;
 	case SRC_HOST: {
-		char *path = host_path(n);
 		struct stat st;
+		f.src = path = host_path(n);
 		f.fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (f.fd < 0 || fstat(f.fd, &st)) {
-			diag_error("%s: %s: %s", n->origin, path, strerror(errno));
-			if (f.fd >= 0)
-				close(f.fd);
-			free(path);
-			return -1;
-		}
-		if ((uint64_t)st.st_size != size) {
-			diag_error("%s: %s changed size during compose", n->origin, path);
-			close(f.fd);
-			free(path);
-			return -1;
-		}
-		/* Only files with fewer blocks than bytes can have holes worth finding. */
-		if ((uint64_t)st.st_blocks * 512 >= size)
+			rc = -1;
+		} else if ((uint64_t)st.st_size != size) {
+			diag_error_at(n->origin, 0, "%s changed size during compose", path);
+			f.reported = 1;
+		} else if ((uint64_t)st.st_blocks * 512 >= size) {
+			/* Only files with fewer blocks than bytes can have holes worth finding. */
 			rc = write_segment(0, size, &f);
-		else
+		} else {
 			rc = data_segments(f.fd, 0, size, write_segment, &f);
-		if (rc && errno && errno != EIO)
-			diag_error("%s: %s: %s", n->origin, path, strerror(errno));
-		close(f.fd);
-		free(path);
-		return rc;
+		}
+		if (f.fd >= 0)
+			close(f.fd);
+		break;
 	}
 	}
-	if (rc)
-		diag_error("%s: cannot read the data: %s", n->origin, strerror(errno));
+	if (rc && !f.reported)
+		diag_error_at(n->origin, 0, "%s: %s", f.src, strerror(errno));
+	free(path);
 	return rc;
 }
 

@@ -69,7 +69,7 @@ case_fail dup 1 "dup.cfg:4: error: /a: the directory is already defined (first d
 # Disk full on the output file system.
 mkdir -p full
 mount -t tmpfs -o size=1m tmpfs full
-trap 'umount full 2>/dev/null; umount rofs 2>/dev/null; true' EXIT
+trap 'umount full 2>/dev/null || true; umount rofs 2>/dev/null || true' EXIT
 cp out/g.img full/g.img 2>/dev/null || true
 fullbefore=$(sha256sum < full/g.img 2>/dev/null || echo none)
 layout diskfull '{ type = "tree"; path = "/"; source = "src"; }' 'output = "full/g.img"; size = "8M";'
