@@ -28,6 +28,12 @@ void image_error(const struct image *im, const char *fmt, ...)
 	free(msg);
 }
 
+const char *image_type_word(enum node_type t)
+{
+	static const char *const w[] = { "dir", "file", "symlink", "chr", "blk", "fifo", "sock" };
+	return w[t];
+}
+
 int image_open(struct image *im, const char *path)
 {
 	static int tables;

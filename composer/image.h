@@ -59,6 +59,9 @@ typedef int (*image_walk_fn)(const char *path, const char *name, ext2_ino_t ino,
 int image_walk(struct image *im, ext2_ino_t dir, const char *path, image_walk_fn fn,
 	       void *arg);
 
+/* Short type words for listings and JSON: dir, file, symlink, chr, blk, fifo, sock. */
+const char *image_type_word(enum node_type t);
+
 /* "PATH: error: ..." naming the image, for command modules. */
 __attribute__((format(printf, 2, 3))) void image_error(const struct image *im,
 							const char *fmt, ...);

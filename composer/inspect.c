@@ -59,12 +59,6 @@ static int parse(int argc, char **argv, const char *usage, const char *shortopts
 	return 0;
 }
 
-static const char *type_word(enum node_type t)
-{
-	static const char *const w[] = { "dir", "file", "symlink", "chr", "blk", "fifo", "sock" };
-	return w[t];
-}
-
 static void mode_string(const struct fsview_stat *st, char out[11])
 {
 	static const char types[] = "d-lcbps";
@@ -107,7 +101,7 @@ static void json_entry(struct image *im, const char *key, const char *name, ext2
 	json_str(stdout, name);
 	printf(",\"type\":\"%s\",\"mode\":\"%04o\",\"uid\":%u,\"gid\":%u,\"nlink\":%u,"
 	       "\"size\":%" PRIu64 ",\"mtime\":%" PRId64 ",\"inode\":%u",
-	       type_word(st->type), st->mode, st->uid, st->gid, st->nlink, st->size, st->mtime,
+	       image_type_word(st->type), st->mode, st->uid, st->gid, st->nlink, st->size, st->mtime,
 	       ino);
 	if (st->type == NODE_CHR || st->type == NODE_BLK)
 		printf(",\"major\":%u,\"minor\":%u", st->major, st->minor);
