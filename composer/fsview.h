@@ -36,4 +36,12 @@ struct fsview {
 /* The view of a tree being composed (fsview_tree.c). */
 void fsview_tree_init(struct fsview *v, struct tree *t);
 
+/* The view of an existing image file, read-only through libext2fs (fsview_ext2.c).
+ * 0, or -1 after a message naming IMAGE. The walk visits "/" first, children in name
+ * order, and fails (-1, after a message) on unreadable directories or cycles. */
+int fsview_ext2_open(struct fsview *v, const char *image);
+void fsview_ext2_close(struct fsview *v);
+/* The image behind a view from fsview_ext2_open. */
+struct image *fsview_ext2_image(struct fsview *v);
+
 #endif

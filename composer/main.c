@@ -11,6 +11,14 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{ "compose", cmd_compose, "compose LAYOUT: write the image a layout describes" },
+	{ "ls", cmd_ls, "ls [-l] [-R] [-L] [--json] IMAGE [PATH]: list a directory" },
+	{ "cat", cmd_cat, "cat [--json] IMAGE PATH: print a file" },
+	{ "stat", cmd_stat, "stat [-L] [--json] IMAGE PATH: show an inode" },
+	{ "tree", cmd_tree, "tree [-L] [--json] IMAGE [PATH]: show a directory tree" },
+	{ "info", cmd_info, "info [--json] IMAGE: show the filesystem's superblock" },
+	{ "diff", cmd_diff, "diff [--json] A.img B.img: added, removed, changed paths" },
+	{ "check", cmd_check, "check IMAGE: check an image's consistency" },
+	{ "journal", cmd_journal, "journal [-u UNIT] [-b] [--json] IMAGE: the image's journal" },
 };
 
 static void usage(FILE *f)
