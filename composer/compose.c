@@ -1,5 +1,5 @@
 /* compose: layout -> tree -> checks -> writer -> staging. */
-#include "checks.h"
+#include "treecheck.h"
 #include "cli.h"
 #include "diag.h"
 #include "ext2write.h"
@@ -83,7 +83,7 @@ int cmd_compose(int argc, char **argv)
 	struct outfile out;
 	struct ext2_result res;
 	rc = EXIT_FAILED;
-	if (checks_symlinks(ctx.tree, p->strict))
+	if (treecheck_symlinks(ctx.tree, p->strict))
 		goto done;
 	if (outfile_open(&out, p->output))
 		goto done;

@@ -1,5 +1,5 @@
 /* Tree checks. A symlink loop is legal to store but useless to ship; say so. */
-#include "checks.h"
+#include "treecheck.h"
 #include "diag.h"
 
 #include <errno.h>
@@ -27,7 +27,7 @@ static int visit(const char *path, const struct dentry *d, void *ctx)
 	return 0;
 }
 
-int checks_symlinks(struct tree *t, int strict)
+int treecheck_symlinks(struct tree *t, int strict)
 {
 	struct loops l = { t, strict, 0 };
 	tree_walk(t, visit, &l);
