@@ -1,0 +1,42 @@
+# valgrind: compose and every inspection command, no leaks and no invalid accesses.
+. "$TOP/tests/lib.sh"
+command -v valgrind >/dev/null || fail "valgrind is not installed (make check installs it)"
+
+vg() { valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
+         --errors-for-leak-kinds=definite,indirect "$LSBIMG" "$@"; }
+
+mkdir -p src/sub; printf 'a\n' > src/a; ln src/a src/a2; ln -s a src/l
+truncate -s 2M src/sub/sparse; printf 'z' >> src/sub/sparse
+cat > v.cfg <<'EOF2'
+image = { name = "v"; output = "v.img"; stage = "st"; };
+entries = (
+  { type = "tree"; path = "/"; source = "src"; },
+  { type = "text"; path = "/etc/t"; text = "text\n"; },
+  { type = "symlink"; path = "/bin"; target = "usr/bin"; },
+  { type = "hardlink"; path = "/h"; target = "/a"; },
+  { type = "chr"; path = "/dev/null"; major = 1; minor = 3; },
+  { type = "fifo"; path = "/run/f"; }
+);
+EOF2
+vg compose -q v.cfg
+fsck_clean v.img
+sed 's/text\\n/changed\\n/; s/"v.img"/"w.img"/' v.cfg > w.cfg
+vg compose -q --no-stage w.cfg
+
+# Failure paths must not leak either.
+printf 'entries = ( { type = "file"; path = "/x"; source = "missing"; } );\n' > bad.cfg
+rc=0; vg compose -q -o bad.img bad.cfg 2>/dev/null || rc=$?
+assert_eq "failed compose exit" 1 "$rc"
+printf 'entries = ( { type = "dir"; path = "/x"; modee = "0755"; } );\n' > typo.cfg
+rc=0; vg compose -q -o bad.img typo.cfg 2>/dev/null || rc=$?
+assert_eq "layout error exit" 2 "$rc"
+
+for args in "ls v.img / -l -R" "ls v.img /sub --json" "cat v.img /etc/t" "stat v.img /h" \
+            "stat v.img /bin --json" "tree v.img" "info v.img" "info v.img --json" \
+            "check v.img"; do
+  vg $args >/dev/null || fail "valgrind: lsbimg $args"
+done
+rc=0; vg diff v.img w.img >/dev/null || rc=$?
+assert_eq "diff exit (images differ)" 1 "$rc"
+rc=0; vg cat v.img /no/such 2>/dev/null || rc=$?
+[ "$rc" != 0 ] && [ "$rc" != 99 ] || fail "missing path: exit $rc"
