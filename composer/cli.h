@@ -3,5 +3,6 @@
 #define LSBIMG_CLI_H
 
 int cmd_compose(int argc, char **argv);
+int cmd_extract(int argc, char **argv);
 
 #endif

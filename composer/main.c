@@ -11,6 +11,7 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{ "compose", cmd_compose, "compose LAYOUT: write the image a layout describes" },
+	{ "extract", cmd_extract, "extract SRC DEST [--path DIR]: copy an archive's, package's or image's files out" },
 };
 
 static void usage(FILE *f)
