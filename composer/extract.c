@@ -8,6 +8,7 @@
 #include "diag.h"
 #include "fsview.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -298,10 +299,26 @@ static int rm_entry(const char *path, const struct stat *sb, int type, struct FT
 	return unlink(path) ? -1 : 0;
 }
 
-static int write_dir(struct fsview *v, const char *sub, const char *dest)
+/* DEST may be replaced by rename(2): it must be missing or an empty directory. */
+static int replaceable(const char *dest)
 {
 	struct stat sb;
-	if (!lstat(dest, &sb) && (!S_ISDIR(sb.st_mode) || sb.st_nlink > 2)) {
+	if (lstat(dest, &sb))
+		return errno == ENOENT;
+	DIR *d = S_ISDIR(sb.st_mode) ? opendir(dest) : NULL;
+	if (!d)
+		return 0;
+	struct dirent *de;
+	int n = 0;
+	while ((de = readdir(d)))
+		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+	closedir(d);
+	return !n;
+}
+
+static int write_dir(struct fsview *v, const char *sub, const char *dest)
+{
+	if (!replaceable(dest)) {
 		diag_error("%s exists and is not an empty directory", dest);
 		return -1;
 	}
