@@ -171,7 +171,6 @@ static void add_dir(struct importer *im, const char *member, struct node *n)
 	if (!tree_add(im->t, im->base, member, n, 0, &why))
 		return;
 	if (errno == EEXIST) {
-		int saved = errno;
 		char *self = xasprintf("%s/.", member);
 		struct node *probe = tree_node_new(im->t, NODE_DIR, n->origin);
 		probe->implicit = 1;
@@ -179,7 +178,7 @@ static void add_dir(struct importer *im, const char *member, struct node *n)
 		free(self);
 		if (!rc)
 			return;
-		errno = saved;
+		errno = EEXIST;  /* report the first failure */
 	}
 	report_add(im, member, why);
 }

@@ -12,7 +12,6 @@
 #include <string.h>
 
 #define IO_CHUNK 65536u
-#define HOLE_BLOCK 4096u
 
 int archive_out_format_for(const char *name, enum archive_out_format *fmt)
 {
@@ -84,7 +83,7 @@ static int read_at(struct writer *w, const char *path, uint64_t off, size_t len)
 	return 0;
 }
 
-static int all_zero(const char *p, size_t len)
+int zero_block(const char *p, size_t len)
 {
 	return !len || (p[0] == 0 && !memcmp(p, p + 1, len - 1));
 }
@@ -100,7 +99,7 @@ static int map_holes(struct writer *w, struct archive_entry *e, const char *path
 			return -1;
 		for (size_t b = 0; b < len; b += HOLE_BLOCK) {
 			size_t n = len - b < HOLE_BLOCK ? len - b : HOLE_BLOCK;
-			int data = !all_zero(w->buf + b, n);
+			int data = !zero_block(w->buf + b, n);
 			if (data && !in_data)
 				start = off + b;
 			else if (!data && in_data)

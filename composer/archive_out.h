@@ -6,6 +6,8 @@
 
 #include "fsview.h"
 
+#include <stddef.h>
+
 enum archive_out_format {
 	ARCHIVE_OUT_TAR,      /* POSIX pax (ustar headers, pax records only when needed) */
 	ARCHIVE_OUT_TAR_GZ,
@@ -24,5 +26,10 @@ int archive_out_format_for(const char *name, enum archive_out_format *fmt);
  * pax records), so sparse files stay sparse. Returns 0, or -1 after reporting. */
 int archive_write_view(struct fsview *v, const char *subtree, const char *out,
 		       enum archive_out_format fmt);
+
+/* Holes are found in blocks of this size ... */
+#define HOLE_BLOCK 4096u
+/* ... whose LEN bytes at P are all zero. */
+int zero_block(const char *p, size_t len);
 
 #endif

@@ -143,12 +143,7 @@ static int set_attrs(struct dirout *o, int pfd, const char *leaf, const struct f
 	return utimensat(pfd, leaf, ts, AT_SYMLINK_NOFOLLOW);
 }
 
-static int all_zero(const char *p, size_t len)
-{
-	return !len || (p[0] == 0 && !memcmp(p, p + 1, len - 1));
-}
-
-/* Regular file data; all-zero chunks are left as holes. */
+/* Regular file data; all-zero blocks are left as holes. */
 static int copy_data(struct dirout *o, const char *path, int fd, uint64_t size)
 {
 	for (uint64_t off = 0; off < size; ) {
@@ -159,9 +154,11 @@ static int copy_data(struct dirout *o, const char *path, int fd, uint64_t size)
 				errno = EIO;
 			return -1;
 		}
-		if (!all_zero(o->buf, len)) {
-			for (size_t done = 0; done < len; ) {
-				ssize_t w = pwrite(fd, o->buf + done, len - done, (off_t)(off + done));
+		for (size_t b = 0; b < len; b += HOLE_BLOCK) {
+			size_t n = len - b < HOLE_BLOCK ? len - b : HOLE_BLOCK;
+			for (size_t done = 0; !zero_block(o->buf + b, n) && done < n; ) {
+				ssize_t w = pwrite(fd, o->buf + b + done, n - done,
+						   (off_t)(off + b + done));
 				if (w <= 0)
 					return -1;
 				done += (size_t)w;

@@ -62,6 +62,7 @@ note "tar -> lsbimg -> directory"
 "$LSBIMG" extract orig.tar dir || fail "extract to a directory failed"
 same_bytes src dir || fail "directory contents differ"
 diff -u <(listing src) <(listing dir) || fail "directory metadata differs"
+[ "$(du -k dir/d/sparse | cut -f1)" -lt 1024 ] || fail "dir/d/sparse lost its holes"
 
 note "cpio (newc, GNU cpio) -> lsbimg -> tar"
 (cd src && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >orig.cpio
