@@ -185,6 +185,10 @@ static int visit(const char *path, const struct fsview_stat *st, void *arg)
 	if (strncmp(path, w->sub, w->sublen) || (path[w->sublen] && path[w->sublen] != '/'))
 		return 0;
 	const char *rel = path + w->sublen;
+	if (w->tar && st->type == NODE_SOCK) {
+		diag_warn("%s: socket %s left out (tar cannot hold sockets)", w->out, path);
+		return 0;
+	}
 	struct archive_entry *e = archive_entry_new();
 	char *name = xasprintf(".%s", !strcmp(rel, "/") ? "" : rel);
 	archive_entry_set_pathname(e, name);

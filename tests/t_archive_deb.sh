@@ -39,6 +39,13 @@ assert_eq "destination untouched" keep "$(cat full/f)"
 expect_exit 1 "$LSBIMG" extract --path /etc/os-release "$deb" sub
 assert_contains "--path to a symlink" "$ERR" "not a directory"
 expect_exit 2 "$LSBIMG" extract "$deb"
+# ar archives that are not packages, and a package without data.
+echo data >payload && echo 2.0 >debian-binary
+ar rc notdeb.deb payload && ar rc nodata.deb debian-binary
+expect_exit 1 "$LSBIMG" extract notdeb.deb x.tar
+assert_contains "not a package" "$ERR" "notdeb.deb: payload: an ar archive that is not a Debian package"
+expect_exit 1 "$LSBIMG" extract nodata.deb x.tar
+assert_contains "no data" "$ERR" "nodata.deb: data.tar: the package has no data.tar member"
 echo "not an archive" >junk.deb
 expect_exit 1 "$LSBIMG" extract junk.deb x.tar
 assert_contains "junk" "$ERR" "junk.deb"

@@ -27,6 +27,10 @@ tar --delete -f hardlink.tar x
 tar -cf longname.tar --transform "s,^x\$,$(printf 'z%.0s' {1..300})," x
 tar -cf duplicate.tar x
 tar -rf duplicate.tar x
+# The same escape in a cpio archive (GNU cpio stores names as given).
+echo cpio >../lsbimg-probe-cpio
+echo ../lsbimg-probe-cpio | cpio -o -H newc --quiet >dotdot.cpio
+rm ../lsbimg-probe-cpio
 for t in dotdot absolute symlink hardlink longname duplicate; do
   tar -tvf $t.tar >/dev/null || fail "GNU tar cannot read the crafted $t.tar"
 done
@@ -41,6 +45,7 @@ expect_reject() {
   [ ! -e "$1.out.tar" ] && [ ! -e "$1.dir" ] || fail "$1: output written despite errors"
 }
 expect_reject dotdot.tar "../../victim/lsbimg-probe-dotdot: name contains '..'"
+expect_reject dotdot.cpio "../lsbimg-probe-cpio: name contains '..'"
 expect_reject hardlink.tar "y: hard link to 'x', which no earlier member created"
 expect_reject longname.tar "zzzz"
 assert_contains "long name" "$ERR" "longer than 255 bytes"
