@@ -21,7 +21,7 @@ BIN     := $(BUILD)/bin/lsbimg
 all: $(BIN)
 
 $(BUILD)/obj/%.o: composer/%.c $(wildcard composer/*.h) | $(BUILD)/obj
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BIN): $(OBJS) | $(BUILD)/bin
 	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)

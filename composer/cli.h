@@ -12,5 +12,6 @@ int cmd_info(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_journal(int argc, char **argv);
+int cmd_extract(int argc, char **argv);
 
 #endif

@@ -1,6 +1,8 @@
 /* compose: layout -> tree -> checks -> writer -> staging. */
 #include "treecheck.h"
+#include "archive_out.h"
 #include "cli.h"
+#include "fsview.h"
 #include "diag.h"
 #include "ext2write.h"
 #include "layout.h"
@@ -74,25 +76,29 @@ int cmd_compose(int argc, char **argv)
 		p->stage = stage;
 	if (no_stage)
 		p->stage = "";
-	if (strcmp(p->format, "ext2")) {
-		diag_error("image.format \"%s\" is not supported yet", p->format);
-		layout_free(&ctx);
-		return EXIT_FAILED;
-	}
-
 	struct outfile out;
 	struct ext2_result res;
 	rc = EXIT_FAILED;
 	if (treecheck_symlinks(ctx.tree, p->strict))
 		goto done;
-	if (outfile_open(&out, p->output))
-		goto done;
-	if (ext2_write(ctx.tree, p, out.tmp, out.fd, &res)) {
-		outfile_abort(&out);
-		goto done;
+	memset(&res, 0, sizeof(res));
+	if (strcmp(p->format, "ext2")) {
+		/* Archive outputs (initramfs cpio, tar) write through outfile themselves. */
+		struct fsview v;
+		fsview_tree_init(&v, ctx.tree);
+		if (archive_write_view(&v, NULL, p->output, !strcmp(p->format, "tar") ?
+				       ARCHIVE_OUT_TAR : ARCHIVE_OUT_CPIO_GZ))
+			goto done;
+	} else {
+		if (outfile_open(&out, p->output))
+			goto done;
+		if (ext2_write(ctx.tree, p, out.tmp, out.fd, &res)) {
+			outfile_abort(&out);
+			goto done;
+		}
+		if (outfile_commit(&out))
+			goto done;
 	}
-	if (outfile_commit(&out))
-		goto done;
 	char *staged = NULL;
 	if (*p->stage && stage_copy(p->output, p->stage, &staged))
 		goto done;

@@ -1,6 +1,7 @@
 /* Layout loading: libconfig text -> image parameters + tree. Entry kinds are a table; so
  * are the optional top-level sections, each owned by its own module. */
 #include "layout.h"
+#include "archive_in.h"
 #include "diag.h"
 #include "hostfs.h"
 #include "schema.h"
@@ -477,6 +478,11 @@ static int entry_fifo(struct layout_ctx *ctx, const struct entry *e)
 	return add_node(ctx, e, tree_node_new(ctx->tree, NODE_FIFO, e->origin));
 }
 
+static int entry_archive(struct layout_ctx *ctx, const struct entry *e)
+{
+	return archive_entry_apply(e->s, ctx, NULL, e->flags);
+}
+
 static const struct entry_type {
 	const char *name;
 	const struct key *keys;
@@ -491,6 +497,7 @@ static const struct entry_type {
 	{ "chr", dev_keys, entry_chr },
 	{ "blk", dev_keys, entry_blk },
 	{ "fifo", dir_keys, entry_fifo },
+	{ "archive", archive_entry_keys, entry_archive },
 };
 #define N_ENTRY_TYPES (sizeof(entry_types) / sizeof(entry_types[0]))
 

@@ -19,6 +19,7 @@ static const struct command {
 	{ "diff", cmd_diff, "diff [--json] A.img B.img: added, removed, changed paths" },
 	{ "check", cmd_check, "check IMAGE: check an image's consistency" },
 	{ "journal", cmd_journal, "journal [-u UNIT] [-b] [--json] IMAGE: the image's journal" },
+	{ "extract", cmd_extract, "extract SRC DEST [--path DIR]: copy an archive's, package's or image's files out" },
 };
 
 static void usage(FILE *f)

@@ -420,7 +420,8 @@ static int cmp_dentry(const void *a, const void *b)
 
 static void freeze_dir(struct node *dir)
 {
-	qsort(dir->u.dir.kids, dir->u.dir.nkids, sizeof(*dir->u.dir.kids), cmp_dentry);
+	if (dir->u.dir.nkids)
+		qsort(dir->u.dir.kids, dir->u.dir.nkids, sizeof(*dir->u.dir.kids), cmp_dentry);
 	dir->nlink = 2;
 	for (size_t i = 0; i < dir->u.dir.nkids; i++) {
 		struct node *n = dir->u.dir.kids[i]->node;

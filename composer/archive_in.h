@@ -1,0 +1,36 @@
+/* Importing archives into the image tree through libarchive: tar in any format and
+ * compression libarchive reads, cpio, and Debian .deb packages (the data.tar.* member of
+ * the ar container, read as a nested stream). Nothing is unpacked on the host: member
+ * data goes to one unlinked spool file that the tree's nodes point into (SRC_FD). */
+#ifndef LSBIMG_ARCHIVE_IN_H
+#define LSBIMG_ARCHIVE_IN_H
+
+#include "layout.h"
+#include "schema.h"
+#include "tree.h"
+
+#include <stdint.h>
+
+struct archive_import {
+	const char *where;   /* "file:line" of the layout entry for messages, or NULL */
+	int64_t clamp;       /* later mtimes become this (INT64_MAX: keep them) */
+	long uid, gid;       /* owner of every member, or -1 to keep the archive's */
+	int flags;           /* TREE_OVERRIDE: members may replace non-directories */
+};
+
+/* Import archive PATH under directory BASE (NULL: the root). Member names are resolved
+ * inside BASE, following symlinks already in the tree (a directory symlink stays a
+ * symlink, as with tar --keep-directory-symlink). Directories that already exist keep
+ * their attributes. Each bad member is reported naming the archive and the member;
+ * returns 0, or -1 when any member or the archive itself failed. */
+int archive_import(struct tree *t, struct node *base, const char *path,
+		   const struct archive_import *opt);
+
+/* The layout entry { type = "archive"; path = "/"; source = "x.deb"; uid; gid; }:
+ * its keys, and applying it under BASE (NULL: the root) with tree_add FLAGS.
+ * Returns 0, or -1 after reporting. */
+extern const struct key archive_entry_keys[];
+int archive_entry_apply(const config_setting_t *entry, struct layout_ctx *ctx,
+			struct node *base, int flags);
+
+#endif
