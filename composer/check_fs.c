@@ -190,26 +190,26 @@ static int dir_entry(ext2_ino_t dir, int entry, struct ext2_dir_entry *de, int o
 		return 0;
 	}
 	k->refs[ino]++;
-	if (!k->paths[ino])
-		k->paths[ino] = xasprintf("%s/%.*s", w->dir == EXT2_ROOT_INO ? "" :
-					  name_of(k, w->dir), len, de->name);
+	char *here = xasprintf("%s/%.*s", w->dir == EXT2_ROOT_INO ? "" : name_of(k, w->dir), len,
+			       de->name);
 	if (!ext2fs_test_inode_bitmap2(k->inuse, ino)) {
-		check_problem(k->c, "%s names inode %u, which is not in use", k->paths[ino], ino);
-		return 0;
-	}
-	if (ext2fs_has_feature_filetype(k->fs->super) &&
-	    ext2fs_dirent_file_type(de) != k->ftype[ino])
+		check_problem(k->c, "%s names inode %u, which is not in use", here, ino);
+	} else if (ext2fs_has_feature_filetype(k->fs->super) &&
+		   ext2fs_dirent_file_type(de) != k->ftype[ino]) {
 		check_problem(k->c, "%s: the entry's file type %d differs from the inode's %d",
-			      k->paths[ino], ext2fs_dirent_file_type(de), k->ftype[ino]);
-	if (k->ftype[ino] == EXT2_FT_DIR) {
-		if (w->seen[ino / 8] & (1u << (ino % 8))) {
-			check_problem(k->c, "%s: directory inode %u has more than one name",
-				      k->paths[ino], ino);
-		} else {
-			w->seen[ino / 8] |= 1u << (ino % 8);
-			w->queue[(*w->tail)++] = ino;
-		}
+			      here, ext2fs_dirent_file_type(de), k->ftype[ino]);
+	} else if (k->ftype[ino] == EXT2_FT_DIR && (w->seen[ino / 8] & (1u << (ino % 8)))) {
+		check_problem(k->c, "%s: directory inode %u already has a name (%s)", here, ino,
+			      name_of(k, ino));
+	} else if (k->ftype[ino] == EXT2_FT_DIR) {
+		w->seen[ino / 8] |= 1u << (ino % 8);
+		w->queue[(*w->tail)++] = ino;
 	}
+	/* The first name found is the one messages use. */
+	if (!k->paths[ino])
+		k->paths[ino] = here;
+	else
+		free(here);
 	return 0;
 }
 
@@ -236,10 +236,6 @@ static void walk_dirs(struct fsck *k)
 		for (size_t i = before; i < tail; i++)
 			parent[queue[i]] = dir;
 	}
-	ext2_ino_t lf;
-	if (ext2fs_lookup(k->fs, EXT2_ROOT_INO, "lost+found", 10, NULL, &lf) ||
-	    lf > k->ninodes || k->ftype[lf] != EXT2_FT_DIR)
-		check_problem(k->c, "/lost+found is missing (e2fsck needs it)");
 	free(queue);
 	free(parent);
 	free(seen);
@@ -273,12 +269,13 @@ static void run(struct fsck *k, const char *what, int used, uint64_t from, uint6
 		check_problem(k->c, "%ss %" PRIu64 "-%" PRIu64 " are %s", what, from, to, how);
 }
 
-/* Pass 5: bitmaps and free counts against what passes 1-3 found. */
+/* Pass 5: bitmaps and the group descriptors' counts against what passes 1-3 found. The
+ * superblock's totals are only a hint the kernel updates lazily; e2fsck ignores them too. */
 static void compare_bitmaps(struct fsck *k)
 {
 	ext2_filsys fs = k->fs;
 	struct ext2_super_block *sb = fs->super;
-	uint64_t bfree = 0, ifree = 0, start = 0;
+	uint64_t start = 0;
 	int state = 0;  /* 0 agree, 1 used-but-free run, 2 free-but-used run */
 
 	for (dgrp_t g = 0; g < fs->group_desc_count; g++) {
@@ -299,13 +296,9 @@ static void compare_bitmaps(struct fsck *k)
 		if (gfree != ext2fs_bg_free_blocks_count(fs, g))
 			check_problem(k->c, "group %u: free blocks count %u, counted %" PRIu64, g,
 				      ext2fs_bg_free_blocks_count(fs, g), gfree);
-		bfree += gfree;
 	}
 	if (state)
 		run(k, "block", state == 1, start, k->nblocks - 1);
-	if (bfree != ext2fs_free_blocks_count(sb))
-		check_problem(k->c, "superblock: free blocks count %llu, counted %" PRIu64,
-			      (unsigned long long)ext2fs_free_blocks_count(sb), bfree);
 
 	state = 0;
 	for (dgrp_t g = 0; g < fs->group_desc_count; g++) {
@@ -330,13 +323,9 @@ static void compare_bitmaps(struct fsck *k)
 		if (gdirs != ext2fs_bg_used_dirs_count(fs, g))
 			check_problem(k->c, "group %u: directories count %u, counted %" PRIu64, g,
 				      ext2fs_bg_used_dirs_count(fs, g), gdirs);
-		ifree += gfree;
 	}
 	if (state)
 		run(k, "inode", state == 1, start, k->ninodes);
-	if (ifree != sb->s_free_inodes_count)
-		check_problem(k->c, "superblock: free inodes count %u, counted %" PRIu64,
-			      sb->s_free_inodes_count, ifree);
 }
 
 void check_filesystem(struct check_ctx *c)
