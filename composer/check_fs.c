@@ -23,6 +23,7 @@ struct fsck {
 	char **paths;               /* a path for each named inode, for messages */
 	ext2_ino_t ino;             /* inode being mapped */
 	uint64_t claimed;           /* blocks it mapped so far */
+	uint64_t end;               /* one past its last mapped logical block */
 };
 
 static uint8_t ftype_of(unsigned mode)
@@ -72,7 +73,7 @@ static int claim(ext2_filsys fs, blk64_t *blocknr, e2_blkcnt_t blockcnt, blk64_t
 {
 	struct fsck *k = priv;
 	blk64_t b = *blocknr;
-	(void)fs, (void)blockcnt, (void)ref_blk, (void)ref_offset;
+	(void)fs, (void)ref_blk, (void)ref_offset;
 	if (!in_range(k, b)) {
 		check_problem(k->c, "inode %u maps block %llu, outside the filesystem", k->ino,
 			      (unsigned long long)b);
@@ -87,7 +88,39 @@ static int claim(ext2_filsys fs, blk64_t *blocknr, e2_blkcnt_t blockcnt, blk64_t
 		check_problem(k->c, "block %llu is used twice (again by inode %u)",
 			      (unsigned long long)b, k->ino);
 	ext2fs_mark_block_bitmap2(k->used, b);
+	if (blockcnt >= 0 && (uint64_t)blockcnt + 1 > k->end)
+		k->end = (uint64_t)blockcnt + 1;
 	return 0;
+}
+
+/* i_size against the blocks mapped: directories end at their last block, a file's last
+ * block lies within its size (extent files may preallocate past it), special files have
+ * no size at all. */
+static void check_size(struct fsck *k, ext2_ino_t ino, const struct ext2_inode_large *in)
+{
+	uint64_t size = EXT2_I_SIZE(in), bs = k->fs->blocksize;
+	switch (k->ftype[ino]) {
+	case EXT2_FT_DIR:
+		if (!(in->i_flags & EXT4_INLINE_DATA_FL) && size != k->end * bs)
+			check_problem(k->c, "directory inode %u: size %" PRIu64 ", should be %" PRIu64,
+				      ino, size, k->end * bs);
+		break;
+	case EXT2_FT_REG_FILE:
+		if (in->i_flags & (EXT4_EXTENTS_FL | EXT4_INLINE_DATA_FL))
+			break;
+		uint64_t a = bs / 4, max = (EXT2_NDIR_BLOCKS + a + a * a + a * a * a) * bs;
+		if (k->end && size <= (k->end - 1) * bs)
+			check_problem(k->c, "inode %u: size %" PRIu64 " ends before its last block %"
+				      PRIu64, ino, size, k->end - 1);
+		else if (size > max)
+			check_problem(k->c, "inode %u: size %" PRIu64 " exceeds what block maps "
+				      "address", ino, size);
+		break;
+	case EXT2_FT_CHRDEV: case EXT2_FT_BLKDEV: case EXT2_FT_FIFO: case EXT2_FT_SOCK:
+		if (size)
+			check_problem(k->c, "special inode %u has size %" PRIu64, ino, size);
+		break;
+	}
 }
 
 /* Pass 1: every inode; which are in use and which blocks they take. */
@@ -130,11 +163,16 @@ static void scan_inodes(struct fsck *k)
 		if (ino == EXT2_BAD_INO ||
 		    ext2fs_inode_has_valid_blocks2(fs, (struct ext2_inode *)&in)) {
 			k->ino = ino;
-			k->claimed = 0;
+			k->claimed = k->end = 0;
 			err = ext2fs_block_iterate3(fs, ino, BLOCK_FLAG_READ_ONLY, NULL, claim, k);
 			if (err)
 				check_problem(k->c, "inode %u: cannot map its blocks: %s", ino,
 					      error_message(err));
+			else if (!reserved)
+				check_size(k, ino, &in);
+		} else if (!reserved) {
+			k->end = 0;
+			check_size(k, ino, &in);
 		}
 		blk64_t acl = ext2fs_file_acl_block(fs, (struct ext2_inode *)&in);
 		if (acl && !in_range(k, acl)) {
@@ -190,26 +228,26 @@ static int dir_entry(ext2_ino_t dir, int entry, struct ext2_dir_entry *de, int o
 		return 0;
 	}
 	k->refs[ino]++;
-	if (!k->paths[ino])
-		k->paths[ino] = xasprintf("%s/%.*s", w->dir == EXT2_ROOT_INO ? "" :
-					  name_of(k, w->dir), len, de->name);
+	char *here = xasprintf("%s/%.*s", w->dir == EXT2_ROOT_INO ? "" : name_of(k, w->dir), len,
+			       de->name);
 	if (!ext2fs_test_inode_bitmap2(k->inuse, ino)) {
-		check_problem(k->c, "%s names inode %u, which is not in use", k->paths[ino], ino);
-		return 0;
-	}
-	if (ext2fs_has_feature_filetype(k->fs->super) &&
-	    ext2fs_dirent_file_type(de) != k->ftype[ino])
+		check_problem(k->c, "%s names inode %u, which is not in use", here, ino);
+	} else if (ext2fs_has_feature_filetype(k->fs->super) &&
+		   ext2fs_dirent_file_type(de) != k->ftype[ino]) {
 		check_problem(k->c, "%s: the entry's file type %d differs from the inode's %d",
-			      k->paths[ino], ext2fs_dirent_file_type(de), k->ftype[ino]);
-	if (k->ftype[ino] == EXT2_FT_DIR) {
-		if (w->seen[ino / 8] & (1u << (ino % 8))) {
-			check_problem(k->c, "%s: directory inode %u has more than one name",
-				      k->paths[ino], ino);
-		} else {
-			w->seen[ino / 8] |= 1u << (ino % 8);
-			w->queue[(*w->tail)++] = ino;
-		}
+			      here, ext2fs_dirent_file_type(de), k->ftype[ino]);
+	} else if (k->ftype[ino] == EXT2_FT_DIR && (w->seen[ino / 8] & (1u << (ino % 8)))) {
+		check_problem(k->c, "%s: directory inode %u already has a name (%s)", here, ino,
+			      name_of(k, ino));
+	} else if (k->ftype[ino] == EXT2_FT_DIR) {
+		w->seen[ino / 8] |= 1u << (ino % 8);
+		w->queue[(*w->tail)++] = ino;
 	}
+	/* The first name found is the one messages use. */
+	if (!k->paths[ino])
+		k->paths[ino] = here;
+	else
+		free(here);
 	return 0;
 }
 
@@ -236,10 +274,6 @@ static void walk_dirs(struct fsck *k)
 		for (size_t i = before; i < tail; i++)
 			parent[queue[i]] = dir;
 	}
-	ext2_ino_t lf;
-	if (ext2fs_lookup(k->fs, EXT2_ROOT_INO, "lost+found", 10, NULL, &lf) ||
-	    lf > k->ninodes || k->ftype[lf] != EXT2_FT_DIR)
-		check_problem(k->c, "/lost+found is missing (e2fsck needs it)");
 	free(queue);
 	free(parent);
 	free(seen);
@@ -273,12 +307,32 @@ static void run(struct fsck *k, const char *what, int used, uint64_t from, uint6
 		check_problem(k->c, "%ss %" PRIu64 "-%" PRIu64 " are %s", what, from, to, how);
 }
 
-/* Pass 5: bitmaps and free counts against what passes 1-3 found. */
+/* The bits past a group's last block or inode, up to the end of its bitmap block, must
+ * be set so the kernel never allocates there. */
+static void check_padding(struct fsck *k, const char *what, dgrp_t g, blk64_t blk,
+			  uint64_t valid)
+{
+	unsigned bs = k->fs->blocksize;
+	unsigned char *buf = xmalloc(bs);
+	errcode_t err = io_channel_read_blk64(k->fs->io, blk, 1, buf);
+	if (err)
+		check_problem(k->c, "group %u: cannot read the %s bitmap: %s", g, what,
+			      error_message(err));
+	for (uint64_t bit = valid; !err && bit < (uint64_t)bs * 8; bit++)
+		if (!(buf[bit / 8] & (1u << (bit % 8)))) {
+			check_problem(k->c, "group %u: the %s bitmap's padding is not set", g, what);
+			break;
+		}
+	free(buf);
+}
+
+/* Pass 5: bitmaps and the group descriptors' counts against what passes 1-3 found. The
+ * superblock's totals are only a hint the kernel updates lazily; e2fsck ignores them too. */
 static void compare_bitmaps(struct fsck *k)
 {
 	ext2_filsys fs = k->fs;
 	struct ext2_super_block *sb = fs->super;
-	uint64_t bfree = 0, ifree = 0, start = 0;
+	uint64_t start = 0;
 	int state = 0;  /* 0 agree, 1 used-but-free run, 2 free-but-used run */
 
 	for (dgrp_t g = 0; g < fs->group_desc_count; g++) {
@@ -296,16 +350,15 @@ static void compare_bitmaps(struct fsck *k)
 			}
 			gfree += !u;
 		}
+		/* Uninitialised groups have no bitmap block contents to check. */
+		if (!ext2fs_bg_flags_test(fs, g, EXT2_BG_BLOCK_UNINIT))
+			check_padding(k, "block", g, ext2fs_block_bitmap_loc(fs, g), hi - lo + 1);
 		if (gfree != ext2fs_bg_free_blocks_count(fs, g))
 			check_problem(k->c, "group %u: free blocks count %u, counted %" PRIu64, g,
 				      ext2fs_bg_free_blocks_count(fs, g), gfree);
-		bfree += gfree;
 	}
 	if (state)
 		run(k, "block", state == 1, start, k->nblocks - 1);
-	if (bfree != ext2fs_free_blocks_count(sb))
-		check_problem(k->c, "superblock: free blocks count %llu, counted %" PRIu64,
-			      (unsigned long long)ext2fs_free_blocks_count(sb), bfree);
 
 	state = 0;
 	for (dgrp_t g = 0; g < fs->group_desc_count; g++) {
@@ -324,19 +377,18 @@ static void compare_bitmaps(struct fsck *k)
 			gfree += !u;
 			gdirs += u && k->ftype[i] == EXT2_FT_DIR;
 		}
+		if (!ext2fs_bg_flags_test(fs, g, EXT2_BG_INODE_UNINIT))
+			check_padding(k, "inode", g, ext2fs_inode_bitmap_loc(fs, g),
+				      sb->s_inodes_per_group);
 		if (gfree != ext2fs_bg_free_inodes_count(fs, g))
 			check_problem(k->c, "group %u: free inodes count %u, counted %" PRIu64, g,
 				      ext2fs_bg_free_inodes_count(fs, g), gfree);
 		if (gdirs != ext2fs_bg_used_dirs_count(fs, g))
 			check_problem(k->c, "group %u: directories count %u, counted %" PRIu64, g,
 				      ext2fs_bg_used_dirs_count(fs, g), gdirs);
-		ifree += gfree;
 	}
 	if (state)
 		run(k, "inode", state == 1, start, k->ninodes);
-	if (ifree != sb->s_free_inodes_count)
-		check_problem(k->c, "superblock: free inodes count %u, counted %" PRIu64,
-			      sb->s_free_inodes_count, ifree);
 }
 
 void check_filesystem(struct check_ctx *c)

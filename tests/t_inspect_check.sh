@@ -1,0 +1,71 @@
+#!/bin/bash
+# check: clean images pass like e2fsck -fn; each corruption made with debugfs -w is found
+# by both e2fsck -fn (the oracle) and lsbimg check, with the expected report line.
+. "$TOP/tests/lib.sh"
+
+# The image under test; switch to `lsbimg compose` once it exists.
+make_image() { mke2fs -q -t ext2 -b 4096 -d "$1" "$2" 16M; }
+
+mkdir -p root/etc/sub root/usr/bin root/dev
+printf 'l4re\n' >root/etc/hostname
+ln root/etc/hostname root/etc/hostname2
+head -c 100000 /dev/urandom >root/usr/bin/prog
+ln -s "$(printf 'y%.0s' $(seq 1 80))" root/usr/bin/slow
+mknod root/dev/console c 5 1
+mkfifo root/dev/fifo
+make_image root img
+
+expect_exit 0 "$LSBIMG" check img
+assert_eq "clean report" "img: filesystem: ok
+img: clean" "$OUT"
+fsck_clean img
+
+# Other layouts of the same tree: ext3/ext4 features, 1 KiB blocks, several groups.
+for t in "ext2 -b 1024" "ext3 -b 1024" "ext4 -b 4096" "ext4 -b 1024 -g 1024 -N 4000"; do
+  rm -f other.img
+  mke2fs -q -t $t -d root other.img 24M
+  fsck_clean other.img
+  expect_exit 0 "$LSBIMG" check other.img
+done
+
+# corrupt DEBUGFS-REQUEST EXPECTED-LINE: both checkers must object.
+corrupt() {
+  cp img bad.img
+  debugfs -w -R "$1" bad.img >/dev/null 2>&1
+  local rc=0; e2fsck -fn bad.img >fsck.log 2>&1 || rc=$?
+  [ $rc -ne 0 ] || fail "oracle: e2fsck -fn accepts the image after '$1'"
+  expect_exit 1 "$LSBIMG" check bad.img
+  assert_contains "check after '$1'" "$OUT" "bad.img: filesystem: $2"
+  assert_contains "summary after '$1'" "$OUT" "problem"
+}
+blk=$(debugfs -R "bmap /usr/bin/prog 0" img 2>/dev/null)
+ino=$(debugfs -R "stat /usr/bin/prog" img 2>/dev/null | sed -n 's/^Inode: *\([0-9]*\).*/\1/p')
+corrupt "sif /usr/bin/prog links_count 3" "/usr/bin/prog: link count 3, but 1 names"
+corrupt "unlink /etc/hostname2" "/etc/hostname: link count 2, but 1 names"
+corrupt "unlink /usr/bin/prog" "inode $ino is in use but no directory names it"
+corrupt "freeb $blk" "block $blk is in use but marked free"
+corrupt "setb 3000" "block 3000 is marked in use but unused"
+corrupt "freei /usr/bin/prog" "inode $ino is in use but marked free"
+corrupt "seti <500>" "inode 500 is marked in use but unused"
+corrupt "clri /dev/fifo" "/dev/fifo names inode"
+corrupt "sif /etc/sub mode 0100644" "/etc/sub: the entry's file type 2 differs from the inode's 1"
+corrupt "sif /usr/bin/prog block[2] 99999" "inode $ino maps block 99999, outside the filesystem"
+corrupt "sif /usr/bin/prog block[3] $blk" "block $blk is used twice (again by inode $ino)"
+corrupt "set_bg 0 free_blocks_count 17" "group 0: free blocks count 17, counted"
+corrupt "set_bg 0 free_inodes_count 3" "group 0: free inodes count 3, counted"
+corrupt "link /etc /etc/sub/loop" "/etc/sub/loop: directory inode"
+
+# A directory cycle must not hang any command.
+cp img cyc.img
+debugfs -w -R "link /etc /etc/sub/loop" cyc.img >/dev/null 2>&1
+for cmd in "tree" "ls -R"; do
+  expect_exit 1 timeout 20 "$LSBIMG" $cmd cyc.img /
+  assert_contains "$cmd on a cycle" "$ERR" "cyc.img: error: /etc/sub/loop: directory reached twice"
+done
+expect_exit 2 timeout 20 "$LSBIMG" diff img cyc.img
+assert_contains "diff on a cycle" "$ERR" "directory reached twice"
+
+expect_exit 2 "$LSBIMG" check
+expect_exit 2 "$LSBIMG" check missing.img
+assert_contains "missing image" "$ERR" "missing.img: error: cannot open"
+note ok

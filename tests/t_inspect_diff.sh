@@ -1,0 +1,88 @@
+#!/bin/bash
+# diff reports exactly the changes made between two images, and nothing else.
+. "$TOP/tests/lib.sh"
+
+# The images under test; switch to `lsbimg compose` once it exists.
+make_image() { mke2fs -q -t ext2 -b 4096 -d "$1" "$2" 16M; }
+
+mkdir -p a/etc/sub a/usr/bin a/dev a/gone/deep a/same
+printf 'l4re\n' >a/etc/hostname
+printf 'same\n' >a/same/file
+head -c 200000 /dev/urandom >a/usr/bin/big
+printf 'one\n' >a/etc/owner
+printf 'x\n' >a/etc/typechange
+ln -s ../etc/hostname a/usr/bin/link
+mknod a/dev/console c 5 1
+mkfifo a/gone/deep/fifo
+printf 'bye\n' >a/gone/file
+ln a/same/file a/same/hard
+chmod 0644 a/etc/hostname
+cp -a a b
+
+# The changes, one of each kind.
+printf 'L4RE\n' >b/etc/hostname                       # content, same size
+printf 'flip' | dd of=b/usr/bin/big bs=1 seek=150000 conv=notrunc status=none  # content, deep inside
+chmod 0600 b/etc/hostname                             # and mode on the same path
+chown 7:8 b/etc/owner                                 # owner
+rm b/etc/typechange; mkdir b/etc/typechange           # type
+rm b/usr/bin/link; ln -s /etc/hostname b/usr/bin/link # link target
+rm b/dev/console; mknod b/dev/console c 5 2           # device numbers
+rm -r b/gone                                          # removed, with everything below
+mkdir -p b/new/dir; printf 'hi\n' >b/new/dir/f        # added, with everything below
+# Not changes: mtimes and inode numbers differ between the two images anyway.
+touch -d '2001-01-01' b/same/file
+make_image a a.img
+sleep 1
+make_image b b.img
+
+expect_exit 1 "$LSBIMG" diff a.img b.img
+want='~ /dev/console: device 5,1 -> 5,2
+~ /etc/hostname: content, mode 0644 -> 0600
+~ /etc/owner: owner 0:0 -> 7:8
+~ /etc/typechange: type file -> dir, mode 0644 -> 0755
+- /gone (dir)
+- /gone/deep (dir)
+- /gone/deep/fifo (fifo)
+- /gone/file (file)
++ /new (dir)
++ /new/dir (dir)
++ /new/dir/f (file)
+~ /usr/bin/big: content
+~ /usr/bin/link: target ../etc/hostname -> /etc/hostname'
+assert_eq "diff a b" "$want" "$OUT"
+assert_eq "diff stderr" "" "$ERR"
+
+# The same in JSON, and reversed.
+expect_exit 1 "$LSBIMG" diff --json a.img b.img
+assert_eq "json count" 13 "$(jq length <<<"$OUT")"
+assert_eq "json mode" '["0644","0600"]' "$(jq -c '.[] | select(.path == "/etc/hostname") | .mode' <<<"$OUT")"
+assert_eq "json content" 'true' "$(jq -c '.[] | select(.path == "/etc/hostname") | .content' <<<"$OUT")"
+assert_eq "json added" '4 3' "$(jq -r '[(map(select(.change == "removed")) | length), (map(select(.change == "added")) | length)] | join(" ")' <<<"$OUT")"
+expect_exit 1 "$LSBIMG" diff b.img a.img
+assert_contains "reversed" "$OUT" "+ /gone/deep/fifo (fifo)"
+assert_contains "reversed" "$OUT" "~ /usr/bin/link: target /etc/hostname -> ../etc/hostname"
+
+# Identical content in two separately made images (other UUIDs, times, maybe inode order).
+make_image a a2.img
+expect_exit 0 "$LSBIMG" diff a.img a2.img
+assert_eq "identical" "" "$OUT"
+expect_exit 0 "$LSBIMG" diff --json a.img a2.img
+assert_eq "identical json" "[]" "$OUT"
+
+# The oracle for the contents: diff -r of the two mounted images agrees on which files differ.
+ro_mount a.img ma
+trap 'ro_umount ma; ro_umount mb 2>/dev/null || true' EXIT
+ro_mount b.img mb
+differ=$(diff -rq --no-dereference ma mb 2>&1 | sort || true)
+assert_contains "diff -r big" "$differ" "Files ma/usr/bin/big and mb/usr/bin/big differ"
+assert_contains "diff -r hostname" "$differ" "Files ma/etc/hostname and mb/etc/hostname differ"
+assert_eq "diff -r count" 7 "$(wc -l <<<"$differ")"
+
+# Usage and unreadable images: 2.
+expect_exit 2 "$LSBIMG" diff a.img
+expect_exit 2 "$LSBIMG" diff a.img missing.img
+assert_contains "unreadable" "$ERR" "missing.img: error: cannot open"
+head -c 100000 a.img >trunc.img
+expect_exit 2 "$LSBIMG" diff a.img trunc.img
+assert_contains "truncated" "$ERR" "trunc.img: error"
+note ok
