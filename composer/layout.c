@@ -14,7 +14,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define DEFAULT_TIMESTAMP 0
+/* A fixed, non-zero default: tools read a zero creation time as "none". */
+#define DEFAULT_TIMESTAMP 1700000000
 
 static const struct layout_section *const sections[] = {
 	NULL

@@ -61,3 +61,14 @@ ro_mount() {
   fail "neither a loop mount nor fuse2fs could mount $1"
 }
 ro_umount() { umount "$1" 2>/dev/null || fusermount -u "$1"; }
+
+# compose_tree SRC IMG [ENTRIES...]: compose host directory SRC as the whole image, plus
+# extra layout entries (e.g. owners a host tree cannot carry into a layout). Extra image
+# keys come from $IMAGE_KEYS.
+compose_tree() {
+  local src=$1 img=$2; shift 2
+  local extra=""; for e in "$@"; do extra+=", $e"; done
+  printf 'image = { name = "t"; stage = ""; output = "%s"; %s };\nentries = ( { type = "tree"; path = "/"; source = "%s"; }%s );\n' \
+    "$img" "${IMAGE_KEYS:-}" "$src" "$extra" > "$img.cfg"
+  "$LSBIMG" compose -q "$img.cfg" || fail "compose of $src failed"
+}

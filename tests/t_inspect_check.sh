@@ -4,7 +4,7 @@
 . "$TOP/tests/lib.sh"
 
 # The image under test; switch to `lsbimg compose` once it exists.
-make_image() { mke2fs -q -t ext2 -b 4096 -d "$1" "$2" 16M; }
+make_image() { IMAGE_KEYS='size = "16M"; inodes = 4096;' compose_tree "$1" "$2"; }
 
 mkdir -p root/etc/sub root/usr/bin root/dev
 printf 'l4re\n' >root/etc/hostname

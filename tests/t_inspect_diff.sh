@@ -3,7 +3,7 @@
 . "$TOP/tests/lib.sh"
 
 # The images under test; switch to `lsbimg compose` once it exists.
-make_image() { mke2fs -q -t ext2 -b 4096 -d "$1" "$2" 16M; }
+make_image() { compose_tree "$@"; }
 
 mkdir -p a/etc/sub a/usr/bin a/dev a/gone/deep a/same
 printf 'l4re\n' >a/etc/hostname
@@ -23,7 +23,7 @@ cp -a a b
 printf 'L4RE\n' >b/etc/hostname                       # content, same size
 printf 'flip' | dd of=b/usr/bin/big bs=1 seek=150000 conv=notrunc status=none  # content, deep inside
 chmod 0600 b/etc/hostname                             # and mode on the same path
-chown 7:8 b/etc/owner                                 # owner
+owner='{ type = "file"; path = "/etc/owner"; source = "b/etc/owner"; mode = "0644"; uid = 7; gid = 8; override = true; }'  # owner
 rm b/etc/typechange; mkdir b/etc/typechange           # type
 rm b/usr/bin/link; ln -s /etc/hostname b/usr/bin/link # link target
 rm b/dev/console; mknod b/dev/console c 5 2           # device numbers
@@ -33,7 +33,7 @@ mkdir -p b/new/dir; printf 'hi\n' >b/new/dir/f        # added, with everything b
 touch -d '2001-01-01' b/same/file
 make_image a a.img
 sleep 1
-make_image b b.img
+make_image b b.img "$owner"
 
 expect_exit 1 "$LSBIMG" diff a.img b.img
 want='~ /dev/console: device 5,1 -> 5,2

@@ -4,7 +4,7 @@
 . "$TOP/tests/lib.sh"
 
 # The image under test; switch to `lsbimg compose` once it exists.
-make_image() { mke2fs -q -t ext2 -b 4096 -d "$1" "$2" 16M; }
+make_image() { compose_tree "$1" "$2"; }
 export TZ=UTC
 
 remote=/lib/systemd/systemd-journal-remote

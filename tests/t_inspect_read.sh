@@ -3,7 +3,7 @@
 . "$TOP/tests/lib.sh"
 
 # The image under test; switch to `lsbimg compose` once it exists.
-make_image() { mke2fs -q -t ext2 -b 4096 -d "$1" "$2" 16M; }
+make_image() { compose_tree "$1" "$2" '{ type = "dir"; path = "/etc/sub"; uid = 1000; gid = 100; override = true; }'; }
 export LC_ALL=C
 
 mkdir -p root/etc/sub/deeper root/usr/bin root/dev root/run "root/with space"

@@ -5,7 +5,7 @@
 . "$TOP/tests/lib.sh"
 
 # The image under test; switch to `lsbimg compose` once it exists.
-make_image() { mke2fs -q -t ext2 -b 4096 -d "$1" "$2" 16M; }
+make_image() { compose_tree "$1" "$2"; }
 
 mkdir -p root/etc/sub/deeper root/usr/bin root/dev root/var/log/journal/0123456789abcdef0123456789abcdef
 for i in $(seq 1 40); do printf 'file %d\n' "$i" >root/etc/sub/f$i; done
