@@ -57,7 +57,7 @@ initramfs-init: $(INIT_BINS)
 
 initramfs: kernels initramfs-init
 	for a in $(BOOT_ARCHES); do \
-	  $(BIN) compose -q --no-stage -o out/initramfs/$$a/initramfs.cpio.gz layouts/initramfs-$$a.cfg || exit 1; \
+	  $(BIN) compose -q layouts/initramfs-$$a.cfg || exit 1; \
 	done
 
 test-deps:
