@@ -222,51 +222,60 @@ static int add_file(struct layout_ctx *ctx, const char *origin, const char *path
 	return 0;
 }
 
-/* Put the ordered modules under DEST and write /etc/modules.order. */
+/* One module file, from the host modules dir, at DEST/PATH. */
+static int add_module(struct kmods *k, const char *dest, const char *rel, const char *origin,
+		      struct layout_ctx *ctx)
+{
+	char *host = xasprintf("%s/%s", k->dir, rel);
+	struct stat st;
+	const char *bad = stat(host, &st) != 0 ? strerror(errno)
+			  : !S_ISREG(st.st_mode) ? "not a regular file"
+						 : NULL;
+	if (bad)
+		diag_error("%s: kmods: %s: %s", origin, host, bad);
+	free(host);
+	if (bad)
+		return -1;
+	struct node *n = tree_node_new(ctx->tree, NODE_REG, origin);
+	n->u.reg.kind = SRC_HOST;
+	n->u.reg.dir = tree_strdup(ctx->tree, k->dir);
+	n->u.reg.name = tree_strdup(ctx->tree, rel);
+	n->u.reg.size = (uint64_t)st.st_size;
+	char *path = xasprintf("%s/%s", dest, rel);
+	int rc = add_file(ctx, origin, path, n);
+	free(path);
+	return rc;
+}
+
+/* Put the ordered modules under DEST and list their image paths in /etc/modules.order. */
 static int install(struct kmods *k, const char *dest, const char *origin,
 		   struct layout_ctx *ctx)
 {
-	size_t len = 0;
 	char *list = NULL;
-	for (size_t i = 0; i < k->norder; i++) {
-		char *host = xasprintf("%s/%s", k->dir, k->order[i]);
-		struct stat st;
-		const char *bad = stat(host, &st) != 0 ? strerror(errno)
-			: !S_ISREG(st.st_mode)	   ? "not a regular file"
-						   : NULL;
-		if (bad)
-			diag_error("%s: kmods: %s: %s", origin, host, bad);
-		free(host);
-		if (bad) {
-			free(list);
-			return -1;
-		}
-		struct node *n = tree_node_new(ctx->tree, NODE_REG, origin);
-		n->u.reg.kind = SRC_HOST;
-		n->u.reg.dir = tree_strdup(ctx->tree, k->dir);
-		n->u.reg.name = tree_strdup(ctx->tree, k->order[i]);
-		n->u.reg.size = (uint64_t)st.st_size;
-		char *path = xasprintf("%s/%s", dest, k->order[i]);
-		int rc = add_file(ctx, origin, path, n);
-		char *entry = xasprintf("%s\n", path);
-		free(path);
-		if (rc != 0) {
-			free(entry);
-			free(list);
-			return -1;
-		}
-		size_t el = strlen(entry);
-		list = xrealloc(list, len + el + 1);
-		memcpy(list + len, entry, el + 1);
-		len += el;
-		free(entry);
+	size_t len = 0;
+	FILE *m = open_memstream(&list, &len);
+	if (!m) {
+		diag_error("kmods: %s", strerror(errno));
+		return -1;
 	}
-	struct node *n = tree_node_new(ctx->tree, NODE_REG, origin);
-	n->u.reg.kind = SRC_MEM;
-	n->u.reg.mem = list ? tree_strdup(ctx->tree, list) : "";
-	n->u.reg.size = len;
+	int rc = 0;
+	for (size_t i = 0; i < k->norder && rc == 0; i++) {
+		rc = add_module(k, dest, k->order[i], origin, ctx);
+		fprintf(m, "%s/%s\n", dest, k->order[i]);
+	}
+	if (fclose(m) != 0) {
+		diag_error("kmods: %s", strerror(errno));
+		rc = -1;
+	}
+	if (rc == 0) {
+		struct node *n = tree_node_new(ctx->tree, NODE_REG, origin);
+		n->u.reg.kind = SRC_MEM;
+		n->u.reg.mem = tree_strdup(ctx->tree, list);
+		n->u.reg.size = len;
+		rc = add_file(ctx, origin, "/etc/modules.order", n);
+	}
 	free(list);
-	return add_file(ctx, origin, "/etc/modules.order", n);
+	return rc;
 }
 
 static int kmod_apply(const config_setting_t *s, struct layout_ctx *ctx)
@@ -277,6 +286,11 @@ static int kmod_apply(const config_setting_t *s, struct layout_ctx *ctx)
 	config_setting_lookup_string(s, "dir", &dir);
 	config_setting_lookup_string(s, "dest", &dest);
 	const char *origin = layout_origin(ctx, s);
+	if (dest && dest[0] != '/') {
+		schema_error(config_setting_get_member(s, "dest"),
+			     "kmods: dest must be an absolute image path, not '%s'", dest);
+		return -1;
+	}
 
 	char *host = layout_host_path(s, dir);
 	char real[PATH_MAX];
