@@ -110,9 +110,10 @@ assert_contains "directory rootfs" "$ERR" "cannot read image: dir.img: not a reg
 # Root reads anything: check permissions as an unprivileged user.
 cp "$img/lsb_root.img" "$TMPDIR/secret.img"
 chmod 0600 "$TMPDIR/secret.img"
-chmod o+rx "$TMPDIR" "$RQ"
+install -m 0755 "$RQ" "$TMPDIR/runqemu"
+chmod o+rx "$TMPDIR"
 (cd "$TMPDIR" && expect_exit 1 setpriv --reuid=65534 --regid=65534 --clear-groups \
-  env LSBIMG_TOP="$TMPDIR" "$RQ" --dry-run --kernel "$img/boot.uimage" --rootfs secret.img)
+  env LSBIMG_TOP="$TMPDIR" ./runqemu --dry-run --kernel "$img/boot.uimage" --rootfs secret.img)
 assert_contains "unreadable rootfs" "$(cat "$TMPDIR/.err")" "cannot read image: secret.img: permission denied"
 
 # No QEMU on PATH: runqemu names the package to install.
