@@ -16,7 +16,8 @@ LIBOBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 UNITS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/*.c)))
 BIN     := $(BUILD)/bin/lsbimg
 
-.PHONY: all deps test-deps image check check-asan unit install clean bench fuzz kernels
+.PHONY: all deps test-deps image check check-asan unit install clean bench fuzz kernels \
+	initramfs-init initramfs
 
 all: $(BIN)
 
@@ -36,6 +37,28 @@ unit: $(UNITS)
 
 deps:
 	scripts/deps.sh build
+
+# Boot kit for runqemu --linux and the boot tests, kept in out/ whatever BUILD is: Debian's
+# kernels (download cached outside the clone), our static /init, and the initramfs lsbimg
+# composes from them.
+BOOT_ARCHES   := arm64 arm
+INIT_CC_arm64 := aarch64-linux-musl-gcc
+INIT_CC_arm   := arm-linux-musleabihf-gcc
+INIT_BINS     := $(BOOT_ARCHES:%=out/initramfs/%/init)
+
+kernels: $(BIN)
+	LSBIMG=$(abspath $(BIN)) scripts/kernels $(BOOT_ARCHES)
+
+out/initramfs/%/init: initramfs/init.c
+	mkdir -p $(@D)
+	$(INIT_CC_$*) -std=c11 -D_GNU_SOURCE -Os -Wall -Wextra -Werror -static -s -o $@ $<
+
+initramfs-init: $(INIT_BINS)
+
+initramfs: kernels initramfs-init
+	for a in $(BOOT_ARCHES); do \
+	  $(BIN) compose -q layouts/initramfs-$$a.cfg || exit 1; \
+	done
 
 test-deps:
 	scripts/deps.sh test

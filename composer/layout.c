@@ -4,6 +4,7 @@
 #include "archive_in.h"
 #include "diag.h"
 #include "hostfs.h"
+#include "kmod.h"
 #include "schema.h"
 
 #include <ctype.h>
@@ -18,6 +19,7 @@
 #define DEFAULT_TIMESTAMP 1700000000
 
 static const struct layout_section *const sections[] = {
+	&kmod_section,
 	NULL
 };
 
