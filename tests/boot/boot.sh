@@ -23,9 +23,9 @@ boot_truth() {
   # Read back with gzip and cpio, not with our own code.
   local list
   list=$(gzip -dc initrd.cpio.gz | cpio -it --quiet) || fail "initrd.cpio.gz is not a gzip'd cpio"
-  grep -qx 'init' <<<"$list" || fail "no /init in the initramfs: $list"
+  grep -qxE '(\./)?init' <<<"$list" || fail "no /init in the initramfs: $list"
   grep -q '/ext4\.ko$' <<<"$list" || fail "no ext4.ko in the initramfs: $list"
-  grep -qx 'etc/modules.order' <<<"$list" || fail "no /etc/modules.order in the initramfs"
+  grep -qxE '(\./)?etc/modules.order' <<<"$list" || fail "no /etc/modules.order in the initramfs"
 
   note "image: $layout plus a dynamically linked /sbin/init"
   "$cc" -O2 -o marker "$TOP/tests/boot/marker.c" || fail "$cc failed"
