@@ -1,0 +1,28 @@
+/* ELF closure: does every dynamic program in an image find its interpreter and every
+ * library it needs, inside the image, by the rules of the loader named in its PT_INTERP?
+ * musl: RUNPATH/RPATH of the object and those that loaded it ($ORIGIN expanded), then
+ * <prefix>/etc/ld-musl-<arch>.path (or /lib:/usr/local/lib:/usr/lib when absent), and
+ * libc/libm/libpthread/... are the loader itself. glibc: RPATH chain unless RUNPATH,
+ * RUNPATH, the directories of /etc/ld.so.conf (standing in for ld.so.cache), then
+ * /lib/<triplet>, /usr/lib/<triplet>, /lib, /usr/lib; objects of another class or machine
+ * are skipped as glibc does. Shared objects no program loads are checked on their own. */
+#ifndef LSBIMG_CLOSURE_H
+#define LSBIMG_CLOSURE_H
+
+#include "fsview.h"
+
+/* Check every ELF file of V. ARCH (a layout arch name, or NULL for none) is the machine
+ * every executable and shared object must be built for. Each offender is reported once,
+ * naming the file and what is missing or wrong: as errors, or as warnings when WARN_ONLY.
+ * Returns the number of problems, or -1 when ARCH is unknown or V cannot be walked. */
+int closure_check_view(struct fsview *v, const char *arch, int warn_only);
+
+/* Call FN with every path the loader opens to run PROGRAM from V: the program itself,
+ * its interpreter and each library, as the loader names them (symlinks not resolved), in
+ * load order. What cannot be found is reported as an error prefixed by WHERE. Returns the
+ * number of problems, or -1 when FN fails or ARCH is unknown. */
+int closure_program_files(struct fsview *v, const char *arch, const char *where,
+			  const char *program, int (*fn)(const char *path, void *arg),
+			  void *arg);
+
+#endif
