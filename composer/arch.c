@@ -5,16 +5,21 @@
 #include <string.h>
 
 static const struct arch arches[] = {
-	{ "aarch64", ELF_EM_AARCH64, 64, 0, "aarch64-linux-musl", "aarch64-linux-gnu",
-	  "/lib/ld-linux-aarch64.so.1" },
+	{ "aarch64", ELF_EM_AARCH64, 64, 0, "aarch64-linux-musl", "aarch64-linux-gnu", "arm64" },
 	{ "armhf", ELF_EM_ARM, 32, ELF_ARM_HARD, "arm-linux-musleabihf", "arm-linux-gnueabihf",
-	  "/lib/ld-linux-armhf.so.3" },
-	{ "arm", ELF_EM_ARM, 32, ELF_ARM_SOFT, "arm-linux-musleabi", "arm-linux-gnueabi",
-	  "/lib/ld-linux.so.3" },
-	{ "x86_64", ELF_EM_X86_64, 64, 0, "x86_64-linux-musl", "x86_64-linux-gnu",
-	  "/lib64/ld-linux-x86-64.so.2" },
+	  "armhf" },
+	{ "arm", ELF_EM_ARM, 32, ELF_ARM_SOFT, "arm-linux-musleabi", "arm-linux-gnueabi", "armel" },
+	{ "x86_64", ELF_EM_X86_64, 64, 0, "x86_64-linux-musl", "x86_64-linux-gnu", "amd64" },
 };
 #define NARCH (sizeof(arches) / sizeof(arches[0]))
+static const char *names[NARCH + 1];
+
+const char *const *arch_list(void)
+{
+	for (size_t i = 0; i < NARCH; i++)
+		names[i] = arches[i].name;
+	return names;
+}
 
 const struct arch *arch_find(const char *name)
 {

@@ -12,14 +12,15 @@ struct arch {
 	uint32_t float_abi;        /* ARM: ELF_ARM_HARD or ELF_ARM_SOFT; 0 elsewhere */
 	const char *musl_triplet;  /* Debian multiarch directory of musl: "aarch64-linux-musl" */
 	const char *gnu_triplet;   /* ... and of glibc: "aarch64-linux-gnu" */
-	const char *glibc_loader;  /* glibc's PT_INTERP */
+	const char *debian_arch;   /* dpkg architecture, for "install musl:arm64" hints */
 };
 
 /* The arch named NAME, or NULL. */
 const struct arch *arch_find(const char *name);
 /* The arch an ELF is built for (for ARM, by its float-ABI flag), or NULL. */
 const struct arch *arch_of_elf(const struct elf_info *e);
-/* Space-separated names, for messages. */
+/* The names, NULL-terminated (for suggestions), and comma-separated (for messages). */
+const char *const *arch_list(void);
 const char *arch_names(void);
 /* Why E cannot run on A ("x86-64 64-bit, not AArch64"), in BUF; NULL when it can.
  * ARM objects without a float-ABI flag are accepted on either ARM arch. */
