@@ -672,8 +672,7 @@ int closure_check_view(struct fsview *v, const char *arch, int warn_only)
 			continue;
 		const char *why = c.arch ? arch_mismatch(c.arch, &o->e, buf, sizeof(buf)) : NULL;
 		if (why)
-			problem(&c, NULL, "%s: %s for %s", fl.paths[i], elf_type_name(o->e.type),
-				why);
+			problem(&c, NULL, "%s: built for %s", fl.paths[i], why);
 		if (o->e.interp && check_load(&c, o, fl.paths[i], o->e.interp, 0, NULL, NULL))
 			c.problems = -1;
 	}
@@ -708,7 +707,7 @@ int closure_program_files(struct fsview *v, const char *arch, const char *where,
 		: c.arch ? arch_mismatch(c.arch, &o->e, buf, sizeof(buf)) : NULL;
 	int rc = 0;
 	if (why)
-		problem(&c, NULL, "%s: %s", program, why);
+		problem(&c, NULL, "%s: %s%s", program, o->state == OBJ_ELF ? "built for " : "", why);
 	else if (o->e.interp)
 		rc = check_load(&c, o, program, o->e.interp, 0, fn, arg);
 	else

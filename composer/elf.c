@@ -338,14 +338,3 @@ const char *elf_machine_name(unsigned machine)
 	snprintf(buf, sizeof(buf), "machine %u", machine);
 	return buf;
 }
-
-const char *elf_type_name(unsigned type)
-{
-	switch (type) {
-	case 1: return "relocatable object";
-	case 2: return "executable";
-	case 3: return "shared object";
-	case 4: return "core file";
-	}
-	return "ELF file of unknown type";
-}

@@ -52,7 +52,5 @@ void elf_info_free(struct elf_info *info);
 
 /* "AArch64", "ARM", "x86-64", or "machine N" (static buffer for unknown ones). */
 const char *elf_machine_name(unsigned machine);
-/* "executable", "shared object", ... */
-const char *elf_type_name(unsigned type);
 
 #endif
