@@ -8,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "tree.h"
 
 static int failures;
 
@@ -19,6 +23,9 @@ static int failures;
 		failures++; \
 	} \
 } while (0)
+
+/* The captured messages (a `msgs` string in the test) must contain S. */
+#define assert_has(s) CHECK(strstr(msgs, (s)) != NULL, "no '%s' in: %s", (s), msgs)
 
 /* Run a shell command; a failing one means the test cannot run its oracle: fail. */
 __attribute__((format(printf, 1, 2))) static void sh(const char *fmt, ...)
@@ -52,7 +59,7 @@ static const struct toolchain {
 };
 #define NTOOLCHAINS (sizeof(toolchains) / sizeof(toolchains[0]))
 
-static void build_programs(void)
+static __attribute__((unused)) void build_programs(void)
 {
 	struct stat st;
 	if (!stat("progs/done", &st))
@@ -80,6 +87,88 @@ static void build_programs(void)
 		   d, d, d, cc, d, cc, d, cc, d, d, cc, d, d, cc, d, d, cc, d, cc, d, d, cc, d);
 	}
 	sh("touch progs/done");
+}
+
+/* stderr captured into a file, to check what the offenders' messages say. */
+static int saved_stderr = -1;
+
+static __attribute__((unused)) void capture_begin(void)
+{
+	fflush(stderr);
+	saved_stderr = dup(2);
+	int fd = open("stderr.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || saved_stderr < 0 || dup2(fd, 2) < 0)
+		exit(1);
+	close(fd);
+}
+
+/* What was written since capture_begin (static buffer), also echoed to the real stderr. */
+static __attribute__((unused)) const char *capture_end(void)
+{
+	static char buf[1 << 16];
+	fflush(stderr);
+	dup2(saved_stderr, 2);
+	close(saved_stderr);
+	FILE *f = fopen("stderr.txt", "r");
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	buf[n] = 0;
+	fputs(buf, stderr);
+	return buf;
+}
+
+/* Tree building: a host file, a symlink, an inline text file. */
+static __attribute__((unused)) void add_node(struct tree *t, const char *path, struct node *n)
+{
+	const char *why;
+	if (tree_add(t, NULL, path, n, TREE_OVERRIDE, &why)) {
+		fprintf(stderr, "FAIL: tree_add %s: %s\n", path, why);
+		exit(1);
+	}
+}
+
+static __attribute__((unused)) void add_host(struct tree *t, const char *path, const char *host)
+{
+	struct stat st;
+	if (stat(host, &st)) {
+		fprintf(stderr, "FAIL: no host file %s\n", host);
+		exit(1);
+	}
+	struct node *n = tree_node_new(t, NODE_REG, "test");
+	n->mode = 0755;
+	n->u.reg.kind = SRC_HOST;
+	n->u.reg.name = tree_strdup(t, host);
+	n->u.reg.size = (uint64_t)st.st_size;
+	add_node(t, path, n);
+}
+
+static __attribute__((unused)) void add_link(struct tree *t, const char *path, const char *target)
+{
+	struct node *n = tree_node_new(t, NODE_SYMLINK, "test");
+	n->u.lnk.target = tree_strdup(t, target);
+	add_node(t, path, n);
+}
+
+static __attribute__((unused)) void add_text(struct tree *t, const char *path, const char *text)
+{
+	struct node *n = tree_node_new(t, NODE_REG, "test");
+	n->u.reg.kind = SRC_MEM;
+	n->u.reg.mem = tree_strdup(t, text);
+	n->u.reg.size = strlen(text);
+	add_node(t, path, n);
+}
+
+static __attribute__((unused)) void del(struct tree *t, const char *path)
+{
+	struct dentry *d = tree_lookup_dentry(t, path);
+	if (!d) {
+		fprintf(stderr, "FAIL: nothing to delete at %s\n", path);
+		exit(1);
+	}
+	/* Turning it into a dangling name is enough for every test: nothing resolves it. */
+	d->node = tree_node_new(t, NODE_SYMLINK, "test");
+	d->node->u.lnk.target = "/nonexistent";
 }
 
 #endif
