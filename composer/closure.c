@@ -706,8 +706,10 @@ int closure_program_files(struct fsview *v, const char *arch, const char *where,
 	const char *why = o->state != OBJ_ELF ? unusable(o, &o->e, buf, sizeof(buf))
 		: c.arch ? arch_mismatch(c.arch, &o->e, buf, sizeof(buf)) : NULL;
 	int rc = 0;
-	if (why)
-		problem(&c, NULL, "%s: %s%s", program, o->state == OBJ_ELF ? "built for " : "", why);
+	if (why && o->state == OBJ_ELF)
+		problem(&c, NULL, "%s: built for %s", program, why);
+	else if (why)
+		problem(&c, NULL, "%s %s", program, why);
 	else if (o->e.interp)
 		rc = check_load(&c, o, program, o->e.interp, 0, fn, arg);
 	else

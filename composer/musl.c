@@ -120,19 +120,26 @@ static char *host_libc(const config_setting_t *s, const struct arch *a, uint64_t
 	}
 	struct elf_info e;
 	const char *why = NULL;
-	char buf[128];
+	char buf[128], msg[192];
 	int rc = S_ISREG(st.st_mode) ? elf_read(fd_read, &fd, (uint64_t)st.st_size, &e, &why)
 				     : ELF_NOT_ELF;
 	close(fd);
 	if (rc == ELF_OK) {
-		why = e.type != 3 ? "is not a shared object" : arch_mismatch(a, &e, buf, sizeof(buf));
+		if (e.type != 3)
+			why = "is not a shared object";
+		else if (arch_mismatch(a, &e, buf, sizeof(buf))) {
+			snprintf(msg, sizeof(msg), "is built for %s", buf);
+			why = msg;
+		}
 		elf_info_free(&e);
 	} else if (rc == ELF_NOT_ELF) {
 		why = "is not an ELF file";
+	} else {
+		snprintf(msg, sizeof(msg), "is a malformed ELF file (%s)", why);
+		why = msg;
 	}
 	if (why) {
-		schema_error(where, "musl: %s %s%s", path, rc == ELF_BAD ? "is malformed: " : "",
-			     why);
+		schema_error(where, "musl: %s %s", path, why);
 		free(path);
 		return NULL;
 	}
@@ -328,8 +335,9 @@ static int pull_file(const char *path, void *arg)
 					break;
 				}
 			}
-			char *next = target[0] == '/' ? xasprintf("%s%s", target, rest)
-						     : xasprintf("%s/%s%s", done, target, rest);
+			/* The rest of the path now starts at the link's directory (DONE), or at
+			 * the root for an absolute target. */
+			char *next = xasprintf("%s%s", target, rest);
 			if (target[0] == '/')
 				done[0] = 0;
 			free(pending);

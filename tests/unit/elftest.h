@@ -68,7 +68,7 @@ static __attribute__((unused)) void build_programs(void)
 	   "printf 'int foo(void) { return 42; }\\n' > foo.c && "
 	   "printf 'int bar(void) { return 7; }\\n' > bar.c && "
 	   "printf '#include <stdio.h>\\nint foo(void);\\n"
-	   "int main(void) { printf(\"%%d\\\\n\", foo()); return 0; }\\n' > main.c && "
+	   "int main(void) { printf(\"%%%%d\\\\n\", foo()); return 0; }\\n' > main.c && "
 	   "printf 'int bar(void);\\nint main(void) { return bar(); }\\n' > needs-bar.c && "
 	   "printf '#include <stdio.h>\\nint main(void) { puts(\"hi\"); return 0; }\\n' > plain.c");
 	for (size_t i = 0; i < NTOOLCHAINS; i++) {
@@ -87,6 +87,16 @@ static __attribute__((unused)) void build_programs(void)
 		   d, d, d, cc, d, cc, d, cc, d, d, cc, d, d, cc, d, d, cc, d, cc, d, d, cc, d);
 	}
 	sh("touch progs/done");
+}
+
+/* "progs/DIR/FILE" (one of a few rotating static buffers). */
+static __attribute__((unused)) const char *prog_path(const char *dir, const char *file)
+{
+	static char buf[8][256];
+	static int i;
+	i = (i + 1) % 8;
+	snprintf(buf[i], sizeof(buf[i]), "progs/%s/%s", dir, file);
+	return buf[i];
 }
 
 /* stderr captured into a file, to check what the offenders' messages say. */

@@ -19,15 +19,6 @@ static int run(struct tree *t, const char *arch, int warn_only)
 	return n;
 }
 
-static const char *prog(const char *dir, const char *file)
-{
-	static char buf[8][256];
-	static int i;
-	i = (i + 1) % 8;
-	snprintf(buf[i], sizeof(buf[i]), "progs/%s/%s", dir, file);
-	return buf[i];
-}
-
 /* A merged-/usr musl image as Debian lays it out, with the test programs. */
 static struct tree *musl_image(const char *arch, const char *triplet)
 {
@@ -39,10 +30,10 @@ static struct tree *musl_image(const char *arch, const char *triplet)
 	snprintf(b, sizeof(b), "/lib/ld-musl-%s.so.1", arch);
 	snprintf(c, sizeof(c), "%s/libc.so", triplet);
 	add_link(t, b, c);
-	add_host(t, "/usr/bin/main", prog(arch, "bin/main"));
-	add_host(t, "/usr/bin/plain", prog(arch, "bin/plain"));
-	add_host(t, "/usr/bin/static", prog(arch, "bin/static"));
-	add_host(t, "/usr/lib/libfoo.so.1", prog(arch, "lib/libfoo.so.1"));
+	add_host(t, "/usr/bin/main", prog_path(arch, "bin/main"));
+	add_host(t, "/usr/bin/plain", prog_path(arch, "bin/plain"));
+	add_host(t, "/usr/bin/static", prog_path(arch, "bin/static"));
+	add_host(t, "/usr/lib/libfoo.so.1", prog_path(arch, "lib/libfoo.so.1"));
 	return t;
 }
 
@@ -68,7 +59,7 @@ static void musl_cases(void)
 
 	/* An x86_64 program in an aarch64 image: wrong machine, and its loader is absent. */
 	t = musl_image("aarch64", "aarch64-linux-musl");
-	add_host(t, "/usr/bin/x86", prog("x86_64", "bin/plain"));
+	add_host(t, "/usr/bin/x86", prog_path("x86_64", "bin/plain"));
 	CHECK(run(t, "aarch64", 0) == 2, "x86_64 program: %s", msgs);
 	assert_has("/usr/bin/x86: built for x86-64 64-bit, not aarch64");
 	assert_has("/usr/bin/x86: interpreter /lib/ld-musl-x86_64.so.1 is missing");
@@ -76,8 +67,8 @@ static void musl_cases(void)
 
 	/* A missing library, then found through the path file, which replaces the default. */
 	t = musl_image("aarch64", "aarch64-linux-musl");
-	add_host(t, "/usr/bin/needs-bar", prog("aarch64", "bin/needs-bar"));
-	add_host(t, "/opt/lib/libbar.so.2", prog("aarch64", "tmp/libbar.so.2"));
+	add_host(t, "/usr/bin/needs-bar", prog_path("aarch64", "bin/needs-bar"));
+	add_host(t, "/opt/lib/libbar.so.2", prog_path("aarch64", "tmp/libbar.so.2"));
 	CHECK(run(t, "aarch64", 0) == 1, "absent library: %s", msgs);
 	assert_has("/usr/bin/needs-bar: needs libbar.so.2, not found in "
 		   "/lib:/usr/local/lib:/usr/lib");
@@ -95,9 +86,9 @@ static void musl_cases(void)
 	/* musl takes the first file of that name, whatever its machine (no layout arch here,
 	 * so only the loader's view counts; the unused x86_64 library's own libc is absent). */
 	t = musl_image("aarch64", "aarch64-linux-musl");
-	add_host(t, "/usr/bin/needs-bar", prog("aarch64", "bin/needs-bar"));
-	add_host(t, "/opt/x86/libbar.so.2", prog("x86_64", "tmp/libbar.so.2"));
-	add_host(t, "/usr/lib/libbar.so.2", prog("aarch64", "tmp/libbar.so.2"));
+	add_host(t, "/usr/bin/needs-bar", prog_path("aarch64", "bin/needs-bar"));
+	add_host(t, "/opt/x86/libbar.so.2", prog_path("x86_64", "tmp/libbar.so.2"));
+	add_host(t, "/usr/lib/libbar.so.2", prog_path("aarch64", "tmp/libbar.so.2"));
 	CHECK(run(t, NULL, 0) == 1, "library in /usr/lib: %s", msgs);
 	assert_has("/opt/x86/libbar.so.2: needs libc.so, not found");
 	add_text(t, "/etc/ld-musl-aarch64.path", "/opt/x86\n/usr/lib\n");
@@ -110,19 +101,19 @@ static void musl_cases(void)
 	t = tree_new(0);
 	add_host(t, "/lib/aarch64-linux-musl/libc.so", "/usr/lib/aarch64-linux-musl/libc.so");
 	add_link(t, "/lib/ld-musl-aarch64.so.1", "aarch64-linux-musl/libc.so");
-	add_host(t, "/opt/app/bin/main", prog("aarch64", "bin/main"));
-	add_host(t, "/opt/app/bin/rpath", prog("aarch64", "bin/rpath"));
+	add_host(t, "/opt/app/bin/main", prog_path("aarch64", "bin/main"));
+	add_host(t, "/opt/app/bin/rpath", prog_path("aarch64", "bin/rpath"));
 	CHECK(run(t, "aarch64", 0) == 2, "no libfoo anywhere: %s", msgs);
 	assert_has("/opt/app/bin/main: needs libfoo.so.1, not found in "
 		   "/opt/app/bin/../lib:/lib:/usr/local/lib:/usr/lib");
 	assert_has("/opt/app/bin/rpath: needs libfoo.so.1, not found in "
 		   "/opt/foo/lib:/lib:/usr/local/lib:/usr/lib");
-	add_host(t, "/opt/app/lib/libfoo.so.1", prog("aarch64", "lib/libfoo.so.1"));
+	add_host(t, "/opt/app/lib/libfoo.so.1", prog_path("aarch64", "lib/libfoo.so.1"));
 	add_link(t, "/opt/foo", "app");
 	CHECK(run(t, "aarch64", 0) == 0, "libfoo by $ORIGIN and RPATH: %s", msgs);
 
 	/* A library no program loads is checked on its own. */
-	add_host(t, "/usr/lib/libusesbar.so", prog("aarch64", "lib/libusesbar.so"));
+	add_host(t, "/usr/lib/libusesbar.so", prog_path("aarch64", "lib/libusesbar.so"));
 	CHECK(run(t, "aarch64", 0) == 1, "standalone library: %s", msgs);
 	assert_has("/usr/lib/libusesbar.so: needs libbar.so.2, not found");
 	tree_free(t);
@@ -139,12 +130,12 @@ static void glibc_cases(void)
 	add_link(t, "/lib/ld-linux-aarch64.so.1", "aarch64-linux-gnu/ld-linux-aarch64.so.1");
 	snprintf(b, sizeof(b), "%s/libc.so.6", cross);
 	add_host(t, "/usr/lib/aarch64-linux-gnu/libc.so.6", b);
-	add_host(t, "/usr/bin/main", prog("glibc-aarch64", "bin/main"));
-	add_host(t, "/usr/lib/libfoo.so.1", prog("glibc-aarch64", "lib/libfoo.so.1"));
-	add_host(t, "/usr/bin/needs-bar", prog("glibc-aarch64", "bin/needs-bar"));
+	add_host(t, "/usr/bin/main", prog_path("glibc-aarch64", "bin/main"));
+	add_host(t, "/usr/lib/libfoo.so.1", prog_path("glibc-aarch64", "lib/libfoo.so.1"));
+	add_host(t, "/usr/bin/needs-bar", prog_path("glibc-aarch64", "bin/needs-bar"));
 	/* glibc passes over a library of another machine and keeps looking. */
-	add_host(t, "/usr/lib/aarch64-linux-gnu/libbar.so.2", prog("glibc-x86_64", "tmp/libbar.so.2"));
-	add_host(t, "/usr/local/foo/libbar.so.2", prog("glibc-aarch64", "tmp/libbar.so.2"));
+	add_host(t, "/usr/lib/aarch64-linux-gnu/libbar.so.2", prog_path("glibc-x86_64", "tmp/libbar.so.2"));
+	add_host(t, "/usr/local/foo/libbar.so.2", prog_path("glibc-aarch64", "tmp/libbar.so.2"));
 	CHECK(run(t, NULL, 0) == 1, "glibc: libbar only in /usr/local/foo: %s", msgs);
 	assert_has("/usr/bin/needs-bar: needs libbar.so.2, not found in /lib/aarch64-linux-gnu:"
 		   "/usr/lib/aarch64-linux-gnu:/lib:/usr/lib; skipped incompatible "
@@ -163,7 +154,7 @@ static void glibc_cases(void)
 /* A malformed file claiming to be ELF is reported, not skipped. */
 static void malformed_case(void)
 {
-	sh("head -c 100 %s > bad.elf", prog("aarch64", "bin/main"));
+	sh("head -c 100 %s > bad.elf", prog_path("aarch64", "bin/main"));
 	struct tree *t = tree_new(0);
 	add_host(t, "/usr/bin/bad", "bad.elf");
 	CHECK(run(t, "aarch64", 0) == 1, "malformed ELF: %s", msgs);
@@ -187,7 +178,7 @@ static void sysroot_case(void)
 	   "ln -s libfoo.so.1.0 sr/usr/lib/libfoo.so.1 && ln -s /usr/lib sr/lib && "
 	   "cp /usr/lib/aarch64-linux-musl/libc.so sr/usr/lib/aarch64-linux-musl/ && "
 	   "ln -s /usr/lib/aarch64-linux-musl/libc.so sr/usr/lib/ld-musl-aarch64.so.1",
-	   prog("aarch64", "bin/main"), prog("aarch64", "lib/libfoo.so.1"));
+	   prog_path("aarch64", "bin/main"), prog_path("aarch64", "lib/libfoo.so.1"));
 	struct fsview v;
 	CHECK(fsview_root_open(&v, "sr") == 0, "open sysroot");
 	char list[1024] = "";
