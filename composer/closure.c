@@ -720,3 +720,26 @@ int closure_program_files(struct fsview *v, const char *arch, const char *where,
 	closure_done(&c);
 	return rc;
 }
+
+const char *closure_guess_arch(struct fsview *v)
+{
+	struct closure c;
+	const char *found = NULL;
+	const char *const *names = arch_list();
+	closure_init(&c, v, NULL, 0, NULL);
+	for (size_t i = 0; names[i] && !found; i++) {
+		char *ldso = xasprintf("/lib/ld-musl-%s.so.1", names[i]);
+		struct obj *o = load(&c, ldso);
+		const struct arch *a = o->state == OBJ_ELF ? arch_of_elf(&o->e) : NULL;
+		found = a && !strcmp(a->name, names[i]) ? a->name : NULL;
+		free(ldso);
+	}
+	const char *const programs[] = { "/sbin/init", "/bin/sh" };
+	for (size_t i = 0; i < 2 && !found; i++) {
+		struct obj *o = load(&c, programs[i]);
+		const struct arch *a = o->state == OBJ_ELF ? arch_of_elf(&o->e) : NULL;
+		found = a ? a->name : NULL;
+	}
+	closure_done(&c);
+	return found;
+}

@@ -17,6 +17,10 @@
  * Returns the number of problems, or -1 when ARCH is unknown or V cannot be walked. */
 int closure_check_view(struct fsview *v, const char *arch, int warn_only);
 
+/* The arch of an existing image, for `lsbimg check`: that of its musl loader
+ * (/lib/ld-musl-<arch>.so.1), else of /sbin/init or /bin/sh; NULL when none says. */
+const char *closure_guess_arch(struct fsview *v);
+
 /* Call FN with every path the loader opens to run PROGRAM from V: the program itself,
  * its interpreter and each library, as the loader names them (symlinks not resolved), in
  * load order. What cannot be found is reported as an error prefixed by WHERE. Returns the

@@ -45,6 +45,10 @@ static void musl_cases(void)
 		struct tree *t = musl_image(arches[i][0], arches[i][1]);
 		CHECK(run(t, arches[i][0], 0) == 0, "complete %s image: %s", arches[i][0], msgs);
 		CHECK(!*msgs, "complete image reported: %s", msgs);
+		struct fsview v;
+		fsview_tree_init(&v, t);
+		const char *guess = closure_guess_arch(&v);
+		CHECK(guess && !strcmp(guess, arches[i][0]), "guessed %s", guess ? guess : "NULL");
 		tree_free(t);
 	}
 
@@ -148,6 +152,12 @@ static void glibc_cases(void)
 	CHECK(run(t, "armhf", 0) > 0, "aarch64 glibc image as armhf: %s", msgs);
 	assert_has("/usr/bin/main: built for AArch64 64-bit, not armhf");
 	CHECK(run(t, "x86", 0) == -1, "unknown arch accepted");
+	struct fsview v;
+	fsview_tree_init(&v, t);
+	CHECK(closure_guess_arch(&v) == NULL, "arch guessed without loader or init");
+	add_host(t, "/bin/sh", prog_path("glibc-aarch64", "bin/plain"));
+	const char *guess = closure_guess_arch(&v);
+	CHECK(guess && !strcmp(guess, "aarch64"), "guessed %s from /bin/sh", guess ? guess : "NULL");
 	tree_free(t);
 }
 
