@@ -109,6 +109,7 @@ struct closure {
 	const struct arch *arch;
 	int warn_only;
 	const char *where;
+	const char *provided; /* an interpreter the caller supplies */
 	int problems;
 	struct map objs;      /* path -> struct obj */
 	struct map reported;  /* problems already reported */
@@ -564,7 +565,9 @@ static int check_load(struct closure *c, struct obj *o, const char *path, const 
 		char buf[256];
 		struct obj *io = load(c, interp);
 		const char *why = unusable(io, &o->e, buf, sizeof(buf));
-		if (why) {
+		if (why && c->provided && !strcmp(interp, c->provided)) {
+			/* Not in this view, but the caller installs it. */
+		} else if (why) {
 			char *key = xasprintf("%s\ninterp", path);
 			problem(c, key, "%s: interpreter %s %s", path, interp, why);
 			free(key);
@@ -695,13 +698,14 @@ int closure_check_view(struct fsview *v, const char *arch, int warn_only)
 }
 
 int closure_program_files(struct fsview *v, const char *arch, const char *where,
-			  const char *program, int (*fn)(const char *path, void *arg),
-			  void *arg)
+			  const char *program, const char *provided,
+			  int (*fn)(const char *path, void *arg), void *arg)
 {
 	struct closure c;
 	char buf[256];
 	if (closure_init(&c, v, arch, 0, where))
 		return -1;
+	c.provided = provided;
 	struct obj *o = load(&c, program);
 	const char *why = o->state != OBJ_ELF ? unusable(o, &o->e, buf, sizeof(buf))
 		: c.arch ? arch_mismatch(c.arch, &o->e, buf, sizeof(buf)) : NULL;

@@ -23,10 +23,11 @@ const char *closure_guess_arch(struct fsview *v);
 
 /* Call FN with every path the loader opens to run PROGRAM from V: the program itself,
  * its interpreter and each library, as the loader names them (symlinks not resolved), in
- * load order. What cannot be found is reported as an error prefixed by WHERE. Returns the
- * number of problems, or -1 when FN fails or ARCH is unknown. */
+ * load order. What cannot be found is reported as an error prefixed by WHERE; an
+ * interpreter named PROVIDED (supplied by the caller, may be NULL) need not be in V.
+ * Returns the number of problems, or -1 when FN fails or ARCH is unknown. */
 int closure_program_files(struct fsview *v, const char *arch, const char *where,
-			  const char *program, int (*fn)(const char *path, void *arg),
-			  void *arg);
+			  const char *program, const char *provided,
+			  int (*fn)(const char *path, void *arg), void *arg);
 
 #endif

@@ -394,16 +394,19 @@ static int pull_programs(const config_setting_t *s, struct layout_ctx *ctx,
 	}
 	p.root = tree_strdup(ctx->tree, root);
 	char *where = xasprintf("%s: sysroot %s", schema_where(pr), root);
+	char *loader = xasprintf("/lib/ld-musl-%s.so.1", a->name);
 	int rc = 0;
 	for (int i = 0; strings_at(pr, i); i++) {
 		const char *prog = strings_at(pr, i);
 		if (prog[0] != '/') {
 			schema_error(pr, "musl.programs: '%s' must be an absolute path", prog);
 			rc = -1;
-		} else if (closure_program_files(&p.v, a->name, where, prog, pull_file, &p)) {
+		} else if (closure_program_files(&p.v, a->name, where, prog, loader, pull_file,
+						 &p)) {
 			rc = -1;
 		}
 	}
+	free(loader);
 	free(where);
 	free(root);
 	fsview_root_close(&p.v);

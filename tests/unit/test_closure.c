@@ -193,7 +193,7 @@ static void sysroot_case(void)
 	CHECK(fsview_root_open(&v, "sr") == 0, "open sysroot");
 	char list[1024] = "";
 	capture_begin();
-	int n = closure_program_files(&v, "aarch64", "sr", "/usr/bin/main", collect, list);
+	int n = closure_program_files(&v, "aarch64", "sr", "/usr/bin/main", NULL, collect, list);
 	msgs = capture_end();
 	CHECK(n == 0, "sysroot closure: %s", msgs);
 	CHECK(!strcmp(list, "/usr/bin/main;/lib/ld-musl-aarch64.so.1;/usr/bin/../lib/libfoo.so.1;"),
@@ -201,11 +201,19 @@ static void sysroot_case(void)
 	sh("rm sr/usr/lib/ld-musl-aarch64.so.1 sr/usr/lib/libfoo.so.1.0");
 	list[0] = 0;
 	capture_begin();
-	n = closure_program_files(&v, "aarch64", "sr", "/usr/bin/main", collect, list);
+	n = closure_program_files(&v, "aarch64", "sr", "/usr/bin/main", NULL, collect, list);
 	msgs = capture_end();
 	CHECK(n == 2, "sysroot without loader and libfoo: %d: %s", n, msgs);
 	assert_has("sr: error: /usr/bin/main: interpreter /lib/ld-musl-aarch64.so.1 is missing");
 	assert_has("sr: error: /usr/bin/main: needs libfoo.so.1, not found in /usr/bin/../lib:");
+	/* An interpreter the caller provides need not be in the sysroot. */
+	list[0] = 0;
+	capture_begin();
+	n = closure_program_files(&v, "aarch64", "sr", "/usr/bin/main",
+				  "/lib/ld-musl-aarch64.so.1", collect, list);
+	msgs = capture_end();
+	CHECK(n == 1 && !strstr(msgs, "interpreter"), "provided loader: %d: %s", n, msgs);
+	CHECK(!strcmp(list, "/usr/bin/main;"), "files: %s", list);
 	fsview_root_close(&v);
 }
 

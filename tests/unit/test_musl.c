@@ -287,6 +287,15 @@ static void pulling(void)
 	done(&r);
 	tree_free(t);
 
+	/* A musl program from a sysroot without musl: the section's own loader serves. */
+	sh("rm sr/usr/lib/ld-musl-aarch64.so.1");
+	t = tree_new(0);
+	CHECK(apply(&r, t, "musl = { arch = \"aarch64\"; sysroot = \"sr\"; "
+		    "programs = [ \"/usr/bin/main\" ]; };") == 0, "pull without loader: %s", msgs);
+	CHECK(check(&r) == 0, "pulled musl program, section loader: %s", msgs);
+	done(&r);
+	tree_free(t);
+
 	t = tree_new(0);
 	CHECK(apply(&r, t, "musl = { arch = \"aarch64\"; sysroot = \"sr\"; "
 		    "programs = [ \"/usr/bin/nothere\" ]; };") == -1, "missing program pulled");
