@@ -520,6 +520,7 @@ static int run_load(struct load *l)
 				problem(c, key, "%s%s: needs %s, but %s %s", who, via, name, f.path,
 					f.why);
 			} else {
+				diag_debug("%s: %s => %s", who, name, f.path);
 				map_put(&l->names, name, NULL);
 				char id[32];
 				snprintf(id, sizeof(id), "#%llx", (unsigned long long)f.o->id);
@@ -573,6 +574,7 @@ static int check_load(struct closure *c, struct obj *o, const char *path, const 
 			free(key);
 		} else {
 			const char *base = strrchr(interp, '/');
+			diag_debug("%s: interpreter %s", path, interp);
 			map_put(&l.names, base ? base + 1 : interp, NULL);
 			rc = push(&l, io, interp, 0);
 		}
@@ -624,11 +626,23 @@ struct files {
 	struct map ids;
 };
 
+/* Trees of ELF files nothing runs on this machine: firmware for other processors, and
+ * separate debug info, whose program headers point at data that was stripped out. */
+static int not_for_loading(const char *path)
+{
+	static const char *const dirs[] = { "/usr/lib/debug/", "/usr/lib/firmware/",
+					    "/lib/firmware/" };
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (!strncmp(path, dirs[i], strlen(dirs[i])))
+			return 1;
+	return 0;
+}
+
 static int collect(const char *path, const struct fsview_stat *st, void *arg)
 {
 	struct files *fl = arg;
 	char id[32];
-	if (st->type != NODE_REG)
+	if (st->type != NODE_REG || not_for_loading(path))
 		return 0;
 	snprintf(id, sizeof(id), "#%llx", (unsigned long long)st->id);
 	if (map_find(&fl->ids, id))

@@ -5,7 +5,9 @@
  * libc/libm/libpthread/... are the loader itself. glibc: RPATH chain unless RUNPATH,
  * RUNPATH, the directories of /etc/ld.so.conf (standing in for ld.so.cache), then
  * /lib/<triplet>, /usr/lib/<triplet>, /lib, /usr/lib; objects of another class or machine
- * are skipped as glibc does. Shared objects no program loads are checked on their own. */
+ * are skipped as glibc does. Shared objects no program loads are checked on their own.
+ * Firmware (/usr/lib/firmware, /lib/firmware) and debug info (/usr/lib/debug) are not
+ * checked: nothing on this machine loads them. */
 #ifndef LSBIMG_CLOSURE_H
 #define LSBIMG_CLOSURE_H
 

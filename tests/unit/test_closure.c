@@ -45,6 +45,15 @@ static void musl_cases(void)
 		struct tree *t = musl_image(arches[i][0], arches[i][1]);
 		CHECK(run(t, arches[i][0], 0) == 0, "complete %s image: %s", arches[i][0], msgs);
 		CHECK(!*msgs, "complete image reported: %s", msgs);
+		/* Verbose: what each program resolved to. */
+		diag_verbosity = 1;
+		CHECK(run(t, arches[i][0], 0) == 0, "verbose: %s", msgs);
+		diag_verbosity = 0;
+		char want[256];
+		snprintf(want, sizeof(want), "/usr/bin/main: interpreter /lib/ld-musl-%s.so.1",
+			 arches[i][0]);
+		assert_has(want);
+		assert_has("/usr/bin/main: libfoo.so.1 => /usr/bin/../lib/libfoo.so.1");
 		struct fsview v;
 		fsview_tree_init(&v, t);
 		const char *guess = closure_guess_arch(&v);
@@ -64,6 +73,7 @@ static void musl_cases(void)
 	/* An x86_64 program in an aarch64 image: wrong machine, and its loader is absent. */
 	t = musl_image("aarch64", "aarch64-linux-musl");
 	add_host(t, "/usr/bin/x86", prog_path("x86_64", "bin/plain"));
+	add_host(t, "/usr/lib/firmware/x86.elf", prog_path("x86_64", "bin/plain"));
 	CHECK(run(t, "aarch64", 0) == 2, "x86_64 program: %s", msgs);
 	assert_has("/usr/bin/x86: built for x86-64 64-bit, not aarch64");
 	assert_has("/usr/bin/x86: interpreter /lib/ld-musl-x86_64.so.1 is missing");
