@@ -28,6 +28,10 @@ for spec in "aarch64 aarch64-linux-musl-gcc AArch64 aarch64-linux-musl" \
   dump t.img /usr/bin/main "main.$arch"
   assert_eq "$arch PT_INTERP" "$loader" "$(interp_of "main.$arch")"
   assert_eq "$arch program machine" "$machine" "$(machine_of "main.$arch")"
+  # lsbimg check agrees with readelf on the interpreter and finds the library.
+  expect_exit 0 "$LSBIMG" check -v t.img
+  assert_contains "$arch check interpreter" "$ERR" "/usr/bin/main: interpreter $(interp_of "main.$arch")"
+  assert_contains "$arch check library" "$ERR" "/usr/bin/main: libfoo.so.1 => /usr/bin/../lib/libfoo.so.1"
 
   # The kernel resolves the loader inside a mount of the image; relative links cannot leave it.
   ro_mount t.img mnt
