@@ -107,7 +107,7 @@ struct obj {
 struct closure {
 	struct fsview *v;
 	const struct arch *arch;
-	int warn_only;
+	struct closure_report r;
 	const char *where;
 	const char *provided; /* an interpreter the caller supplies */
 	int problems;
@@ -135,9 +135,11 @@ static void problem(struct closure *c, const char *key, const char *fmt, ...)
 	va_end(ap);
 	const char *m = msg ? msg : "out of memory";
 	c->problems++;
-	if (c->warn_only && c->where)
+	if (c->r.fn)
+		c->r.fn(m, c->r.arg);
+	else if (c->r.warn_only && c->where)
 		diag_warn_at(c->where, 0, "%s", m);
-	else if (c->warn_only)
+	else if (c->r.warn_only)
 		diag_warn("%s", m);
 	else if (c->where)
 		diag_error_at(c->where, 0, "%s", m);
@@ -597,12 +599,13 @@ static int check_load(struct closure *c, struct obj *o, const char *path, const 
 	return rc;
 }
 
-static int closure_init(struct closure *c, struct fsview *v, const char *arch, int warn_only,
-			const char *where)
+static int closure_init(struct closure *c, struct fsview *v, const char *arch,
+			const struct closure_report *r, const char *where)
 {
 	memset(c, 0, sizeof(*c));
 	c->v = v;
-	c->warn_only = warn_only;
+	if (r)
+		c->r = *r;
 	c->where = where;
 	if (arch && !(c->arch = arch_find(arch))) {
 		diag_error("unknown arch '%s' (known: %s)", arch, arch_names());
@@ -670,11 +673,11 @@ static int standalone_musl(struct closure *c, const struct elf_info *e)
 	return found;
 }
 
-int closure_check_view(struct fsview *v, const char *arch, int warn_only)
+int closure_check_view(struct fsview *v, const char *arch, const struct closure_report *r)
 {
 	struct closure c;
 	struct files fl = { 0 };
-	if (closure_init(&c, v, arch, warn_only, NULL))
+	if (closure_init(&c, v, arch, r, NULL))
 		return -1;
 	if (v->walk(v->ctx, collect, &fl)) {
 		diag_error("cannot walk the image");
@@ -717,7 +720,7 @@ int closure_program_files(struct fsview *v, const char *arch, const char *where,
 {
 	struct closure c;
 	char buf[256];
-	if (closure_init(&c, v, arch, 0, where))
+	if (closure_init(&c, v, arch, NULL, where))
 		return -1;
 	c.provided = provided;
 	struct obj *o = load(&c, program);
@@ -744,7 +747,7 @@ const char *closure_guess_arch(struct fsview *v)
 	struct closure c;
 	const char *found = NULL;
 	const char *const *names = arch_list();
-	closure_init(&c, v, NULL, 0, NULL);
+	closure_init(&c, v, NULL, NULL, NULL);
 	for (size_t i = 0; names[i] && !found; i++) {
 		char *ldso = xasprintf("/lib/ld-musl-%s.so.1", names[i]);
 		struct obj *o = load(&c, ldso);

@@ -13,11 +13,19 @@
 
 #include "fsview.h"
 
+/* How problems are reported: each message (naming the file and what is missing or
+ * wrong) goes to FN when set, else to diag as an error, or a warning when WARN_ONLY. */
+struct closure_report {
+	void (*fn)(const char *msg, void *arg);
+	void *arg;
+	int warn_only;
+};
+
 /* Check every ELF file of V. ARCH (a layout arch name, or NULL for none) is the machine
- * every executable and shared object must be built for. Each offender is reported once,
- * naming the file and what is missing or wrong: as errors, or as warnings when WARN_ONLY.
- * Returns the number of problems, or -1 when ARCH is unknown or V cannot be walked. */
-int closure_check_view(struct fsview *v, const char *arch, int warn_only);
+ * every executable and shared object must be built for. Each offender is reported once
+ * through R. Returns the number of problems, or -1 when ARCH is unknown or V cannot be
+ * walked. */
+int closure_check_view(struct fsview *v, const char *arch, const struct closure_report *r);
 
 /* The arch of an existing image, for `lsbimg check`: that of its musl loader
  * (/lib/ld-musl-<arch>.so.1), else of /sbin/init or /bin/sh; NULL when none says. */

@@ -436,7 +436,8 @@ static int musl_check(const config_setting_t *s, struct layout_ctx *ctx)
 	config_setting_lookup_bool(s, "strict", &strict);
 	struct fsview v;
 	fsview_tree_init(&v, ctx->tree);
-	int n = closure_check_view(&v, a->name, !strict);
+	struct closure_report r = { .warn_only = !strict };
+	int n = closure_check_view(&v, a->name, &r);
 	if (n < 0)
 		return -1;
 	if (n && strict) {

@@ -13,10 +13,18 @@ static int run(struct tree *t, const char *arch, int warn_only)
 	struct fsview v;
 	fsview_tree_init(&v, t);
 	tree_freeze(t);
+	struct closure_report r = { .warn_only = warn_only };
 	capture_begin();
-	int n = closure_check_view(&v, arch, warn_only);
+	int n = closure_check_view(&v, arch, &r);
 	msgs = capture_end();
 	return n;
+}
+
+/* A report callback, as `lsbimg check` uses it: messages collected, nothing on stderr. */
+static void gather(const char *msg, void *arg)
+{
+	char *buf = arg;
+	snprintf(buf + strlen(buf), 4096 - strlen(buf), "%s\n", msg);
 }
 
 /* A merged-/usr musl image as Debian lays it out, with the test programs. */
@@ -68,6 +76,18 @@ static void musl_cases(void)
 	assert_has("/usr/bin/main: interpreter /lib/ld-musl-aarch64.so.1 is missing");
 	assert_has("/usr/bin/plain: interpreter /lib/ld-musl-aarch64.so.1 is missing");
 	CHECK(!strstr(msgs, "/usr/bin/static"), "static program reported: %s", msgs);
+	char got[4096] = "";
+	struct fsview v;
+	fsview_tree_init(&v, t);
+	struct closure_report rep = { gather, got, 0 };
+	unsigned errs = diag_error_count();
+	capture_begin();
+	CHECK(closure_check_view(&v, "aarch64", &rep) == 2, "callback count");
+	msgs = capture_end();
+	CHECK(!*msgs && diag_error_count() == errs, "callback mode wrote: %s", msgs);
+	CHECK(!strcmp(got, "/usr/bin/main: interpreter /lib/ld-musl-aarch64.so.1 is missing\n"
+		      "/usr/bin/plain: interpreter /lib/ld-musl-aarch64.so.1 is missing\n"),
+	      "callback got: %s", got);
 	tree_free(t);
 
 	/* An x86_64 program in an aarch64 image: wrong machine, and its loader is absent. */
@@ -92,7 +112,7 @@ static void musl_cases(void)
 	CHECK(run(t, "aarch64", 0) == 1, "path file without /opt/lib: %s", msgs);
 	assert_has("needs libbar.so.2, not found in /usr/lib:/usr/local/lib");
 	/* Warnings only: same count, no error counted. */
-	unsigned errs = diag_error_count();
+	errs = diag_error_count();
 	CHECK(run(t, "aarch64", 1) == 1, "warn only: %s", msgs);
 	CHECK(diag_error_count() == errs && strstr(msgs, "warning:"), "warn only: %s", msgs);
 	tree_free(t);
