@@ -99,6 +99,18 @@ static void musl_cases(void)
 	assert_has("/usr/bin/x86: interpreter /lib/ld-musl-x86_64.so.1 is missing");
 	tree_free(t);
 
+	/* A soft-float ARM program (its e_flags patched, as readelf then reports) in an armhf
+	 * image: same machine, wrong float ABI. */
+	sh("cp %s soft && printf '\\000\\002\\000\\005' | dd of=soft bs=1 seek=36 conv=notrunc "
+	   "status=none && readelf -h soft | grep -q 'soft-float ABI'", prog_path("armhf", "bin/plain"));
+	t = musl_image("armhf", "arm-linux-musleabihf");
+	add_host(t, "/usr/bin/soft", "soft");
+	CHECK(run(t, "armhf", 0) == 2, "soft-float program: %s", msgs);
+	assert_has("/usr/bin/soft: built for soft-float ARM, not armhf");
+	assert_has("/usr/bin/soft: interpreter /lib/ld-musl-armhf.so.1 is ARM 32-bit hard-float, "
+		   "not ARM 32-bit soft-float");
+	tree_free(t);
+
 	/* A missing library, then found through the path file, which replaces the default. */
 	t = musl_image("aarch64", "aarch64-linux-musl");
 	add_host(t, "/usr/bin/needs-bar", prog_path("aarch64", "bin/needs-bar"));
