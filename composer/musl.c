@@ -219,7 +219,7 @@ static int install_runtime(const config_setting_t *s, struct layout_ctx *ctx,
 	if (add(s, t, libc_path, lib))
 		goto out;
 
-	if (!tree_lookup(t, NULL, "/lib", TREE_FOLLOW)) {
+	if (!tree_lookup_dentry(t, "/lib")) {
 		struct node *d = tree_node_new(t, NODE_DIR, origin);
 		d->implicit = 1;
 		if (add(s, t, "/lib", d))
@@ -228,7 +228,7 @@ static int install_runtime(const config_setting_t *s, struct layout_ctx *ctx,
 	from = real_dir(t, "/lib");
 	to = real_dir(t, libdir);
 	if (!from || !to) {
-		schema_error(s, "musl: /lib is not a directory in the image");
+		schema_error(s, "musl: /lib does not lead to a directory in the image");
 		goto out;
 	}
 	rel = relative(from, to);

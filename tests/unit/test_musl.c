@@ -214,6 +214,15 @@ static void errors(void)
 	      == -1, "prefix and source together accepted");
 	done(&r);
 	tree_free(t);
+
+	/* A dangling /lib link is the layout's mistake to fix, not to paper over. */
+	t = tree_new(0);
+	add_link(t, "/lib", "nowhere");
+	CHECK(apply(&r, t, "musl = { arch = \"aarch64\"; };") == -1, "dangling /lib accepted");
+	assert_has("musl: /lib does not lead to a directory in the image");
+	CHECK(!strcmp(link_target(t, "/lib"), "nowhere"), "/lib replaced");
+	done(&r);
+	tree_free(t);
 }
 
 static void strictness(void)
