@@ -679,12 +679,11 @@ int closure_check_view(struct fsview *v, const char *arch, const struct closure_
 	struct files fl = { 0 };
 	if (closure_init(&c, v, arch, r, NULL))
 		return -1;
-	if (v->walk(v->ctx, collect, &fl)) {
+	int failed = v->walk(v->ctx, collect, &fl) != 0;
+	if (failed)
 		diag_error("cannot walk the image");
-		c.problems = -1;
-	}
 	char buf[256];
-	for (size_t i = 0; i < fl.n && c.problems >= 0; i++) {
+	for (size_t i = 0; i < fl.n && !failed; i++) {
 		struct obj *o = load(&c, fl.paths[i]);
 		if (o->state == OBJ_BAD)
 			problem(&c, NULL, "%s: malformed ELF file: %s", fl.paths[i], o->why);
@@ -693,23 +692,23 @@ int closure_check_view(struct fsview *v, const char *arch, const struct closure_
 		const char *why = c.arch ? arch_mismatch(c.arch, &o->e, buf, sizeof(buf)) : NULL;
 		if (why)
 			problem(&c, NULL, "%s: built for %s", fl.paths[i], why);
-		if (o->e.interp && check_load(&c, o, fl.paths[i], o->e.interp, 0, NULL, NULL))
-			c.problems = -1;
+		/* Without a callback, check_load cannot fail: it only reports. */
+		if (o->e.interp)
+			check_load(&c, o, fl.paths[i], o->e.interp, 0, NULL, NULL);
 	}
-	for (size_t i = 0; i < fl.n && c.problems >= 0; i++) {
+	for (size_t i = 0; i < fl.n && !failed; i++) {
 		struct obj *o = load(&c, fl.paths[i]);
 		char id[32];
 		snprintf(id, sizeof(id), "#%llx", (unsigned long long)o->id);
 		if (o->state == OBJ_ELF && !o->e.interp && o->e.nneeded &&
-		    !map_find(&c.reached, id) &&
-		    check_load(&c, o, fl.paths[i], NULL, standalone_musl(&c, &o->e), NULL, NULL))
-			c.problems = -1;
+		    !map_find(&c.reached, id))
+			check_load(&c, o, fl.paths[i], NULL, standalone_musl(&c, &o->e), NULL, NULL);
 	}
 	for (size_t i = 0; i < fl.n; i++)
 		free(fl.paths[i]);
 	free(fl.paths);
 	map_free(&fl.ids, NULL);
-	int rc = c.problems;
+	int rc = failed ? -1 : c.problems;
 	closure_done(&c);
 	return rc;
 }
@@ -735,9 +734,7 @@ int closure_program_files(struct fsview *v, const char *arch, const char *where,
 		rc = check_load(&c, o, program, o->e.interp, 0, fn, arg);
 	else
 		rc = fn(program, arg);
-	if (rc)
-		c.problems = -1;
-	rc = c.problems;
+	rc = rc ? -1 : c.problems;
 	closure_done(&c);
 	return rc;
 }
