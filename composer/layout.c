@@ -5,6 +5,7 @@
 #include "diag.h"
 #include "hostfs.h"
 #include "kmod.h"
+#include "musl.h"
 #include "schema.h"
 
 #include <ctype.h>
@@ -19,6 +20,7 @@
 #define DEFAULT_TIMESTAMP 1700000000
 
 static const struct layout_section *const sections[] = {
+	&musl_section,
 	&kmod_section,
 	NULL
 };
