@@ -1,6 +1,7 @@
 /* check: run every check on an image and summarize; exit 1 when any problem is found. */
 #include "check.h"
 #include "cli.h"
+#include "closure.h"
 #include "diag.h"
 
 #include <stdarg.h>
@@ -8,12 +9,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void closure_problem(const char *msg, void *arg)
+{
+	check_problem(arg, "%s", msg);
+}
+
+/* Every dynamic program finds its loader and libraries inside the image. */
+static void check_closure(struct check_ctx *c)
+{
+	struct closure_report r = { closure_problem, c, 0 };
+	if (closure_check_view(c->view, closure_guess_arch(c->view), &r) < 0)
+		check_problem(c, "cannot walk the image's files");
+}
+
 /* Each check reports through check_problem; add new ones here. */
 static const struct check {
 	const char *name;
 	void (*run)(struct check_ctx *c);
 } checks[] = {
 	{ "filesystem", check_filesystem },
+	{ "elf", check_closure },
 };
 
 /* Past this many lines per check, only the count grows: a wrecked image stays readable. */
