@@ -11,6 +11,7 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{ "compose", cmd_compose, "compose LAYOUT: write the image a layout describes" },
+	{ "caps", cmd_caps, "caps [--json] LAYOUT|IMAGE: units' L4_CAP_* variables and capabilities" },
 };
 
 static void usage(FILE *f)
