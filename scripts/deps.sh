@@ -8,7 +8,7 @@ build_pkgs=(make gcc pkg-config libext2fs-dev comerr-dev libarchive-dev libconfi
   musl-dev:arm64 musl-dev:armhf dpkg-dev ca-certificates)
 test_pkgs=(fuse2fs genext2fs binutils binutils-aarch64-linux-gnu binutils-arm-linux-gnueabihf
   gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf qemu-system-arm ipxe-qemu qemu-efi-aarch64
-  systemd time clang libclang-rt-14-dev valgrind file tar cpio xxd)
+  systemd lua5.4 time clang libclang-rt-14-dev valgrind file tar cpio xxd)
 
 case "${1:-build}" in
   build) want=("${build_pkgs[@]}") ;;

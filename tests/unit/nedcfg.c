@@ -1,5 +1,7 @@
 /* nedcfg: the capability names of ned scripts, for every syntax the reader must handle,
- * and file:line errors for broken scripts. The expected names are written out by hand. */
+ * and file:line errors for broken scripts. The expected names are written out by hand.
+ *   nedcfg FILE   print FILE's names one a line (tests/t_nedcfg.sh holds them against
+ *                 what real Lua passes as caps); exit 1 on a syntax error */
 #include "diag.h"
 #include "nedcfg.h"
 
@@ -37,8 +39,16 @@ static void expect_error(const char *what, const char *src, size_t len)
 	nedcfg_free(&c);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	if (argc == 2) {
+		struct nedcfg c = { 0 };
+		int rc = nedcfg_load(&c, argv[1]);
+		for (size_t i = 0; i < c.n; i++)
+			printf("%s\n", c.names[i]);
+		nedcfg_free(&c);
+		return rc ? 1 : 0;
+	}
 	expect("plain", "caps = { a = 1, b = 2 }", "a b");
 	expect("semicolons", "caps = { a = 1; b = 2; }", "a b");
 	expect("mixed separators, trailing", "caps={a=1;b=2,c=3,}", "a b c");
