@@ -533,7 +533,8 @@ const char *unitdb_find(const struct unitdb *db, const char *name, int *masked)
 	return hit;
 }
 
-int unitdb_read(const struct unitdb *db, const char *path, char **buf, size_t *len)
+/* Read an image file whole (NUL-terminated in *buf); 0 or -1 with errno. */
+static int unitdb_read(const struct unitdb *db, const char *path, char **buf, size_t *len)
 {
 	struct fsview_stat st;
 	if (db->v->stat(db->v->ctx, path, 1, &st))

@@ -78,8 +78,6 @@ void unitdb_free(struct unitdb *db);
 /* The image path of NAME's fragment (an instance falls back to its template), or NULL.
  * A returned path may be a symlink (alias or mask); *masked is set for /dev/null. */
 const char *unitdb_find(const struct unitdb *db, const char *name, int *masked);
-/* Read an image file whole (NUL-terminated in *buf); 0 or -1 with errno. */
-int unitdb_read(const struct unitdb *db, const char *path, char **buf, size_t *len);
 /* Load NAME: its fragment and drop-ins (<name>.d, the template's, the dash prefixes' and
  * the type's directories; a later search-path file of the same name is shadowed, files
  * applied in name order). 0, 1 when the unit does not exist or is masked, -1 after

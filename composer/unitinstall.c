@@ -87,6 +87,7 @@ static const char *unit_type(const char *name)
 	return strrchr(name, '.');
 }
 
+/* The instance of NAME with its type suffix ("b.service" for "a@b.service"), or NULL. */
 static const char *instance_of(const char *name)
 {
 	return unit_name_kind(name) == UNIT_INSTANCE ? strchr(name, '@') + 1 : NULL;
@@ -186,8 +187,12 @@ static int alias(const struct unit_assign *a, const char *dst, void *arg)
 	struct enabling *e = arg;
 	char *inst = NULL;
 	/* A template alias of an enabled instance names the same instance. */
-	if (instance_of(e->name) && unit_name_kind(dst) == UNIT_TEMPLATE)
-		dst = inst = unit_name_instantiate(dst, instance_of(e->name));
+	const char *in = instance_of(e->name);
+	if (in && unit_name_kind(dst) == UNIT_TEMPLATE) {
+		char *bare = xasprintf("%.*s", (int)(strrchr(in, '.') - in), in);
+		dst = inst = unit_name_instantiate(dst, bare);
+		free(bare);
+	}
 	int rc = 0;
 	if (!alias_ok(e->name, dst)) {
 		diag_error_at(a->file, a->line, "Alias=: cannot alias %s as %s", e->name, dst);
@@ -220,15 +225,10 @@ static int enable_one(const struct unitdb *db, const char *asked, struct install
 	if (!path)
 		return -1;
 	const char *name = real ? real : asked;
-	struct unitfile u = { .name = xstrdup(name) };
-	char *text = NULL, *inst = NULL;
-	size_t len;
-	int rc = unitdb_read(db, path, &text, &len);
-	if (rc)
-		diag_error("%s: %s", path, strerror(errno));
-	else
-		rc = unitfile_parse(&u, path, text, len);
-	free(text);
+	/* systemctl reads [Install] from the unit's drop-ins too. */
+	struct unitfile u;
+	char *inst = NULL;
+	int rc = unitdb_load(db, name, &u) ? -1 : 0;
 	const struct unit_assign *def = unitfile_last(&u, "Install", "DefaultInstance");
 	const char *linkname = name;
 	if (!rc && unit_name_kind(name) == UNIT_TEMPLATE && def && *def->value) {
