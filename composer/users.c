@@ -44,6 +44,8 @@ struct db {
 	struct ent *pw, *gr;
 	size_t npw, ngr;
 	unsigned search_uid, search_gid;
+	unsigned (*ranges)[2];    /* r lines: where ids are allocated; none = 1..999 */
+	size_t nranges;
 	char *shadow, *gshadow;   /* existing files, extended */
 	int changed;
 };
@@ -85,11 +87,22 @@ static int gid_ok(struct db *db, unsigned gid, const char *name)
 	return !find_id(db->gr, db->ngr, gid) && (!u || !strcmp(u->f[0], name));
 }
 
+static int in_ranges(const struct db *db, unsigned id)
+{
+	if (!db->nranges)
+		return id >= 1 && id <= SYSTEM_ID_MAX;
+	for (size_t i = 0; i < db->nranges; i++)
+		if (id >= db->ranges[i][0] && id <= db->ranges[i][1])
+			return 1;
+	return 0;
+}
+
 static int allocate(struct db *db, int user, const char *name, unsigned *id)
 {
 	unsigned *search = user ? &db->search_uid : &db->search_gid;
 	for (; *search > 0; (*search)--)
-		if (user ? uid_ok(db, *search, name) : gid_ok(db, *search, name)) {
+		if (in_ranges(db, *search) &&
+		    (user ? uid_ok(db, *search, name) : gid_ok(db, *search, name))) {
 			*id = (*search)--;
 			return 0;
 		}
@@ -134,18 +147,43 @@ static void new_user(struct db *db, const char *name, unsigned uid, unsigned gid
 	db->changed = 1;
 }
 
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Add USER to group G's members; like systemd-sysusers, a changed list is written sorted. */
 static void add_member(struct db *db, struct ent *g, const char *user)
 {
-	char *m = g->f[3];
-	size_t ul = strlen(user);
-	for (const char *p = m; *p;) {
-		size_t l = strcspn(p, ",");
-		if (l == ul && !strncmp(p, user, l))
+	char *all = *g->f[3] ? xasprintf("%s,%s", g->f[3], user) : xstrdup(user);
+	size_t n = 1;
+	for (const char *c = all; *c; c++)
+		n += *c == ',';
+	char **v = xmalloc(n * sizeof(*v)), *save = NULL;
+	n = 0;
+	for (char *m = strtok_r(all, ",", &save); m; m = strtok_r(NULL, ",", &save))
+		v[n++] = m;
+	for (size_t i = 0; i + 1 < n; i++)
+		if (!strcmp(v[i], user)) {
+			/* already a member: nothing changes */
+			free(v);
+			free(all);
 			return;
-		p += l + (p[l] == ',');
+		}
+	qsort(v, n, sizeof(*v), cmp_cstr);
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++)
+		len += strlen(v[i]) + 1;
+	char *out = xcalloc(1, len + 1);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strcat(out, ",");
+		strcat(out, v[i]);
 	}
-	g->f[3] = *m ? xasprintf("%s,%s", m, user) : xstrdup(user);
-	free(m);
+	free(g->f[3]);
+	g->f[3] = out;
+	free(v);
+	free(all);
 	db->changed = 1;
 }
 
@@ -380,7 +418,13 @@ static int parse_fragment(struct items *its, struct tree *t, const char *path)
 				      : "unknown line type (u, g, m and r are known)");
 			rc = -1;
 		} else if (w[0][0] == 'r') {
-			/* Ranges only restrict allocation; the default range is used. */
+			if (nw < 3 || strcmp(w[1], "-")) {
+				diag_error_at(path, line, "a range line is 'r - FROM-TO'");
+				rc = -1;
+			} else {
+				item_push(its, (struct item){ .type = 'r', .name = xstrdup("-"),
+					.id = xstrdup(w[2]), .file = path, .line = line });
+			}
 		} else if (!valid_name(w[1]) || (w[0][0] == 'm' && (nw < 3 || !valid_name(w[2])))) {
 			diag_error_at(path, line, "'%s' is not a valid user or group name", w[1]);
 			rc = -1;
@@ -514,7 +558,11 @@ static int process_user(struct db *db, struct tree *t, const struct item *it)
 	} else {
 		new_group(db, it->name, gid);
 	}
-	if (!rc && (have_uid || !uid_ok(db, uid, it->name))) {
+	/* With "uid:gid" the uid is taken as given even when a group of another name has that
+	 * number (systemd's strict id); otherwise uid and gid pairs are kept apart. */
+	int taken = !have_uid && (colon ? find_id(db->pw, db->npw, uid) != NULL
+					: !uid_ok(db, uid, it->name));
+	if (!rc && (have_uid || taken)) {
 		if (!have_uid)
 			diag_info("%s:%d: uid %u for user %s is taken", it->file, it->line, uid,
 				  it->name);
@@ -527,6 +575,29 @@ static int process_user(struct db *db, struct tree *t, const struct item *it)
 		new_user(db, it->name, uid, gid, it->gecos, it->home, it->shell, NULL);
 	free(idbuf);
 	return rc;
+}
+
+/* "FROM-TO" or a single id; allocation then starts below the highest bound. */
+static int add_range(struct db *db, const struct item *it)
+{
+	unsigned lo, hi;
+	char *dash = strchr(it->id, '-'), *a = xstrdup(it->id);
+	if (dash)
+		a[dash - it->id] = 0;
+	int bad = parse_id(a, &lo) || parse_id(dash ? dash + 1 : a, &hi) || lo > hi;
+	free(a);
+	if (bad) {
+		diag_error_at(it->file, it->line, "'%s' is not a valid id range", it->id);
+		return -1;
+	}
+	db->ranges = xrealloc(db->ranges, (db->nranges + 1) * sizeof(*db->ranges));
+	db->ranges[db->nranges][0] = lo;
+	db->ranges[db->nranges++][1] = hi;
+	unsigned top = 0;
+	for (size_t i = 0; i < db->nranges; i++)
+		top = db->ranges[i][1] > top ? db->ranges[i][1] : top;
+	db->search_uid = db->search_gid = top;
+	return 0;
 }
 
 static int sysusers(struct db *db, struct tree *t)
@@ -550,6 +621,9 @@ static int sysusers(struct db *db, struct tree *t)
 			item_push(&its, (struct item){ .type = 'g', .name = xstrdup(its.v[i].id),
 						       .file = its.v[i].file, .line = its.v[i].line });
 	}
+	for (size_t i = 0; i < its.n && !rc; i++)
+		if (its.v[i].type == 'r')
+			rc = add_range(db, &its.v[i]);
 	for (size_t i = 0; i < its.n && !rc; i++)
 		if (its.v[i].type == 'g')
 			rc = process_group(db, t, &its.v[i]);
@@ -648,6 +722,7 @@ static void db_free(struct db *db)
 			free(db->gr[i].f[k]);
 	free(db->pw);
 	free(db->gr);
+	free(db->ranges);
 	free(db->shadow);
 	free(db->gshadow);
 }
