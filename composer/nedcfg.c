@@ -376,10 +376,10 @@ static int collect(struct nedcfg *c, struct lexer *lx)
 		}
 		/* caps.NAME = ... and caps["NAME"] = ..., unless caps is a method name. */
 		if (!rc && is_caps(lx, i) && !(i && is_punct(lx, i - 1, ":"))) {
-			if (is_punct(lx, i + 1, ".") && key_at(lx, i + 2))
-				rc = declare(c, lx->file, &lx->toks[i + 2]);
-			else if (key_at(lx, i + 1))
-				rc = declare(c, lx->file, &lx->toks[i + 2]);
+			size_t k = is_punct(lx, i + 1, ".") ? key_at(lx, i + 2)
+				 : is_punct(lx, i + 1, "[") ? key_at(lx, i + 1) : 0;
+			if (k)
+				rc = declare(c, lx->file, &lx->toks[k]);
 		}
 		if (rc || t->kind != T_PUNCT)
 			continue;

@@ -62,6 +62,7 @@ int main(int argc, char **argv)
 	       "one two three");
 	expect("comparisons are not assignments", "if caps.x == 1 then end\ncaps = 1 == { y = 1 }", "");
 	expect("method named caps", "o:caps.x = 1; p = o:caps { z = 1 }", "");
+	expect("name after caps (fuzz regression)", "local y = caps\nx = 1", "");
 	expect("line comment", "-- caps = { no = 1 }\ncaps = { yes = 1 } -- , also_no = 2 }", "yes");
 	expect("long comment", "--[[ caps = { no = 1 }\n]] caps = { yes = 1 }", "yes");
 	expect("level-2 long comment", "--[==[ ]] ]=] caps = { no = 1 } ]==] caps = { yes = 1 }",
