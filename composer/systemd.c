@@ -470,8 +470,22 @@ void caps_print(FILE *f, const struct cap_use *uses, int n, int json)
 		fprintf(f, "%-*s  %-*s  %s\n", wu, uses[i].unit, wv, uses[i].var, uses[i].cap);
 }
 
+/* " (installed from HOST)" for an image file copied from the host, else "" (static). */
+static const char *host_source(struct layout_ctx *ctx, const char *path)
+{
+	static char buf[4096];
+	const struct node *n = tree_lookup(ctx->tree, NULL, path, TREE_FOLLOW);
+	buf[0] = 0;
+	if (n && n->type == NODE_REG && n->u.reg.kind == SRC_HOST)
+		snprintf(buf, sizeof(buf), " (installed from %s%s%s)", n->u.reg.dir ? n->u.reg.dir : "",
+			 n->u.reg.dir ? "/" : "", n->u.reg.name);
+	else if (n && n->origin)
+		snprintf(buf, sizeof(buf), " (written for %s)", n->origin);
+	return buf;
+}
+
 /* Every L4_CAP_* value must be a capability the ned script declares. */
-static int check_caps(const config_setting_t *s, struct fsview *v)
+static int check_caps(const config_setting_t *s, struct layout_ctx *ctx, struct fsview *v)
 {
 	struct cap_use *uses;
 	int n = caps_collect(v, &uses);
@@ -496,8 +510,8 @@ static int check_caps(const config_setting_t *s, struct fsview *v)
 		const char *hint = cfg.names ? schema_suggest(uses[i].cap, cfg.names) : NULL;
 		char *dym = hint ? xasprintf(" (did you mean '%s'?)", hint) : xstrdup("");
 		diag_error_at(uses[i].file, uses[i].line,
-			      "unit %s: %s=%s names no capability declared in %s%s", uses[i].unit,
-			      uses[i].var, uses[i].cap, cfgpath, dym);
+			      "unit %s: %s=%s names no capability declared in %s%s%s", uses[i].unit,
+			      uses[i].var, uses[i].cap, cfgpath, dym, host_source(ctx, uses[i].file));
 		free(dym);
 		bad = 1;
 	}
@@ -607,7 +621,7 @@ static int systemd_check(const config_setting_t *s, struct layout_ctx *ctx)
 	config_setting_lookup_bool(s, "strict", &strict);
 	strict |= ctx->img.strict;
 	fsview_tree_init(&v, ctx->tree);
-	int rc = check_caps(s, &v);
+	int rc = check_caps(s, ctx, &v);
 	rc |= check_sanity(&v, strict);
 	return rc ? -1 : 0;
 }

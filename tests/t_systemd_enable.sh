@@ -12,7 +12,7 @@ command -v systemctl >/dev/null || fail "systemctl missing (scripts/deps.sh test
 enable=(fs_server.service net_server.service epoll_server.service fd_server.service
   aio_server.service bash.service plain.service also1.service tmpl@.service inst@one.service
   inst@two.service spec@x.service reset.service quoted.service withdrop.service
-  noinstall.service tick.timer x.socket)
+  noinstall.service tick.timer x.socket tt@.service)
 mask=(getty.target serial-getty@ttyAMA0.service)
 
 quote() { local s sep=; for s in "$@"; do printf '%s"%s"' "$sep" "$s"; sep=", "; done; }
