@@ -60,13 +60,13 @@ row aio_server.service L4_CAP_GLOBAL_AIO global_epoll
 sed -i 's/L4_CAP_VIRTIO_BLK=virtio_blk"/L4_CAP_VIRTIO_BLK=virtio_bkl"/' units/fs_server.service
 line=$(grep -n virtio_bkl units/fs_server.service | cut -d: -f1)
 expect_exit 1 "$LSBIMG" caps layout.cfg
-assert_contains "undeclared" "$ERR" "/usr/lib/systemd/system/fs_server.service:$line: error: unit fs_server.service: L4_CAP_VIRTIO_BLK=virtio_bkl names no capability declared in $TOP/cfg/bash.cfg (did you mean 'virtio_blk'?) (installed from $PWD/units/fs_server.service)"
+assert_contains "undeclared" "$ERR" "/usr/lib/systemd/system/fs_server.service:$line: error: unit fs_server.service: L4_CAP_VIRTIO_BLK=virtio_bkl names no capability declared in $TOP/cfg/bash.cfg (did you mean 'virtio_blk'?) (installed from units/fs_server.service)"
 cp "$TOP/units/fs_server.service" units/
 
 # ... and in a layout mapping (the drop-in's line).
 layout 'mappings = ( { unit = "fd_server.service"; env = { L4_CAP_X = "lsbroot"; }; } );'
 expect_exit 1 "$LSBIMG" caps layout.cfg
-assert_contains "mapping undeclared" "$ERR" "/etc/systemd/system/fd_server.service.d/50-l4-caps.conf:3: error: unit fd_server.service: L4_CAP_X=lsbroot names no capability declared in $TOP/cfg/bash.cfg (did you mean 'lsb_root'?) (written for $PWD/layout.cfg:6)"
+assert_contains "mapping undeclared" "$ERR" "/etc/systemd/system/fd_server.service.d/50-l4-caps.conf:3: error: unit fd_server.service: L4_CAP_X=lsbroot names no capability declared in $TOP/cfg/bash.cfg (did you mean 'lsb_root'?) (written for layout.cfg:6)"
 layout 'mappings = ( { unit = "fd_server.service"; env = { L4_CAP_X = "no\"pe"; }; } );'
 expect_exit 1 "$LSBIMG" caps layout.cfg
 assert_contains "bad mapping value" "$ERR" "layout.cfg:6: error: systemd.mappings: 'L4_CAP_X' must be"
