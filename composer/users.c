@@ -312,6 +312,20 @@ static int layout_groups(struct db *db, const config_setting_t *groups)
 	return rc;
 }
 
+/* Group members named in the layout; they may be any user, declared or from sysusers. */
+static void layout_members(struct db *db, const config_setting_t *groups)
+{
+	for (int i = 0; groups && i < config_setting_length(groups); i++) {
+		const config_setting_t *g = config_setting_get_elem(groups, i);
+		struct ent *e = find(db->gr, db->ngr, str_member(g, "name"));
+		const char **m;
+		size_t n = strings(g, "members", &m);
+		for (size_t k = 0; e && k < n; k++)
+			add_member(db, e, m[k]);
+		free(m);
+	}
+}
+
 static int layout_users(struct db *db, const config_setting_t *users)
 {
 	int rc = 0;
@@ -739,6 +753,8 @@ int users_apply(const config_setting_t *users, const config_setting_t *groups,
 		rc = layout_groups(&db, groups) | layout_users(&db, users);
 	if (!rc)
 		rc = sysusers(&db, ctx->tree);
+	if (!rc)
+		layout_members(&db, groups);
 	const config_setting_t *at = users ? users : groups;
 	if (!rc && db.changed)
 		rc = write_files(&db, ctx, at ? tree_strdup(ctx->tree, schema_where(at)) : "sysusers.d");

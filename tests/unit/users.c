@@ -81,7 +81,7 @@ static int self_test(void)
 		"users = ( { name = \"l4\"; uid = 1000; home = \"/home/l4\"; shell = \"/bin/bash\";\n"
 		"            gecos = \"L4 user\"; groups = [ \"dev\" ]; },\n"
 		"          { name = \"svc\"; uid = 1001; group = \"dev\"; } );\n"
-		"groups = ( { name = \"dev\"; gid = 1100; } );\n";
+		"groups = ( { name = \"dev\"; gid = 1100; members = [ \"svc\", \"root\" ]; } );\n";
 	if (!config_read_string(&cfg, layout)) {
 		fprintf(stderr, "self test layout: %s\n", config_error_text(&cfg));
 		return 1;
@@ -93,7 +93,7 @@ static int self_test(void)
 	char *sh = text_of(ctx.tree, "/etc/shadow");
 	int ok = !rc && pw && gr && sh &&
 		!strcmp(pw, "l4:x:1000:1000:L4 user:/home/l4:/bin/bash\nsvc:x:1001:1100::/:/usr/sbin/nologin\n") &&
-		!strcmp(gr, "dev:x:1100:l4\nl4:x:1000:\n") &&
+		!strcmp(gr, "dev:x:1100:l4,root,svc\nl4:x:1000:\n") &&
 		!strcmp(sh, "l4:!*:3::::::\nsvc:!*:3::::::\n");
 	if (!ok)
 		fprintf(stderr, "self test: rc %d\n%s--\n%s--\n%s", rc, pw ? pw : "(none)",
