@@ -541,15 +541,16 @@ static int executable(struct fsview *v, const char *prog)
 	return 0;
 }
 
-static void sanity_report(int strict, const struct unit_assign *a, int *bad, const char *fmt,
-			  const char *x, const char *y)
+/* Report MSG (malloc'd, consumed) at A: a warning, or an error when STRICT. */
+static void sanity_report(int strict, const struct unit_assign *a, int *bad, char *msg)
 {
 	if (strict) {
-		diag_error_at(a->file, a->line, fmt, x, y);
+		diag_error_at(a->file, a->line, "%s", msg);
 		*bad = 1;
 	} else {
-		diag_warn_at(a->file, a->line, fmt, x, y);
+		diag_warn_at(a->file, a->line, "%s", msg);
 	}
+	free(msg);
 }
 
 /* Requires=/Wants= of missing units and ExecStart= programs missing from the image. */
@@ -579,13 +580,13 @@ static int check_sanity(struct fsview *v, int strict)
 				int nw = val ? unit_words(val, &w, &why) : -1;
 				free(val);
 				if (nw < 0) {
-					sanity_report(strict, as[k], &bad, "%s=: %s", deps[d], why);
+					sanity_report(strict, as[k], &bad, xasprintf("%s=: %s", deps[d], why));
 					continue;
 				}
 				for (int j = 0; j < nw; j++)
 					if (!unitdb_find(&db, w[j], NULL))
-						sanity_report(strict, as[k], &bad,
-							      "%s=%s: no such unit in the image", deps[d], w[j]);
+						sanity_report(strict, as[k], &bad, xasprintf(
+							"%s=%s: no such unit in the image", deps[d], w[j]));
 				unit_words_free(w);
 			}
 			free(as);
@@ -599,9 +600,8 @@ static int check_sanity(struct fsview *v, int strict)
 			if (nw > 0) {
 				const char *prog = w[0] + strspn(w[0], "@-:+!");
 				if (*prog && !strchr(prog, '%') && !executable(v, prog))
-					sanity_report(strict, ex[k], &bad,
-						      "ExecStart=%s%s: program not in the image (or not executable)",
-						      prog, "");
+					sanity_report(strict, ex[k], &bad, xasprintf(
+						"ExecStart=%s: program not in the image (or not executable)", prog));
 			}
 			if (nw >= 0)
 				unit_words_free(w);

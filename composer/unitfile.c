@@ -332,7 +332,7 @@ int unit_environment(const struct unitfile *u, struct unit_env **env)
 		for (size_t i = 0; i < na; i++) {
 			char **words;
 			const char *why;
-			char *val = unit_specifiers(u->name, as[i]->value, &why);
+			char *val = unit_specifiers(u->name ? u->name : "", as[i]->value, &why);
 			int nw = val ? unit_words(val, &words, &why) : -1;
 			free(val);
 			if (nw < 0) {
@@ -419,7 +419,10 @@ char *unit_name_instantiate(const char *template, const char *instance)
 
 char *unit_specifiers(const char *name, const char *text, const char **why)
 {
+	/* NAME is a valid unit name in every caller; a missing suffix is still handled. */
 	const char *dot = strrchr(name, '.'), *at = strchr(name, '@');
+	if (!dot)
+		dot = name + strlen(name);
 	size_t prefix = (size_t)((at && at < dot ? at : dot) - name);
 	const char *inst = at && at < dot ? at + 1 : dot;
 	size_t cap = strlen(text) + 1, n = 0;

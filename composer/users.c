@@ -12,7 +12,7 @@
 /* systemd's SYSTEM_UID_MAX/SYSTEM_GID_MAX on Debian. */
 #define SYSTEM_ID_MAX 999u
 
-const struct key users_user_keys[] = {
+static const struct key users_user_keys[] = {
 	{ "name", KEY_STRING, 1 },
 	{ "uid", KEY_INT, 1 },
 	{ "gid", KEY_INT, 0 },        /* primary group by number ... */
@@ -25,7 +25,7 @@ const struct key users_user_keys[] = {
 	{ NULL, 0, 0 },
 };
 
-const struct key users_group_keys[] = {
+static const struct key users_group_keys[] = {
 	{ "name", KEY_STRING, 1 },
 	{ "gid", KEY_INT, 1 },
 	{ "members", KEY_STRINGS, 0 },

@@ -5,7 +5,6 @@
 #define LSBIMG_USERS_H
 
 #include "layout.h"
-#include "schema.h"
 
 #include <libconfig.h>
 
@@ -14,8 +13,5 @@
  * 0, or -1 after reporting (EXIT_USAGE-class problems are reported at the setting). */
 int users_apply(const config_setting_t *users, const config_setting_t *groups,
 		struct layout_ctx *ctx);
-
-/* The layout keys of one user and one group entry. */
-extern const struct key users_user_keys[], users_group_keys[];
 
 #endif
