@@ -553,8 +553,35 @@ static void sanity_report(int strict, const struct unit_assign *a, int *bad, cha
 	free(msg);
 }
 
-/* Requires=/Wants= of missing units and ExecStart= programs missing from the image. */
-static int check_sanity(struct fsview *v, int strict)
+static int match_string(const config_setting_t *at, const char *value, void *arg)
+{
+	const char **want = arg;
+	if (!*want)
+		return 0;
+	if (!strcmp(value, *want) || !strcmp(schema_where(at), *want))
+		*want = NULL;
+	return 0;
+}
+
+/* The layout's own units: installed from its units directories, or enabled by it. Units
+ * that packages bring are theirs to keep consistent; their warnings would be noise. */
+static int layout_unit(const config_setting_t *s, struct layout_ctx *ctx, const char *name,
+		       const char *path)
+{
+	const char *want = name;
+	each_string(s, "enable", match_string, &want);
+	if (!want)
+		return 1;
+	const struct node *n = tree_lookup(ctx->tree, NULL, path, 0);
+	want = n && n->origin ? n->origin : NULL;
+	each_string(s, "units", match_string, &want);
+	return n && n->origin && !want;
+}
+
+/* Requires=/Wants= of missing units and ExecStart= programs missing from the image, for
+ * the layout's own units. */
+static int check_sanity(const config_setting_t *s, struct layout_ctx *ctx, struct fsview *v,
+			int strict)
 {
 	struct unitdb db;
 	if (unitdb_init(&db, v))
@@ -565,6 +592,9 @@ static int check_sanity(struct fsview *v, int strict)
 	static const char *const deps[] = { "Requires", "Wants", NULL };
 	for (size_t i = 0; i < nn; i++) {
 		struct unitfile u;
+		const char *frag = unitdb_find(&db, names[i], NULL);
+		if (!frag || !layout_unit(s, ctx, names[i], frag))
+			continue;
 		if (unitdb_load(&db, names[i], &u)) {
 			bad = 1;
 			unitfile_free(&u);
@@ -622,7 +652,7 @@ static int systemd_check(const config_setting_t *s, struct layout_ctx *ctx)
 	strict |= ctx->img.strict;
 	fsview_tree_init(&v, ctx->tree);
 	int rc = check_caps(s, ctx, &v);
-	rc |= check_sanity(&v, strict);
+	rc |= check_sanity(s, ctx, &v, strict);
 	return rc ? -1 : 0;
 }
 

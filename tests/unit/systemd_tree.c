@@ -4,6 +4,7 @@
  *   systemd_tree              self test: the project's units, enabled */
 #include "diag.h"
 #include "layout.h"
+#include "systemd.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -63,6 +64,30 @@ static int self_test(void)
 	int ok = l && l->type == NODE_SYMLINK &&
 		 !strcmp(l->u.lnk.target, "/usr/lib/systemd/system/fs_server.service") &&
 		 m && m->type == NODE_REG && m->u.reg.size == 0;
+	if (!rc) {
+		/* A unit some package brought is not the layout's to sanity-check, even strict;
+		 * the same text from the layout's units directory is. */
+		static const char text[] = "[Unit]\nRequires=ghost.service\n";
+		struct node *pkg = tree_node_new(ctx.tree, NODE_REG, "pkg.deb: ./x");
+		pkg->u.reg.kind = SRC_MEM;
+		pkg->u.reg.mem = text;
+		pkg->u.reg.size = sizeof(text) - 1;
+		const char *why;
+		ok &= !tree_add(ctx.tree, NULL, "/usr/lib/systemd/system/pkg.service", pkg, 0, &why);
+		static const char *const progs[] = { "/boot/fs_server", "/boot/net_server",
+			"/boot/epoll_server", "/boot/fd_server", "/boot/aio_server", "/bin/bash", NULL };
+		for (size_t i = 0; progs[i]; i++) {
+			struct node *x = tree_node_new(ctx.tree, NODE_REG, "test");
+			x->mode = 0755;
+			ok &= !tree_add(ctx.tree, NULL, progs[i], x, 0, &why);
+		}
+		ctx.img.strict = 1;
+		const config_setting_t *s = config_lookup(ctx.cfg, "systemd");
+		ok &= s && systemd_section.check(s, &ctx) == 0;
+		struct node *own = tree_lookup(ctx.tree, NULL, "/usr/lib/systemd/system/fs_server.service", 0);
+		pkg->origin = own->origin;
+		ok &= systemd_section.check(s, &ctx) == -1;
+	}
 	layout_free(&ctx);
 	if (!ok)
 		fprintf(stderr, "self test: rc %d, link or machine-id wrong\n", rc);
