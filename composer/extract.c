@@ -6,6 +6,7 @@
 #include "archive_out.h"
 #include "cli.h"
 #include "diag.h"
+#include "image.h"
 #include "fsview.h"
 
 #include <dirent.h>
@@ -30,21 +31,10 @@ struct source {
 	int image;                         /* or an image (fsview_ext2) */
 };
 
-static int is_ext2(const char *path)
-{
-	unsigned char magic[2];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	int yes = pread(fd, magic, 2, 1024 + 56) == 2 && magic[0] == 0x53 && magic[1] == 0xef;
-	close(fd);
-	return yes;
-}
-
 static int open_source(struct source *s, const char *path)
 {
 	memset(s, 0, sizeof(*s));
-	if (is_ext2(path)) {
+	if (image_is_ext2(path)) {
 		if (fsview_ext2_open(&s->v, path))
 			return -1;
 		s->image = 1;

@@ -4,6 +4,8 @@
 #include "diag.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <et/com_err.h>
 #include <ext2fs/ext2_err.h>
 #include <stdarg.h>
@@ -473,4 +475,15 @@ int image_walk(struct image *im, ext2_ino_t dir, const char *path, image_walk_fn
 	free(w.seen);
 	free(w.path);
 	return rc;
+}
+
+int image_is_ext2(const char *path)
+{
+	unsigned char magic[2];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	int yes = pread(fd, magic, 2, 1024 + 56) == 2 && magic[0] == 0x53 && magic[1] == 0xef;
+	close(fd);
+	return yes;
 }

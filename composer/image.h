@@ -24,6 +24,9 @@ struct image {
  * 0, or -1 after printing "PATH: error: why". */
 int image_open(struct image *im, const char *path);
 void image_close(struct image *im);
+/* Whether PATH starts like an ext2/3/4 image (superblock magic), so commands that take an
+ * image or something else can tell them apart. */
+int image_is_ext2(const char *path);
 
 /* Resolve the absolute image PATH to an inode; symlinks are followed inside the image
  * (a final one only with FOLLOW). 0, or -1 with errno ENOENT, ENOTDIR, ELOOP,

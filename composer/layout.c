@@ -6,6 +6,7 @@
 #include "hostfs.h"
 #include "kmod.h"
 #include "musl.h"
+#include "systemd.h"
 #include "schema.h"
 
 #include <ctype.h>
@@ -22,6 +23,7 @@
 static const struct layout_section *const sections[] = {
 	&musl_section,
 	&kmod_section,
+	&systemd_section,  /* last: enabling and the users step read the finished tree */
 	NULL
 };
 
