@@ -55,8 +55,13 @@ char *layout_host_path(const config_setting_t *s, const char *rel)
 	const char *file = config_setting_source_file(s);
 	if (rel[0] == '/' || !file)
 		return xstrdup(rel);
+	/* libconfig names an included file as the @include line wrote it, relative to the
+	 * include directory (the top layout's); the top layout comes first in its list. */
+	const config_t *cfg = s->config;
 	char *copy = xstrdup(file);
-	char *dir = dirname(copy);
+	const char *dir = cfg->num_filenames && strcmp(file, cfg->filenames[0]) &&
+			  file[0] != '/' && config_get_include_dir(cfg) ?
+			  config_get_include_dir(cfg) : dirname(copy);
 	char *path = strcmp(dir, ".") ? xasprintf("%s/%s", dir, rel) : xstrdup(rel);
 	free(copy);
 	return path;
