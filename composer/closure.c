@@ -14,6 +14,7 @@
 
 #define MAX_TEXT (64 * 1024)    /* path files and ld.so.conf are a few lines */
 #define MAX_INCLUDE_DEPTH 8
+#define MAX_CONF_FILES 256      /* ld.so.conf files read, includes and all */
 
 /* A string-keyed hash map (open addressing); keys are copied. */
 struct map {
@@ -117,6 +118,7 @@ struct closure {
 	struct map syspaths;  /* musl path file -> its directories */
 	char *glibc_conf;     /* directories named by /etc/ld.so.conf, once read */
 	int glibc_conf_read;
+	int conf_files;       /* ld.so.conf files read so far */
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -325,6 +327,8 @@ static int cmp_str(const void *a, const void *b)
 /* Add the directories ld.so.conf file PATH names to c->glibc_conf, following includes. */
 static void read_conf(struct closure *c, const char *path, int depth)
 {
+	if (++c->conf_files > MAX_CONF_FILES)
+		return;
 	char *text = read_text(c, path), *save = NULL;
 	if (!text)
 		return;
@@ -347,8 +351,10 @@ static void read_conf(struct closure *c, const char *path, int depth)
 		char *full = pat[0] == '/' ? xstrdup(pat)
 					   : xasprintf("%.*s/%s", (int)(slash - path), path, pat);
 		struct glob_arg g = { full, NULL, 0 };
-		c->v->walk(c->v->ctx, glob_visit, &g);
-		qsort(g.hits, g.n, sizeof(*g.hits), cmp_str);
+		if (c->v->walk(c->v->ctx, glob_visit, &g))
+			diag_debug("%s: cannot list the files of 'include %s'", path, pat);
+		if (g.n)
+			qsort(g.hits, g.n, sizeof(*g.hits), cmp_str);
 		for (size_t i = 0; i < g.n; i++) {
 			read_conf(c, g.hits[i], depth + 1);
 			free(g.hits[i]);
@@ -398,22 +404,21 @@ static int push(struct load *l, struct obj *o, const char *path, size_t parent)
 static char *expand_origin(const char *dirs, const char *path)
 {
 	const char *slash = strrchr(path, '/');
-	int olen = slash ? (int)(slash - path) : 0;
-	char *out = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&out, &len);
-	if (!f)
-		return xstrdup(dirs);
+	size_t olen = slash ? (size_t)(slash - path) : 0, n = 0;
+	for (const char *p = dirs; (p = strstr(p, "ORIGIN")); p++)
+		n++;
+	char *out = xmalloc(strlen(dirs) + n * olen + 1), *o = out;
 	for (const char *p = dirs; *p;) {
-		if (!strncmp(p, "$ORIGIN", 7) || !strncmp(p, "${ORIGIN}", 9)) {
-			fprintf(f, "%.*s", olen, path);
-			p += p[1] == '{' ? 9 : 7;
+		size_t k = !strncmp(p, "$ORIGIN", 7) ? 7 : !strncmp(p, "${ORIGIN}", 9) ? 9 : 0;
+		if (k) {
+			memcpy(o, path, olen);
+			o += olen;
+			p += k;
 		} else {
-			fputc(*p++, f);
+			*o++ = *p++;
 		}
 	}
-	if (fclose(f))
-		return xstrdup(dirs);
+	*o = 0;
 	return out;
 }
 

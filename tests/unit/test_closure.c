@@ -189,6 +189,13 @@ static void glibc_cases(void)
 	add_text(t, "/etc/ld.so.conf", "# comment\ninclude /etc/ld.so.conf.d/*.conf\n");
 	add_text(t, "/etc/ld.so.conf.d/foo.conf", "/usr/local/foo\n");
 	CHECK(run(t, NULL, 0) == 0, "glibc with ld.so.conf.d: %s", msgs);
+	/* Includes that include each other end: each file read a bounded number of times. */
+	for (int i = 0; i < 8; i++) {
+		char p[64];
+		snprintf(p, sizeof(p), "/etc/ld.so.conf.d/loop%d.conf", i);
+		add_text(t, p, "include /etc/ld.so.conf.d/*.conf\ninclude missing/*.conf\n");
+	}
+	CHECK(run(t, NULL, 0) == 0, "self-including ld.so.conf.d: %s", msgs);
 	CHECK(run(t, "aarch64", 0) == 1, "aarch64 layout: %s", msgs);
 	assert_has("/usr/lib/aarch64-linux-gnu/libbar.so.2: built for x86-64 64-bit, not aarch64");
 	CHECK(run(t, "armhf", 0) > 0, "aarch64 glibc image as armhf: %s", msgs);
