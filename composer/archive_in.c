@@ -71,17 +71,15 @@ struct importer {
 __attribute__((format(printf, 3, 4)))
 static void member_error(struct importer *im, const char *member, const char *fmt, ...)
 {
-	char *msg;
 	va_list ap;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	char *msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	if (im->opt->where)
 		diag_error("%s: %s: %s: %s", im->opt->where, im->name, member,
-			   msg ? msg : "out of memory");
+			   msg);
 	else
-		diag_error("%s: %s: %s", im->name, member, msg ? msg : "out of memory");
+		diag_error("%s: %s: %s", im->name, member, msg);
 	free(msg);
 	im->errors++;
 }

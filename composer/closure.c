@@ -129,13 +129,11 @@ static void problem(struct closure *c, const char *key, const char *fmt, ...)
 			return;
 		map_put(&c->reported, key, NULL);
 	}
-	char *msg;
 	va_list ap;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	char *msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	const char *m = msg ? msg : "out of memory";
+	const char *m = msg;
 	c->problems++;
 	if (c->r.fn)
 		c->r.fn(m, c->r.arg);

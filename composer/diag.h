@@ -2,6 +2,7 @@
 #ifndef LSBIMG_DIAG_H
 #define LSBIMG_DIAG_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /* Documented exit codes (README "Exit codes"). */
@@ -32,5 +33,6 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 __attribute__((format(printf, 1, 2))) char *xasprintf(const char *fmt, ...);
+__attribute__((format(printf, 1, 0))) char *xvasprintf(const char *fmt, va_list ap);
 
 #endif

@@ -21,12 +21,10 @@
 void image_error(const struct image *im, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	char *msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	diag_error_at(im->path, 0, "%s", msg ? msg : fmt);
+	diag_error_at(im->path, 0, "%s", msg);
 	free(msg);
 }
 

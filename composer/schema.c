@@ -94,15 +94,13 @@ const char *schema_where(const config_setting_t *s)
 
 void schema_error(const config_setting_t *s, const char *fmt, ...)
 {
-	char *msg;
 	va_list ap;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	char *msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	const char *f = config_setting_source_file(s);
 	diag_error_at(f ? f : "(layout)", config_setting_source_line(s), "%s",
-		      msg ? msg : "out of memory");
+		      msg);
 	free(msg);
 }
 

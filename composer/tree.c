@@ -272,6 +272,28 @@ static int walk(struct tree *t, struct node *base, const char *path, int create,
 	return rc;
 }
 
+/* A directory entry N landing on directory OLD: named attributes win over implicit ones;
+ * two named definitions collide unless TREE_OVERRIDE. */
+static int merge_dir(struct node *old, const struct node *n, int flags, const char **why)
+{
+	if (n->implicit)
+		return 0;
+	if (!old->implicit && !(flags & TREE_OVERRIDE)) {
+		errno = EEXIST;
+		*why = "the directory is already defined";
+		return -1;
+	}
+	old->mode = n->mode;
+	old->uid = n->uid;
+	old->gid = n->gid;
+	old->mtime = n->mtime;
+	old->origin = n->origin;
+	old->xattrs = n->xattrs;
+	old->nxattrs = n->nxattrs;
+	old->implicit = 0;
+	return 0;
+}
+
 int tree_add(struct tree *t, struct node *base, const char *path, struct node *n, int flags,
 	     const char **why)
 {
@@ -290,20 +312,7 @@ int tree_add(struct tree *t, struct node *base, const char *path, struct node *n
 			*why = "the path names a directory";
 			return -1;
 		}
-		if (!dir->implicit && !n->implicit && !(flags & TREE_OVERRIDE)) {
-			errno = EEXIST;
-			*why = "the directory is already defined";
-			return -1;
-		}
-		if (!n->implicit) {
-			dir->mode = n->mode;
-			dir->uid = n->uid;
-			dir->gid = n->gid;
-			dir->mtime = n->mtime;
-			dir->origin = n->origin;
-			dir->implicit = 0;
-		}
-		return 0;
+		return merge_dir(dir, n, flags, why);
 	}
 	struct dentry *d = find(t, dir, name, len);
 	if (!d) {
@@ -311,25 +320,8 @@ int tree_add(struct tree *t, struct node *base, const char *path, struct node *n
 		return 0;
 	}
 	struct node *old = d->node;
-	if (old->type == NODE_DIR && n->type == NODE_DIR) {
-		/* Merge onto the directory already there. */
-		if (n->implicit)
-			return 0;
-		if (!old->implicit && !(flags & TREE_OVERRIDE)) {
-			errno = EEXIST;
-			*why = "the directory is already defined";
-			return -1;
-		}
-		old->mode = n->mode;
-		old->uid = n->uid;
-		old->gid = n->gid;
-		old->mtime = n->mtime;
-		old->origin = n->origin;
-		old->xattrs = n->xattrs;
-		old->nxattrs = n->nxattrs;
-		old->implicit = 0;
-		return 0;
-	}
+	if (old->type == NODE_DIR && n->type == NODE_DIR)
+		return merge_dir(old, n, flags, why);
 	if (!(flags & TREE_OVERRIDE)) {
 		errno = EEXIST;
 		*why = "the path is already defined";
