@@ -21,6 +21,8 @@
 #define LPF_NAME "lost+found"
 #define LPF_MIN_BYTES 16384   /* room e2fsck can use for reconnecting files */
 #define FAST_SYMLINK_MAX (EXT2_N_BLOCKS * 4)
+#define STAGE_SIZE (1u << 20)    /* coalesces the data of consecutive small files */
+#define SMALL_DATA (64u << 10)   /* runs up to this size go through the stage */
 
 struct writer {
 	ext2_filsys fs;
@@ -32,7 +34,12 @@ struct writer {
 	blk64_t goal;
 	char *bmapbuf;         /* scratch for ext2fs_bmap2 */
 	char *dirbuf;
+	char *stage;           /* whole blocks of small files, bound for image offset stage_at */
+	uint64_t stage_at;
+	size_t stage_len;
 	ext2_ino_t next_ino;
+	const char *srcdir;    /* host directory open as srcfd: files come grouped by it */
+	int srcfd;
 	int lpf_virtual;       /* the writer adds /lost+found */
 	uint64_t bytes, files_done, files_total;
 	struct timespec last_progress;
@@ -393,8 +400,55 @@ struct filedata {
 	blk64_t next;      /* first logical block not yet written */
 };
 
+static int flush_stage(struct writer *w)
+{
+	for (size_t done = 0; done < w->stage_len;) {
+		ssize_t r = pwrite(w->fd, w->stage + done, w->stage_len - done,
+				   (off_t)(w->stage_at + done));
+		if (r < 0)
+			return -1;
+		done += (size_t)r;
+	}
+	w->stage_len = 0;
+	return 0;
+}
+
+/* Small runs are read into the stage, padded to whole blocks: their blocks are allocated
+ * back to back, so one large write covers many files, and the kernel never has to zero
+ * the rest of a partly written page. */
+static int stage_bytes(struct filedata *f, uint64_t src, uint64_t dst, uint64_t len)
+{
+	struct writer *w = f->w;
+	size_t padded = (size_t)div_up(len, w->bs) * w->bs;
+	if (w->stage_len && (dst != w->stage_at + w->stage_len ||
+			     w->stage_len + padded > STAGE_SIZE) && flush_stage(w))
+		return -1;
+	if (!w->stage_len)
+		w->stage_at = dst;
+	char *buf = w->stage + w->stage_len;
+	if (f->fd < 0) {
+		memcpy(buf, f->n->u.reg.mem + src, len);
+	} else {
+		for (size_t done = 0; done < len;) {
+			ssize_t r = pread(f->fd, buf + done, len - done,
+					  (off_t)(f->base + src + done));
+			if (r <= 0) {
+				if (r == 0)
+					errno = EIO;   /* the source ended early */
+				return -1;
+			}
+			done += (size_t)r;
+		}
+	}
+	memset(buf + len, 0, padded - len);
+	w->stage_len += padded;
+	return 0;
+}
+
 static int put_bytes(struct filedata *f, uint64_t src, uint64_t dst, uint64_t len)
 {
+	if (len <= SMALL_DATA)
+		return stage_bytes(f, src, dst, len);
 	if (f->fd < 0) {
 		const char *mem = f->n->u.reg.mem + src;
 		while (len) {
@@ -444,6 +498,24 @@ static char *host_path(const struct node *n)
 			    : xstrdup(n->u.reg.name);
 }
 
+/* Open a host source relative to its directory, kept open while files of the same
+ * directory follow each other, which spares the kernel a full path walk per file. */
+static int open_source(struct writer *w, const struct node *n)
+{
+	if (!n->u.reg.dir)
+		return open(n->u.reg.name, O_RDONLY | O_CLOEXEC);
+	if (n->u.reg.dir != w->srcdir) {
+		if (w->srcfd >= 0)
+			close(w->srcfd);
+		w->srcdir = NULL;
+		w->srcfd = open(n->u.reg.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (w->srcfd < 0)
+			return -1;
+		w->srcdir = n->u.reg.dir;
+	}
+	return openat(w->srcfd, n->u.reg.name, O_RDONLY | O_CLOEXEC);
+}
+
 static int write_data(struct writer *w, ext2_ino_t ino, struct ext2_inode *inode,
 		      const struct node *n)
 {
@@ -461,18 +533,19 @@ static int write_data(struct writer *w, ext2_ino_t ino, struct ext2_inode *inode
 		rc = data_segments(f.fd, f.base, size, write_segment, &f);
 		break;
 	case SRC_HOST: {
-		char *path = host_path(n);
 		struct stat st;
-		f.fd = open(path, O_RDONLY | O_CLOEXEC);
+		char *path = NULL;   /* made only for messages */
+		f.fd = open_source(w, n);
 		if (f.fd < 0 || fstat(f.fd, &st)) {
-			diag_error("%s: %s: %s", n->origin, path, strerror(errno));
+			diag_error("%s: %s: %s", n->origin, path = host_path(n), strerror(errno));
 			if (f.fd >= 0)
 				close(f.fd);
 			free(path);
 			return -1;
 		}
 		if ((uint64_t)st.st_size != size) {
-			diag_error("%s: %s changed size during compose", n->origin, path);
+			diag_error("%s: %s changed size during compose", n->origin,
+				   path = host_path(n));
 			close(f.fd);
 			free(path);
 			return -1;
@@ -483,7 +556,7 @@ static int write_data(struct writer *w, ext2_ino_t ino, struct ext2_inode *inode
 		else
 			rc = data_segments(f.fd, 0, size, write_segment, &f);
 		if (rc && errno && errno != EIO)
-			diag_error("%s: %s: %s", n->origin, path, strerror(errno));
+			diag_error("%s: %s: %s", n->origin, path = host_path(n), strerror(errno));
 		close(f.fd);
 		free(path);
 		return rc;
@@ -684,7 +757,8 @@ static int write_lpf(struct writer *w)
 int ext2_write(struct tree *t, const struct image_params *p, const char *path, int fd,
 	       struct ext2_result *res)
 {
-	struct writer w = { .t = t, .p = p, .path = path, .fd = fd, .bs = p->block_size };
+	struct writer w = { .t = t, .p = p, .path = path, .fd = fd, .bs = p->block_size,
+			    .srcfd = -1 };
 	struct node *root = tree_root(t);
 	struct dentry *lpf = tree_lookup_dentry(t, "/" LPF_NAME);
 	int rc = -1;
@@ -711,6 +785,7 @@ int ext2_write(struct tree *t, const struct image_params *p, const char *path, i
 	set_identity(&w);
 	w.bmapbuf = xmalloc(3 * w.bs);
 	w.dirbuf = xmalloc(w.bs);
+	w.stage = xmalloc(STAGE_SIZE);
 	w.progress = diag_verbosity >= 0 && isatty(STDERR_FILENO) && nd.files > 20000;
 
 	/* Reserved inodes are in use but hold nothing. */
@@ -728,6 +803,10 @@ int ext2_write(struct tree *t, const struct image_params *p, const char *path, i
 	if (write_dir(&w, root, EXT2_ROOT_INO, 0) || (w.lpf_virtual && write_lpf(&w)))
 		goto out;
 	progress(&w, 1);
+	if (flush_stage(&w)) {
+		diag_error("%s: %s", path, strerror(errno));
+		goto out;
+	}
 
 	res->blocks = ext2fs_blocks_count(w.fs->super);
 	res->blocks_used = res->blocks - ext2fs_free_blocks_count(w.fs->super);
@@ -743,7 +822,10 @@ int ext2_write(struct tree *t, const struct image_params *p, const char *path, i
 	rc = 0;
 out:
 	close_fs(&w);
+	if (w.srcfd >= 0)
+		close(w.srcfd);
 	free(w.bmapbuf);
 	free(w.dirbuf);
+	free(w.stage);
 	return rc;
 }
