@@ -1,6 +1,6 @@
 # Turns bench/run.sh's raw measurements into the printed table and results.json.
 # Input lines (tab-separated): run TREE TOOL REP SECS RSS_KIB STATUS | alloc TREE TOOL HOST
-# FS_USED | files TREE FILES DIRS. Variables: machine, reps, limit, json.
+# FS_USED | files TREE FILES DIRS. Variables: machine, commit, reps, limit, json.
 BEGIN { FS = "\t"; ntools = split("read lsbimg mke2fs genext2fs", tools, " ") }
 
 function seen_tree(t) { if (!(t in tidx)) { tidx[t] = ++ntrees; trees[ntrees] = t } }
@@ -38,7 +38,7 @@ function target(name, value, op, limit, note,   met) {
 }
 
 END {
-	printf "lsbimg bench — %s; %d repetitions; slow-tool limit %d s\n", machine, reps, limit
+	printf "lsbimg bench (%s) — %s; %d repetitions; slow-tool limit %d s\n", commit, machine, reps, limit
 	for (i = 1; i <= ntrees; i++) {
 		t = trees[i]
 		printf "\n%s: %d files and links, %d directories\n", t, nfiles[t], ndirs[t]
@@ -49,7 +49,7 @@ END {
 			m = median(ok[t, tool]); med[t, tool] = m
 			ms = m == "" ? (timedout[t, tool] ? ">" limit : "-") : sprintf("%.3f", m)
 			over = (t, tool) in host && used[t, tool] ? sprintf("%+.2f", (host[t, tool] / used[t, tool] - 1) * 100) : "-"
-			printf "  %-10s %10s %8d %9.1f MiB %12s %12s %8s  %s\n", tool, ms, split(ok[t, tool], tmp, " "), rss[t, tool] ? sprintf("%.1f MiB", rss[t, tool] / 1024) : "-",
+			printf "  %-10s %10s %8d %12s %12s %12s %8s  %s\n", tool, ms, split(ok[t, tool], tmp, " "), rss[t, tool] ? sprintf("%.1f MiB", rss[t, tool] / 1024) : "-",
 				(t, tool) in host ? sprintf("%.1f MiB", host[t, tool] / 1048576) : "-",
 				(t, tool) in used ? sprintf("%.1f MiB", used[t, tool] / 1048576) : "-", over, status[t, tool]
 			overpct[t, tool] = over
@@ -96,7 +96,7 @@ END {
 	for (i = 1; i <= ntarget; i++)
 		printf "  %-4s %-48s %10s (target %s %s)%s\n", tmet[i] == "" ? "?" : tmet[i] ? "MET" : "MISS", tname[i], tval[i], top_[i], tlim[i], tnote[i] == "" ? "" : "  [" tnote[i] "]"
 
-	printf "{\n  \"machine\": %s,\n  \"repetitions\": %d,\n  \"slow_limit_s\": %d,\n  \"trees\": {", jstr(machine), reps, limit > json
+	printf "{\n  \"commit\": %s,\n  \"machine\": %s,\n  \"repetitions\": %d,\n  \"slow_limit_s\": %d,\n  \"trees\": {", jstr(commit), jstr(machine), reps, limit > json
 	for (i = 1; i <= ntrees; i++) {
 		t = trees[i]
 		printf "%s\n    %s: {\n      \"files\": %d, \"dirs\": %d,\n      \"ratio_lsbimg_mke2fs\": %s, \"ratio_median\": %s,\n      \"tools\": {", (i > 1 ? "," : ""), jstr(t), nfiles[t], ndirs[t], jlist(ratios[t]), num(rmed[t]) > json
