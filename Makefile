@@ -35,6 +35,18 @@ $(BUILD)/obj $(BUILD)/bin $(BUILD)/tests:
 
 unit: $(UNITS)
 
+# make bench [BENCH_TREES="rootfs bigdir"]: see docs/bench.md.
+BENCH_TREES ?= rootfs bigdir wide large
+$(BUILD)/bench/gen: bench/gen.c | $(BUILD)/bench
+	$(CC) $(CFLAGS) -o $@ $<
+
+$(BUILD)/bench:
+	mkdir -p $@
+
+bench: test-deps
+	$(MAKE) all $(BUILD)/bench/gen
+	LSBIMG_BUILD=$(BUILD) BENCH_TREES="$(BENCH_TREES)" bench/run.sh
+
 deps:
 	scripts/deps.sh build
 

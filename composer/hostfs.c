@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -47,35 +48,37 @@ static void remember_link(struct import *im, dev_t dev, ino_t ino, struct node *
 	im->links[im->nlinks++] = (struct hardlink){ dev, ino, n };
 }
 
-static int add(struct import *im, struct node *dir, const char *name, struct node *n,
-	       const char *hostpath)
+static int add(struct import *im, struct node *dir, const char *hostdir, const char *name,
+	       struct node *n)
 {
 	const char *why;
 	if (!tree_add(im->t, dir, name, n, im->o->flags, &why))
 		return 0;
-	diag_error_at(im->o->origin, 0, "%s: %s", hostpath, why);
+	diag_error_at(im->o->origin, 0, "%s/%s: %s", hostdir, name, why);
 	return -1;
 }
 
-static int import_dir(struct import *im, struct node *dir, const char *hostdir);
-
-/* One directory entry NAME of HOSTDIR (already interned in the tree). */
-static int import_one(struct import *im, struct node *dir, const char *hostdir,
-		      const char *name)
+/* A host error about NAME in HOSTDIR. */
+static int host_error(struct import *im, const char *hostdir, const char *name, const char *what)
 {
-	char *path = xasprintf("%s/%s", hostdir, name);
+	diag_error_at(im->o->origin, 0, "%s/%s: %s", hostdir, name, what);
+	return -1;
+}
+
+/* One directory entry NAME of HOSTDIR, open as DFD (NAME already interned in the tree).
+ * Entries are looked up relative to DFD, not by full path: on large trees the kernel's
+ * path walks dominated. A directory is returned in *SUB for the caller to descend into. */
+static int import_one(struct import *im, struct node *dir, int dfd, const char *hostdir,
+		      const char *name, struct node **sub)
+{
 	struct stat st;
-	int rc = -1;
-	if (lstat(path, &st)) {
-		diag_error_at(im->o->origin, 0, "%s: %s", path, strerror(errno));
-		goto out;
-	}
+	*sub = NULL;
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW))
+		return host_error(im, hostdir, name, strerror(errno));
 	struct node **prev = NULL;
 	if (!S_ISDIR(st.st_mode) && st.st_nlink > 1 &&
-	    (prev = find_link(im, st.st_dev, st.st_ino))) {
-		rc = add(im, dir, name, *prev, path);
-		goto out;
-	}
+	    (prev = find_link(im, st.st_dev, st.st_ino)))
+		return add(im, dir, hostdir, name, *prev);
 	enum node_type type;
 	switch (st.st_mode & S_IFMT) {
 	case S_IFDIR: type = NODE_DIR; break;
@@ -96,20 +99,19 @@ static int import_one(struct import *im, struct node *dir, const char *hostdir,
 		n->u.reg.kind = st.st_size ? SRC_HOST : SRC_EMPTY;
 		n->u.reg.dir = hostdir;
 		n->u.reg.name = name;
-		/* Catch unreadable sources now, not halfway through writing. */
-		if (access(path, R_OK)) {
-			diag_error_at(im->o->origin, 0, "%s: %s", path, strerror(errno));
-			goto out;
-		}
+		/* Catch unreadable sources now, not halfway through writing; a file we own
+		 * with the owner read bit set needs no second lookup (ACLs map the owner
+		 * entry to those bits). */
+		if (!(st.st_uid == geteuid() && (st.st_mode & S_IRUSR)) &&
+		    faccessat(dfd, name, R_OK, 0))
+			return host_error(im, hostdir, name, strerror(errno));
 		break;
 	case NODE_SYMLINK: {
 		char buf[4096];
-		ssize_t len = readlink(path, buf, sizeof(buf) - 1);
-		if (len <= 0) {
-			diag_error_at(im->o->origin, 0, "%s: %s", path,
-				   len < 0 ? strerror(errno) : "empty symlink");
-			goto out;
-		}
+		ssize_t len = readlinkat(dfd, name, buf, sizeof(buf) - 1);
+		if (len <= 0)
+			return host_error(im, hostdir, name,
+					  len < 0 ? strerror(errno) : "empty symlink");
 		buf[len] = 0;
 		n->u.lnk.target = tree_strdup(im->t, buf);
 		n->mode = 0777;
@@ -123,26 +125,31 @@ static int import_one(struct import *im, struct node *dir, const char *hostdir,
 	default:
 		break;
 	}
-	if (add(im, dir, name, n, path))
-		goto out;
+	if (add(im, dir, hostdir, name, n))
+		return -1;
 	if (type != NODE_DIR && st.st_nlink > 1)
 		remember_link(im, st.st_dev, st.st_ino, n);
-	rc = 0;
-	if (type == NODE_DIR) {
-		/* The directory may have merged onto one already there. */
-		struct node *sub = tree_lookup(im->t, dir, name, 0);
-		rc = import_dir(im, sub, tree_strdup(im->t, path));
-	}
-out:
-	free(path);
-	return rc;
+	/* The directory may have merged onto one already there. */
+	if (type == NODE_DIR)
+		*sub = tree_lookup(im->t, dir, name, 0);
+	return 0;
 }
 
+struct subdir {
+	struct node *node;
+	const char *name;
+};
+
+/* Import the entries of HOSTDIR in byte order (not the host's listing order or locale),
+ * then descend into its subdirectories, so only one host directory is open at a time. */
 static int import_dir(struct import *im, struct node *dir, const char *hostdir)
 {
-	DIR *d = opendir(hostdir);
+	int dfd = open(hostdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
 	if (!d) {
 		diag_error_at(im->o->origin, 0, "%s: %s", hostdir, strerror(errno));
+		if (dfd >= 0)
+			close(dfd);
 		return -1;
 	}
 	char **names = NULL;
@@ -161,12 +168,24 @@ static int import_dir(struct import *im, struct node *dir, const char *hostdir)
 	int rc = errno ? -1 : 0;
 	if (rc)
 		diag_error_at(im->o->origin, 0, "%s: %s", hostdir, strerror(errno));
-	closedir(d);
-	/* Byte order, not the host's listing order or locale. */
 	qsort(names, n, sizeof(*names), cmp_names);
-	for (size_t i = 0; i < n && !rc; i++)
-		rc = import_one(im, dir, hostdir, names[i]);
+	struct subdir *subs = xmalloc((n ? n : 1) * sizeof(*subs));
+	size_t nsubs = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct node *sub;
+		rc = import_one(im, dir, dfd, hostdir, names[i], &sub);
+		if (sub)
+			subs[nsubs++] = (struct subdir){ sub, names[i] };
+	}
+	closedir(d);
 	free(names);
+	for (size_t i = 0; i < nsubs && !rc; i++) {
+		size_t len = strlen(hostdir) + strlen(subs[i].name) + 2;
+		char *path = tree_alloc(im->t, len);
+		snprintf(path, len, "%s/%s", hostdir, subs[i].name);
+		rc = import_dir(im, subs[i].node, path);
+	}
+	free(subs);
 	return rc;
 }
 
