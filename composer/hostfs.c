@@ -168,7 +168,8 @@ static int import_dir(struct import *im, struct node *dir, const char *hostdir)
 	int rc = errno ? -1 : 0;
 	if (rc)
 		diag_error_at(im->o->origin, 0, "%s: %s", hostdir, strerror(errno));
-	qsort(names, n, sizeof(*names), cmp_names);
+	if (n)   /* qsort's array must not be NULL, even when empty */
+		qsort(names, n, sizeof(*names), cmp_names);
 	struct subdir *subs = xmalloc((n ? n : 1) * sizeof(*subs));
 	size_t nsubs = 0;
 	for (size_t i = 0; i < n && !rc; i++) {
