@@ -513,6 +513,14 @@ static char *host_path(const struct node *n)
 			    : xstrdup(n->u.reg.name);
 }
 
+/* Report a problem with host source N; the path is made only for the message. */
+static void source_error(const struct node *n, const char *what)
+{
+	char *path = host_path(n);
+	diag_error("%s: %s: %s", n->origin, path, what);
+	free(path);
+}
+
 /* Open a host source relative to its directory, kept open while files of the same
  * directory follow each other, which spares the kernel a full path walk per file. */
 static int open_source(struct writer *w, const struct node *n)
@@ -549,20 +557,16 @@ static int write_data(struct writer *w, ext2_ino_t ino, struct ext2_inode *inode
 		break;
 	case SRC_HOST: {
 		struct stat st;
-		char *path = NULL;   /* made only for messages */
 		f.fd = open_source(w, n);
 		if (f.fd < 0 || fstat(f.fd, &st)) {
-			diag_error("%s: %s: %s", n->origin, path = host_path(n), strerror(errno));
+			source_error(n, strerror(errno));
 			if (f.fd >= 0)
 				close(f.fd);
-			free(path);
 			return -1;
 		}
 		if ((uint64_t)st.st_size != size) {
-			diag_error("%s: %s changed size during compose", n->origin,
-				   path = host_path(n));
+			source_error(n, "changed size during compose");
 			close(f.fd);
-			free(path);
 			return -1;
 		}
 		/* Only files with fewer blocks than bytes can have holes worth finding. */
@@ -571,11 +575,11 @@ static int write_data(struct writer *w, ext2_ino_t ino, struct ext2_inode *inode
 		else
 			rc = data_segments(f.fd, 0, size, write_segment, &f);
 		if (rc && errno && errno != EIO)
-			diag_error("%s: %s: %s", n->origin, path = host_path(n), strerror(errno));
+			source_error(n, strerror(errno));
 		close(f.fd);
-		free(path);
 		return rc;
 	}
+
 	}
 	if (rc)
 		diag_error("%s: cannot read the data: %s", n->origin, strerror(errno));
