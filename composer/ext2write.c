@@ -579,7 +579,6 @@ static int write_data(struct writer *w, ext2_ino_t ino, struct ext2_inode *inode
 		close(f.fd);
 		return rc;
 	}
-
 	}
 	if (rc)
 		diag_error("%s: cannot read the data: %s", n->origin, strerror(errno));
