@@ -255,18 +255,31 @@ static void gen_wide(const char *top)
 
 /* ---- large: a few multi-hundred-MB files, two of them sparse ---- */
 
+static void large_file(const char *top, const char *name, uint64_t size)
+{
+	char *p = fmt("%s/%s", top, name);
+	mkfile(p, size, 0644);
+	free(p);
+}
+
+static void large_sparse(const char *top, const char *name, uint64_t size, uint64_t first,
+			 unsigned nseg, uint64_t seglen)
+{
+	char *p = fmt("%s/%s", top, name);
+	mksparse(p, size, first, nseg, seglen);
+	free(p);
+}
+
 static void gen_large(const char *top)
 {
 	mkdir_or_die(top);
-	char *p;
-	mkfile(p = fmt("%s/dense-384M.bin", top), 384ull << 20, 0644), free(p);
-	mkfile(p = fmt("%s/dense-256M.bin", top), 256ull << 20, 0644), free(p);
+	large_file(top, "dense-384M.bin", 384ull << 20);
+	large_file(top, "dense-256M.bin", 256ull << 20);
 	/* 16 data segments of 4 MiB spread over 768 MiB. */
-	mksparse(p = fmt("%s/sparse-768M.img", top), 768ull << 20, 0, 16, 4ull << 20), free(p);
+	large_sparse(top, "sparse-768M.img", 768ull << 20, 0, 16, 4ull << 20);
 	/* 128 MiB of data in the middle of 512 MiB: holes at both ends. */
-	mksparse(p = fmt("%s/sparse-512M.img", top), 512ull << 20, 192ull << 20, 1, 128ull << 20),
-		free(p);
-	mkfile(p = fmt("%s/README", top), 1234, 0644), free(p);
+	large_sparse(top, "sparse-512M.img", 512ull << 20, 192ull << 20, 1, 128ull << 20);
+	large_file(top, "README", 1234);
 }
 
 int main(int argc, char **argv)

@@ -400,7 +400,6 @@ struct filedata {
 	int fd;            /* -1 for in-memory data */
 	uint64_t base;     /* offset of the data in fd */
 	blk64_t next;      /* first logical block not yet written */
-	const char *src;   /* the source, for messages */
 	int reported;      /* an error has been reported */
 };
 
@@ -447,6 +446,17 @@ static int stage_bytes(struct filedata *f, uint64_t src, uint64_t dst, uint64_t 
 	memset(buf + len, 0, padded - len);
 	w->stage_len += padded;
 	return 0;
+}
+
+/* Name a file's source in a message (the path is only built when something failed). */
+static void source_error(const struct node *n, const char *what)
+{
+	char *path = n->u.reg.kind != SRC_HOST ? NULL :
+		     n->u.reg.dir ? xasprintf("%s/%s", n->u.reg.dir, n->u.reg.name)
+				  : xstrdup(n->u.reg.name);
+	diag_error_at(n->origin, 0, "%s: %s", path ? path :
+		      n->u.reg.kind == SRC_FD ? "(archive data)" : "(inline data)", what);
+	free(path);
 }
 
 static int put_bytes(struct filedata *f, uint64_t src, uint64_t dst, uint64_t len)
@@ -498,9 +508,8 @@ static int write_segment(uint64_t start, uint64_t end, void *arg)
 		if (to > size)
 			to = size;
 		if (put_bytes(f, from, p * w->bs, to - from)) {
-			diag_error_at(f->n->origin, 0, "%s: %s", f->src,
-				      errno == EIO ? "source ended early (changed during compose?)"
-						   : strerror(errno));
+			source_error(f->n, errno == EIO ? "source ended early (changed during "
+							  "compose?)" : strerror(errno));
 			f->reported = 1;
 			return -1;
 		}
@@ -512,12 +521,7 @@ static int write_segment(uint64_t start, uint64_t end, void *arg)
 	return 0;
 }
 
-static char *host_path(const struct node *n)
-{
-	return n->u.reg.dir ? xasprintf("%s/%s", n->u.reg.dir, n->u.reg.name)
-			    : xstrdup(n->u.reg.name);
-}
-
+/* Report a problem with host source N; the path is made only for the message. */
 /* Open a host source relative to its directory, kept open while files of the same
  * directory follow each other, which spares the kernel a full path walk per file. */
 static int open_source(struct writer *w, const struct node *n)
@@ -539,10 +543,8 @@ static int open_source(struct writer *w, const struct node *n)
 static int write_data(struct writer *w, ext2_ino_t ino, struct ext2_inode *inode,
 		      const struct node *n)
 {
-	struct filedata f = { .w = w, .ino = ino, .inode = inode, .n = n, .fd = -1,
-			      .src = "(inline data)" };
+	struct filedata f = { .w = w, .ino = ino, .inode = inode, .n = n, .fd = -1 };
 	uint64_t size = n->u.reg.size;
-	char *path = NULL;
 	int rc = -1;
 	switch (n->u.reg.kind) {
 	case SRC_EMPTY:
@@ -552,17 +554,15 @@ static int write_data(struct writer *w, ext2_ino_t ino, struct ext2_inode *inode
 	case SRC_FD:
 		f.fd = n->u.reg.fd;
 		f.base = n->u.reg.off;
-		f.src = "(archive data)";
 		rc = data_segments(f.fd, f.base, size, write_segment, &f);
 		break;
 	case SRC_HOST: {
 		struct stat st;
-		f.src = path = host_path(n);
 		f.fd = open_source(w, n);
 		if (f.fd < 0 || fstat(f.fd, &st)) {
 			rc = -1;
 		} else if ((uint64_t)st.st_size != size) {
-			diag_error_at(n->origin, 0, "%s changed size during compose", path);
+			source_error(n, "changed size during compose");
 			f.reported = 1;
 		} else if ((uint64_t)st.st_blocks * 512 >= size) {
 			/* Only files with fewer blocks than bytes can have holes worth finding. */
@@ -576,8 +576,7 @@ static int write_data(struct writer *w, ext2_ino_t ino, struct ext2_inode *inode
 	}
 	}
 	if (rc && !f.reported)
-		diag_error_at(n->origin, 0, "%s: %s", f.src, strerror(errno));
-	free(path);
+		source_error(n, strerror(errno));
 	return rc;
 }
 
