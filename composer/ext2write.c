@@ -451,9 +451,7 @@ static int stage_bytes(struct filedata *f, uint64_t src, uint64_t dst, uint64_t 
 /* Name a file's source in a message (the path is only built when something failed). */
 static void source_error(const struct node *n, const char *what)
 {
-	char *path = n->u.reg.kind != SRC_HOST ? NULL :
-		     n->u.reg.dir ? xasprintf("%s/%s", n->u.reg.dir, n->u.reg.name)
-				  : xstrdup(n->u.reg.name);
+	char *path = n->u.reg.kind == SRC_HOST ? node_host_path(n) : NULL;
 	diag_error_at(n->origin, 0, "%s: %s", path ? path :
 		      n->u.reg.kind == SRC_FD ? "(archive data)" : "(inline data)", what);
 	free(path);

@@ -561,6 +561,12 @@ const char *node_type_name(enum node_type type)
 	return names[type];
 }
 
+char *node_host_path(const struct node *n)
+{
+	return n->u.reg.dir ? xasprintf("%s/%s", n->u.reg.dir, n->u.reg.name)
+			    : xstrdup(n->u.reg.name);
+}
+
 ssize_t node_pread(const struct node *n, void *buf, size_t len, uint64_t off)
 {
 	if (off >= n->u.reg.size)
@@ -576,8 +582,7 @@ ssize_t node_pread(const struct node *n, void *buf, size_t len, uint64_t off)
 	case SRC_FD:
 		return pread(n->u.reg.fd, buf, len, (off_t)(n->u.reg.off + off));
 	case SRC_HOST: {
-		char *path = n->u.reg.dir ? xasprintf("%s/%s", n->u.reg.dir, n->u.reg.name)
-					  : xstrdup(n->u.reg.name);
+		char *path = node_host_path(n);
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
 		free(path);
 		if (fd < 0)

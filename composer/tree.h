@@ -118,6 +118,8 @@ void tree_stats(struct tree *t, struct tree_stats *st);
 
 const char *node_type_name(enum node_type type);
 
+/* The host path of a SRC_HOST regular file (malloc'd). */
+char *node_host_path(const struct node *n);
 /* Read up to LEN bytes of regular file N's data at OFF, whatever its source. */
 ssize_t node_pread(const struct node *n, void *buf, size_t len, uint64_t off);
 
