@@ -16,7 +16,7 @@ LIBOBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 UNITS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/*.c)))
 BIN     := $(BUILD)/bin/lsbimg
 
-.PHONY: all deps test-deps image check check-asan unit install clean bench fuzz kernels \
+.PHONY: all deps test-deps debs image check check-asan unit install clean bench fuzz kernels \
 	initramfs-init initramfs
 
 all: $(BIN)
@@ -50,6 +50,15 @@ bench: test-deps
 deps:
 	scripts/deps.sh build
 
+# Debian's systemd and its runtime closure for each default layout (layouts/arm64.cfg,
+# arm.cfg), in out/debs/systemd-ARCH; downloads are cached outside the clone.
+DEB_ARCHES := arm64 armhf
+debs:
+	for a in $(DEB_ARCHES); do \
+	  scripts/fetch-debs --arch $$a --closure --into out/debs/systemd-$$a systemd systemd-sysv \
+	    >/dev/null || exit 1; \
+	done
+
 # Boot kit for runqemu --linux and the boot tests, kept in out/ whatever BUILD is: Debian's
 # kernels (download cached outside the clone), our static /init, and the initramfs lsbimg
 # composes from them.
@@ -76,16 +85,16 @@ test-deps:
 	scripts/deps.sh test
 
 image: deps
-	$(MAKE) all
+	$(MAKE) all debs
 	$(BIN) compose layouts/arm64.cfg
 
 check: test-deps
-	$(MAKE) all unit
+	$(MAKE) all unit debs
 	tests/run
 
 # The whole suite again on an ASan+UBSan build in its own tree.
 check-asan: test-deps
-	$(MAKE) BUILD=out/asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all unit
+	$(MAKE) BUILD=out/asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all unit debs
 	LSBIMG_BUILD=out/asan tests/run
 
 install: $(BIN)

@@ -262,11 +262,34 @@ static int print_json(sd_journal *j, const struct field *f, size_t n)
 	return 0;
 }
 
+/* The time journalctl shows for an entry: when the source says it logged
+ * (_SOURCE_REALTIME_TIMESTAMP, if it is a plausible time), else when journald received it. */
+static int entry_time(sd_journal *j, const struct field *f, size_t n, uint64_t *rt)
+{
+	const struct field *src = find(f, n, "_SOURCE_REALTIME_TIMESTAMP");
+	if (src) {
+		char buf[32], *end;
+		size_t l = src->len - src->nlen - 1;
+		if (l > 0 && l < sizeof(buf)) {
+			memcpy(buf, src->data + src->nlen + 1, l);
+			buf[l] = 0;
+			errno = 0;
+			unsigned long long v = strtoull(buf, &end, 10);
+			/* Before the year 10000, as journalctl requires. */
+			if (!errno && !*end && buf[0] != '-' && v > 0 && v < 253402214400000000ULL) {
+				*rt = v;
+				return 0;
+			}
+		}
+	}
+	return sd_journal_get_realtime_usec(j, rt);
+}
+
 /* journalctl's short format: "Mon DD HH:MM:SS host ident[pid]: message". */
 static int print_short(sd_journal *j, const struct field *f, size_t n)
 {
 	uint64_t rt;
-	int r = sd_journal_get_realtime_usec(j, &rt);
+	int r = entry_time(j, f, n, &rt);
 	if (r < 0)
 		return r;
 	time_t t = (time_t)(rt / 1000000);
@@ -308,7 +331,15 @@ static int print_short(sd_journal *j, const struct field *f, size_t n)
 	for (int line = 0;; line++) {
 		const char *nl = memchr(v, '\n', len);
 		size_t l = nl ? (size_t)(nl - v) : len;
-		printf("%*s%.*s\n", line ? prefix : 0, "", (int)l, v);
+		printf("%*s", line ? prefix : 0, "");
+		/* journalctl shows each tab as 8 spaces (kernel messages have them). */
+		for (size_t i = 0; i < l; i++) {
+			if (v[i] == '\t')
+				fputs("        ", stdout);
+			else
+				putchar(v[i]);
+		}
+		putchar('\n');
 		if (!nl)
 			break;
 		len -= l + 1;

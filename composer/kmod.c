@@ -280,8 +280,6 @@ static int install(struct kmods *k, const char *dest, const char *origin,
 
 static int kmod_apply(const config_setting_t *s, struct layout_ctx *ctx)
 {
-	if (schema_check(s, kmod_keys, "kmods") != 0)
-		return -1;
 	const char *dir = NULL, *dest = NULL;
 	config_setting_lookup_string(s, "dir", &dir);
 	config_setting_lookup_string(s, "dest", &dest);
@@ -330,4 +328,4 @@ static int kmod_apply(const config_setting_t *s, struct layout_ctx *ctx)
 	return rc;
 }
 
-const struct layout_section kmod_section = { "kmods", kmod_apply, NULL };
+const struct layout_section kmod_section = { "kmods", kmod_keys, kmod_apply, NULL };

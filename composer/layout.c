@@ -609,6 +609,8 @@ static int check_top(struct layout_ctx *ctx)
 			if (config_setting_type(c) != CONFIG_TYPE_GROUP) {
 				schema_error(c, "%s must be a group { ... }", name);
 				problems++;
+			} else {
+				problems += schema_check(c, find_section(name)->keys, name);
 			}
 		} else if (strcmp(name, "image")) {
 			const char *hint = schema_suggest(name, names);

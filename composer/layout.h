@@ -4,6 +4,7 @@
 #ifndef LSBIMG_LAYOUT_H
 #define LSBIMG_LAYOUT_H
 
+#include "schema.h"
 #include "tree.h"
 
 #include <libconfig.h>
@@ -34,11 +35,13 @@ struct layout_ctx {
 	struct image_params img;
 };
 
-/* A top-level layout section owned by another module. APPLY adds to the tree after the
+/* A top-level layout section owned by another module. Its KEYS are checked with the
+ * image's, so a bad key is a layout error (exit 2). APPLY adds to the tree after the
  * entries; CHECK (optional) validates the finished tree. Both return 0 or -1 after
  * reporting errors. */
 struct layout_section {
 	const char *name;
+	const struct key *keys;
 	int (*apply)(const config_setting_t *s, struct layout_ctx *ctx);
 	int (*check)(const config_setting_t *s, struct layout_ctx *ctx);
 };

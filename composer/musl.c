@@ -415,8 +415,6 @@ static int pull_programs(const config_setting_t *s, struct layout_ctx *ctx,
 
 static int musl_apply(const config_setting_t *s, struct layout_ctx *ctx)
 {
-	if (schema_check(s, musl_keys, "musl"))
-		return -1;
 	const struct arch *a = section_arch(s);
 	uint64_t size;
 	char *libc = a ? host_libc(s, a, &size) : NULL;
@@ -453,4 +451,4 @@ static int musl_check(const config_setting_t *s, struct layout_ctx *ctx)
 	return 0;
 }
 
-const struct layout_section musl_section = { "musl", musl_apply, musl_check };
+const struct layout_section musl_section = { "musl", musl_keys, musl_apply, musl_check };

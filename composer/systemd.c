@@ -1,6 +1,8 @@
 /* The `systemd` layout section.
  *
  *   systemd = {
+ *     debs = "../out/debs/systemd-arm64"; # systemd itself: packages, or a staged tree
+ *                                      # (staged = "DIR"); see systemd_source.c
  *     units = [ "../units" ];          # host dirs: unit files and <unit>.d/ drop-in dirs,
  *                                      # installed into /usr/lib/systemd/system
  *     enable = [ "fs_server.service" ];# as `systemctl enable`
@@ -22,6 +24,7 @@
  */
 #include "systemd.h"
 #include "diag.h"
+#include "systemd_source.h"
 #include "schema.h"
 #include "unitfile.h"
 #include "unitinstall.h"
@@ -35,6 +38,8 @@
 #include <sys/stat.h>
 
 static const struct key systemd_keys[] = {
+	{ "debs", KEY_STRING, 0 },
+	{ "staged", KEY_STRING, 0 },
 	{ "units", KEY_STRINGS, 0 },
 	{ "enable", KEY_STRINGS, 0 },
 	{ "mask", KEY_STRINGS, 0 },
@@ -322,7 +327,7 @@ static int install(const config_setting_t *s, struct layout_ctx *ctx)
 
 static int systemd_apply(const config_setting_t *s, struct layout_ctx *ctx)
 {
-	if (schema_check(s, systemd_keys, "systemd"))
+	if (systemd_source_apply(s, ctx))
 		return -1;
 	int rc = each_string(s, "units", install_units_dir, ctx);
 	rc |= write_mappings(config_setting_get_member(s, "mappings"), ctx);
@@ -387,8 +392,9 @@ int caps_collect(struct fsview *v, struct cap_use **uses)
 	for (size_t i = 0; i < nn; i++) {
 		struct unitfile u;
 		struct unit_env *env;
+		/* A masked unit (r == 1) is never started: nothing to check. */
 		int r = unitdb_load(&db, names[i], &u);
-		int ne = r ? -1 : unit_environment(&u, &env);
+		int ne = r ? 0 : unit_environment(&u, &env);
 		rc |= r < 0 || ne < 0;
 		for (int k = 0; k < ne; k++) {
 			if (strncmp(env[k].var, CAPS_PREFIX, strlen(CAPS_PREFIX)))
@@ -595,8 +601,9 @@ static int check_sanity(const config_setting_t *s, struct layout_ctx *ctx, struc
 		const char *frag = unitdb_find(&db, names[i], NULL);
 		if (!frag || !layout_unit(s, ctx, names[i], frag))
 			continue;
-		if (unitdb_load(&db, names[i], &u)) {
-			bad = 1;
+		int r = unitdb_load(&db, names[i], &u);
+		if (r) {
+			bad |= r < 0;
 			unitfile_free(&u);
 			continue;
 		}
@@ -656,4 +663,5 @@ static int systemd_check(const config_setting_t *s, struct layout_ctx *ctx)
 	return rc ? -1 : 0;
 }
 
-const struct layout_section systemd_section = { "systemd", systemd_apply, systemd_check };
+const struct layout_section systemd_section = { "systemd", systemd_keys, systemd_apply,
+	systemd_check };

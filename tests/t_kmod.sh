@@ -69,7 +69,7 @@ cat >keys.cfg <<EOF
 image = { name = "keys"; };
 kmods = { dir = "nodep"; lod = "ext4"; };
 EOF
-# layout_load reports any section failure, key errors included, as exit 1.
-expect_exit 1 "$LSBIMG" compose -q --no-stage -o keys.img keys.cfg
+# A section's key errors are layout errors, like the image's: exit 2.
+expect_exit 2 "$LSBIMG" compose -q --no-stage -o keys.img keys.cfg
 assert_contains "unknown key" "$ERR" "keys.cfg:2: error: unknown key 'lod' in kmods (did you mean 'load'?)"
 echo ok

@@ -105,5 +105,5 @@ layout 'machine_id = "0123";'
 expect_exit 1 "$tree_of" layout.cfg mid2
 assert_contains "bad machine-id" "$ERR" "layout.cfg:6: error: systemd.machine_id must be"
 layout 'enabel = [ "x.service" ];'
-expect_exit 1 "$tree_of" layout.cfg mid2
+expect_exit 2 "$tree_of" layout.cfg mid2
 assert_contains "unknown key" "$ERR" "unknown key 'enabel' in systemd (did you mean 'enable'?)"

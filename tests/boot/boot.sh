@@ -1,8 +1,10 @@
 # Boot truth, shared by t_boot_arm64.sh and t_boot_armhf.sh: compose the default image with
-# a dynamically linked musl /sbin/init that prints a marker and powers off, boot it with
-# Debian's kernel and lsbimg's initramfs, and watch the console. Then remove the image's
+# a dynamically linked musl program that prints a marker and powers off, boot it as init
+# (init= on the kernel command line: the image's /sbin/init is systemd) with Debian's
+# kernel and lsbimg's initramfs, and watch the console. Then remove the image's
 # loader with debugfs and check that the same boot no longer reaches the marker.
-MARKER="LSBIMG-BOOT-MARKER /sbin/init pid=1"
+INIT=/usr/bin/lsbimg-marker
+MARKER="LSBIMG-BOOT-MARKER $INIT pid=1"
 
 # boot_truth ARCH(arm64|arm)
 boot_truth() {
@@ -27,7 +29,7 @@ boot_truth() {
   grep -q '/ext4\.ko$' <<<"$list" || fail "no ext4.ko in the initramfs: $list"
   grep -qxE '(\./)?etc/modules.order' <<<"$list" || fail "no /etc/modules.order in the initramfs"
 
-  note "image: $layout plus a dynamically linked /sbin/init"
+  note "image: $layout plus a dynamically linked $INIT"
   "$cc" -O2 -o marker "$TOP/tests/boot/marker.c" || fail "$cc failed"
   readelf -l marker | grep -q "interpreter: /lib/$ldso" || fail "marker does not use /lib/$ldso"
   # @include resolves against the top layout's directory and host paths against each
@@ -40,7 +42,7 @@ boot_truth() {
   cat >shadow/layouts/boot.cfg <<CFG
 @include "$layout"
 entries_boottest = (
-  { type = "file"; path = "/sbin/init"; source = "$PWD/marker"; mode = "0755"; override = true; }
+  { type = "file"; path = "$INIT"; source = "$PWD/marker"; mode = "0755"; }
 );
 CFG
   expect_exit 0 "$LSBIMG" compose -q --no-stage -o boot.img shadow/layouts/boot.cfg
@@ -50,7 +52,7 @@ CFG
   note "boot: the marker, then a clean power-off"
   local start=$SECONDS
   expect_exit 0 runqemu --arch "$arch" --kernel "$kernel" --initrd initrd.cpio.gz \
-    --rootfs boot.img --append quiet --timeout 120 --expect "$MARKER" --expect "reboot: Power down"
+    --rootfs boot.img --append "quiet init=$INIT" --timeout 120 --expect "$MARKER" --expect "reboot: Power down"
   note "booted to the marker in $((SECONDS - start)) s"
 
   note "negative control: the same image without /lib/$ldso"
@@ -65,8 +67,8 @@ CFG
   ! debugfs -R "stat /lib/$ldso" noloader.img 2>&1 | grep -q 'Inode:' || fail "debugfs did not remove /lib/$ldso"
   fsck_clean noloader.img
   expect_exit 1 runqemu --arch "$arch" --kernel "$kernel" --initrd initrd.cpio.gz \
-    --rootfs noloader.img --append quiet --timeout 120 --expect "$MARKER"
+    --rootfs noloader.img --append "quiet init=$INIT" --timeout 120 --expect "$MARKER"
   # The boot got as far as exec'ing the program: only the loader was missing.
-  assert_contains "exec failure" "$OUT" "init: error: exec /sbin/init: No such file or directory"
+  assert_contains "exec failure" "$OUT" "init: error: exec $INIT: No such file or directory"
   [[ $OUT != *"$MARKER"* ]] || fail "marker printed without a loader"
 }

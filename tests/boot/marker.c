@@ -1,5 +1,6 @@
-/* /sbin/init of the boot tests: proves a kernel mounted the image and ran a dynamically
- * linked program through the image's own loader and libc, then powers off. */
+/* The init program of the boot tests (init= on the kernel command line): proves a kernel
+ * mounted the image and ran a dynamically linked program through the image's own loader
+ * and libc, then powers off. */
 #include <stdio.h>
 #include <sys/reboot.h>
 #include <unistd.h>

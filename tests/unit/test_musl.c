@@ -31,7 +31,9 @@ static int apply(struct run *r, struct tree *t, const char *text)
 	}
 	r->musl = config_lookup(&r->cfg, "musl");
 	capture_begin();
-	int rc = musl_section.apply(r->musl, &r->ctx);
+	/* As layout_load: the section's keys first, then apply. */
+	int rc = schema_check(r->musl, musl_section.keys, "musl") ? -1
+								   : musl_section.apply(r->musl, &r->ctx);
 	msgs = capture_end();
 	return rc;
 }

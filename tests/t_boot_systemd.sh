@@ -1,0 +1,32 @@
+# Boot truth with systemd: Debian's arm64 systemd 252, read from its packages, is the
+# image's /sbin/init; it starts the enabled capsprint.service with the L4_CAP_* variables of
+# its unit file and of the layout's mapping drop-in, and powers off when it finishes.
+. "$TOP/tests/lib.sh"
+. "$TOP/tests/boot/systemd.sh"
+
+systemd_image sd.img
+
+note "what the packages put in the image, read back with debugfs and readelf"
+assert_eq "/sbin/init" "/lib/systemd/systemd" "$(dbg sd.img "stat /usr/sbin/init" | sed -n 's/^Fast link dest: "\(.*\)"/\1/p')"
+dump sd.img /usr/lib/systemd/systemd systemd.bin
+readelf -h systemd.bin | grep -q 'Machine: *AArch64' || fail "systemd is not an AArch64 program"
+readelf -l systemd.bin | grep -q 'interpreter: /lib/ld-linux-aarch64.so.1' || fail "systemd's interpreter"
+ver=$(dpkg-deb -f "$TOP"/out/debs/systemd-arm64/systemd_*.deb Version)
+[[ $ver == 252.* ]] || fail "systemd package version $ver, want 252"
+assert_eq "machine-id size" 0 "$(stat_field sd.img /etc/machine-id Size)"
+assert_eq "/var/run" "../run" "$(dbg sd.img "stat /var/run" | sed -n 's/^Fast link dest: "\(.*\)"/\1/p')"
+assert_eq "/var/lock" "../run/lock" "$(dbg sd.img "stat /var/lock" | sed -n 's/^Fast link dest: "\(.*\)"/\1/p')"
+links=$(dbg sd.img "ls -p /etc/systemd/system/multi-user.target.wants")
+assert_contains "capsprint enabled" "$links" "/capsprint.service/"
+assert_eq "getty.target masked" "/dev/null" "$(dbg sd.img "stat /etc/systemd/system/getty.target" | sed -n 's/^Fast link dest: "\(.*\)"/\1/p')"
+dump sd.img /etc/systemd/system/capsprint.service.d/50-l4-caps.conf dropin.conf
+assert_contains "mapping drop-in" "$(cat dropin.conf)" 'Environment="L4_CAP_GLOBAL_EPOLL=global_epoll"'
+dump sd.img /etc/passwd passwd
+grep -q '^systemd-network:' passwd || fail "sysusers users of the systemd package missing: $(cat passwd)"
+
+note "boot: systemd 252, the capsprint line with all three variables, a clean power-off"
+systemd_boot sd.img
+assert_contains "systemd as PID 1" "$OUT" "systemd[1]: systemd 252"
+[[ $OUT != *"Failed to start capsprint.service"* ]] || fail "capsprint.service failed"
+[[ $OUT != *"Freezing execution"* && $OUT != *"Kernel panic"* ]] || fail "boot crashed"
+echo ok
