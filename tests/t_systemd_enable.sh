@@ -1,8 +1,9 @@
 #!/bin/bash
 # Offline enabling against host systemctl: the project's units plus test units covering
-# every [Install] form are installed by the systemd section and, separately, copied into
-# a scratch root where `systemctl --root` enables, masks and sets the default. The
-# symlinks (names and targets) must be the same. Invalid [Install] forms must fail on
+# every [Install] form are installed by the systemd section into a composed image and,
+# separately, copied into a scratch root where `systemctl --root` enables, masks and sets
+# the default. The symlinks (names and targets) read from the image through a read-only
+# mount must be the same. Invalid [Install] forms must fail on
 # both sides, ours naming the unit file and line.
 . "$TOP/tests/lib.sh"
 tree_of="$TOP/$BUILD/tests/systemd_tree"
@@ -17,7 +18,7 @@ mask=(getty.target serial-getty@ttyAMA0.service)
 
 quote() { local s sep=; for s in "$@"; do printf '%s"%s"' "$sep" "$s"; sep=", "; done; }
 cat >layout.cfg <<CFG
-image = { name = "t"; };
+image = { name = "t"; output = "t.img"; stage = ""; };
 systemd = {
   units = [ "$TOP/units", "$data/units" ];
   enable = [ $(quote "${enable[@]}") ];
@@ -26,9 +27,11 @@ systemd = {
   caps_cfg = "$TOP/cfg/bash.cfg";
 };
 CFG
-mkdir ours
-expect_exit 0 "$tree_of" layout.cfg ours
+expect_exit 0 "$LSBIMG" compose -q layout.cfg
 assert_contains "no-[Install] warning" "$ERR" "noinstall.service: no installation config"
+fsck_clean t.img
+ro_mount t.img ours
+trap 'ro_umount ours' EXIT
 
 mkdir -p oracle/usr/lib/systemd/system
 cp -r "$TOP"/units/. "$data"/units/. oracle/usr/lib/systemd/system/
