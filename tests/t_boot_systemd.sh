@@ -21,8 +21,20 @@ assert_contains "capsprint enabled" "$links" "/capsprint.service/"
 assert_eq "getty.target masked" "/dev/null" "$(dbg sd.img "stat /etc/systemd/system/getty.target" | sed -n 's/^Fast link dest: "\(.*\)"/\1/p')"
 dump sd.img /etc/systemd/system/capsprint.service.d/50-l4-caps.conf dropin.conf
 assert_contains "mapping drop-in" "$(cat dropin.conf)" 'Environment="L4_CAP_GLOBAL_EPOLL=global_epoll"'
-dump sd.img /etc/passwd passwd
-grep -q '^systemd-network:' passwd || fail "sysusers users of the systemd package missing: $(cat passwd)"
+
+note "users and groups: the layout's plus the packages' sysusers.d, as systemd-sysusers --root"
+printf '@include "common.cfg"\n' >shadow/layouts/base.cfg
+expect_exit 0 "$LSBIMG" compose -q --no-stage -o base.img shadow/layouts/base.cfg
+mkdir -p oracle/etc oracle/usr/lib
+for f in passwd group shadow; do dump base.img /etc/$f oracle/etc/$f; done
+debugfs -R "rdump /usr/lib/sysusers.d oracle/usr/lib" sd.img >/dev/null 2>&1
+[ -f oracle/usr/lib/sysusers.d/systemd-journal.conf ] || fail "no sysusers.d/systemd-journal.conf from the packages"
+systemd-sysusers --root="$PWD/oracle" >sysusers.log 2>&1 || fail "systemd-sysusers: $(cat sysusers.log)"
+for f in passwd group; do
+  dump sd.img /etc/$f $f
+  diff -u oracle/etc/$f $f || fail "/etc/$f differs from systemd-sysusers'"
+done
+grep -q '^systemd-journal:' group || fail "no systemd-journal group: $(cat group)"
 
 note "boot: systemd 252, the capsprint line with all three variables, a clean power-off"
 systemd_boot sd.img
