@@ -26,6 +26,7 @@
 #include "diag.h"
 #include "systemd_source.h"
 #include "schema.h"
+#include "unitcheck.h"
 #include "unitfile.h"
 #include "unitinstall.h"
 #include "users.h"
@@ -476,6 +477,16 @@ void caps_print(FILE *f, const struct cap_use *uses, int n, int json)
 		fprintf(f, "%-*s  %-*s  %s\n", wu, uses[i].unit, wv, uses[i].var, uses[i].cap);
 }
 
+char *caps_undeclared(const struct cap_use *use, const struct nedcfg *cfg, const char *cfgpath)
+{
+	if (nedcfg_has(cfg, use->cap))
+		return NULL;
+	const char *hint = cfg->names ? schema_suggest(use->cap, cfg->names) : NULL;
+	return xasprintf("unit %s: %s=%s names no capability declared in %s%s%s%s", use->unit,
+			 use->var, use->cap, cfgpath, hint ? " (did you mean '" : "",
+			 hint ? hint : "", hint ? "'?)" : "");
+}
+
 /* " (installed from HOST)" for an image file copied from the host, else "" (static). */
 static const char *host_source(struct layout_ctx *ctx, const char *path)
 {
@@ -511,14 +522,11 @@ static int check_caps(const config_setting_t *s, struct layout_ctx *ctx, struct 
 		rc = -1;
 	}
 	for (int i = 0; i < n && !rc; i++) {
-		if (nedcfg_has(&cfg, uses[i].cap))
+		char *msg = caps_undeclared(&uses[i], &cfg, cfgpath);
+		if (!msg)
 			continue;
-		const char *hint = cfg.names ? schema_suggest(uses[i].cap, cfg.names) : NULL;
-		char *dym = hint ? xasprintf(" (did you mean '%s'?)", hint) : xstrdup("");
-		diag_error_at(uses[i].file, uses[i].line,
-			      "unit %s: %s=%s names no capability declared in %s%s%s", uses[i].unit,
-			      uses[i].var, uses[i].cap, cfgpath, dym, host_source(ctx, uses[i].file));
-		free(dym);
+		diag_error_at(uses[i].file, uses[i].line, "%s%s", msg, host_source(ctx, uses[i].file));
+		free(msg);
 		bad = 1;
 	}
 	rc |= bad ? -1 : 0;
@@ -528,35 +536,20 @@ static int check_caps(const config_setting_t *s, struct layout_ctx *ctx, struct 
 	return rc;
 }
 
-/* systemd 252 runs a relative ExecStart= program from these directories. */
-static const char *const exec_path[] = { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
-	"/usr/bin", "/sbin", "/bin", NULL };
+struct sanity {
+	int strict, bad;
+};
 
-static int executable(struct fsview *v, const char *prog)
+/* A unit problem: a warning, or an error when strict. */
+static void sanity_report(void *arg, const struct unit_assign *a, const char *msg)
 {
-	struct fsview_stat st;
-	if (prog[0] == '/')
-		return !v->stat(v->ctx, prog, 1, &st) && st.type == NODE_REG && (st.mode & 0111);
-	for (size_t i = 0; exec_path[i]; i++) {
-		char *p = xasprintf("%s/%s", exec_path[i], prog);
-		int ok = executable(v, p);
-		free(p);
-		if (ok)
-			return 1;
-	}
-	return 0;
-}
-
-/* Report MSG (malloc'd, consumed) at A: a warning, or an error when STRICT. */
-static void sanity_report(int strict, const struct unit_assign *a, int *bad, char *msg)
-{
-	if (strict) {
+	struct sanity *s = arg;
+	if (s->strict) {
 		diag_error_at(a->file, a->line, "%s", msg);
-		*bad = 1;
+		s->bad = 1;
 	} else {
 		diag_warn_at(a->file, a->line, "%s", msg);
 	}
-	free(msg);
 }
 
 static int match_string(const config_setting_t *at, const char *value, void *arg)
@@ -594,61 +587,16 @@ static int check_sanity(const config_setting_t *s, struct layout_ctx *ctx, struc
 		return -1;
 	char **names;
 	size_t nn = unit_names(&db, &names);
-	int bad = 0;
-	static const char *const deps[] = { "Requires", "Wants", NULL };
+	struct sanity san = { strict, 0 };
 	for (size_t i = 0; i < nn; i++) {
-		struct unitfile u;
 		const char *frag = unitdb_find(&db, names[i], NULL);
-		if (!frag || !layout_unit(s, ctx, names[i], frag))
-			continue;
-		int r = unitdb_load(&db, names[i], &u);
-		if (r) {
-			bad |= r < 0;
-			unitfile_free(&u);
-			continue;
-		}
-		for (size_t d = 0; deps[d]; d++) {
-			const struct unit_assign **as;
-			size_t na = unitfile_list(&u, "Unit", deps[d], &as);
-			for (size_t k = 0; k < na; k++) {
-				char **w;
-				const char *why;
-				char *val = unit_specifiers(names[i], as[k]->value, &why);
-				int nw = val ? unit_words(val, &w, &why) : -1;
-				free(val);
-				if (nw < 0) {
-					sanity_report(strict, as[k], &bad, xasprintf("%s=: %s", deps[d], why));
-					continue;
-				}
-				for (int j = 0; j < nw; j++)
-					if (!unitdb_find(&db, w[j], NULL))
-						sanity_report(strict, as[k], &bad, xasprintf(
-							"%s=%s: no such unit in the image", deps[d], w[j]));
-				unit_words_free(w);
-			}
-			free(as);
-		}
-		const struct unit_assign **ex;
-		size_t ne = unitfile_list(&u, "Service", "ExecStart", &ex);
-		for (size_t k = 0; k < ne && unit_name_kind(names[i]) != UNIT_TEMPLATE; k++) {
-			char **w;
-			const char *why;
-			int nw = unit_words(ex[k]->value, &w, &why);
-			if (nw > 0) {
-				const char *prog = w[0] + strspn(w[0], "@-:+!");
-				if (*prog && !strchr(prog, '%') && !executable(v, prog))
-					sanity_report(strict, ex[k], &bad, xasprintf(
-						"ExecStart=%s: program not in the image (or not executable)", prog));
-			}
-			if (nw >= 0)
-				unit_words_free(w);
-		}
-		free(ex);
-		unitfile_free(&u);
+		if (frag && layout_unit(s, ctx, names[i], frag) &&
+		    unitcheck_unit(&db, names[i], sanity_report, &san) < 0)
+			san.bad = 1;
 	}
 	free_names(names, nn);
 	unitdb_free(&db);
-	return bad ? -1 : 0;
+	return san.bad ? -1 : 0;
 }
 
 static int systemd_check(const config_setting_t *s, struct layout_ctx *ctx)

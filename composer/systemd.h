@@ -24,6 +24,9 @@ struct cap_use {
  * Returns the count, or -1 after reporting unit syntax errors. */
 int caps_collect(struct fsview *v, struct cap_use **uses);
 void caps_free(struct cap_use *uses, int n);
+/* NULL when USE's capability is one CFG (read from CFGPATH) declares, else the message
+ * naming unit, variable, value and the closest declared name (malloc'd). */
+char *caps_undeclared(const struct cap_use *use, const struct nedcfg *cfg, const char *cfgpath);
 /* Print the table unit -> variable -> capability, plain or JSON. */
 void caps_print(FILE *f, const struct cap_use *uses, int n, int json);
 
