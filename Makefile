@@ -49,7 +49,7 @@ bench: test-deps
 
 # make fuzz [FUZZ_TIME=600] [FUZZ_TARGETS="layout elf"]: libFuzzer targets built with clang,
 # ASan and UBSan in out/fuzz whatever BUILD is; see docs/fuzz.md.
-FUZZ_TARGETS ?= layout nedcfg unitfile archive elf image
+FUZZ_TARGETS ?= $(filter-out fuzz,$(basename $(notdir $(wildcard tests/fuzz/*.c))))
 FUZZ_TIME    ?= 600
 FUZZ_CC      ?= clang
 FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
