@@ -47,8 +47,6 @@ aarch64-linux-musl-gcc "${small[@]}" -static -nostdlib -o "$corpus/elf/static-aa
   "$tmp/start.c"
 aarch64-linux-gnu-gcc "${small[@]}" -o "$corpus/elf/glibc-aarch64" "$tmp/hello.c"
 gcc "${small[@]}" -o "$corpus/elf/glibc-x86-64" "$tmp/hello.c"
-gcc "${small[@]}" -m32 -o "$corpus/elf/glibc-i386" "$tmp/hello.c" 2>/dev/null ||
-  true  # only where a 32-bit x86 libc is installed; the mutator flips classes anyway
 
 # Archives: one small tree in every container and compression the importer reads.
 t=$tmp/tree
