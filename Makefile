@@ -16,8 +16,8 @@ LIBOBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 UNITS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/*.c)))
 BIN     := $(BUILD)/bin/lsbimg
 
-.PHONY: all deps test-deps debs image check check-asan unit install clean bench fuzz kernels \
-	initramfs-init initramfs
+.PHONY: all deps test-deps debs image check check-asan unit install clean bench fuzz fuzz-build \
+	kernels initramfs-init initramfs
 
 all: $(BIN)
 
@@ -46,6 +46,37 @@ $(BUILD)/bench:
 bench: test-deps
 	$(MAKE) all $(BUILD)/bench/gen
 	LSBIMG_BUILD=$(BUILD) BENCH_TREES="$(BENCH_TREES)" bench/run.sh
+
+# make fuzz [FUZZ_TIME=600] [FUZZ_TARGETS="layout elf"]: libFuzzer targets built with clang,
+# ASan and UBSan in out/fuzz whatever BUILD is; see docs/fuzz.md.
+FUZZ_TARGETS ?= $(filter-out fuzz,$(basename $(notdir $(wildcard tests/fuzz/*.c))))
+FUZZ_TIME    ?= 600
+FUZZ_CC      ?= clang
+FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_OBJS    := $(patsubst composer/%.c,out/fuzz/obj/%.o,$(filter-out composer/main.c,$(SRCS))) \
+	out/fuzz/obj/fuzz.o
+
+# Kept, not intermediate: every target links all of them.
+.SECONDARY: $(FUZZ_OBJS)
+
+out/fuzz/obj/%.o: composer/%.c | out/fuzz/obj
+	$(FUZZ_CC) $(CPPFLAGS) $(CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+out/fuzz/obj/fuzz.o: tests/fuzz/fuzz.c | out/fuzz/obj
+	$(FUZZ_CC) $(CPPFLAGS) $(CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+out/fuzz/bin/%: tests/fuzz/%.c $(FUZZ_OBJS) | out/fuzz/bin
+	$(FUZZ_CC) $(CPPFLAGS) -Itests/fuzz $(CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -MMD -MP \
+	  -DFUZZ_FIXTURES='"$(abspath tests/fuzz/fixtures/layout)"' -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
+
+out/fuzz/obj out/fuzz/bin:
+	mkdir -p $@
+
+fuzz-build: $(FUZZ_TARGETS:%=out/fuzz/bin/%)
+
+fuzz: test-deps
+	$(MAKE) fuzz-build
+	tests/fuzz/run $(FUZZ_TIME) $(FUZZ_TARGETS)
 
 deps:
 	scripts/deps.sh build
@@ -92,10 +123,11 @@ check: test-deps
 	$(MAKE) all unit debs
 	tests/run
 
-# The whole suite again on an ASan+UBSan build in its own tree.
+# The whole suite again on an ASan+UBSan build in its own tree. The fuzz smoke builds and
+# runs its own sanitized binaries (out/fuzz) whatever the build, so it runs once, in check.
 check-asan: test-deps
 	$(MAKE) BUILD=out/asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all unit debs
-	LSBIMG_BUILD=out/asan tests/run
+	LSBIMG_BUILD=out/asan tests/run --exclude fuzz_smoke
 
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/lsbimg
@@ -106,4 +138,4 @@ install: $(BIN)
 clean:
 	rm -rf out
 
--include $(OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(FUZZ_OBJS:.o=.d) $(wildcard out/fuzz/bin/*.d)

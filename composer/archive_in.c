@@ -44,6 +44,14 @@ static int spool_open(void)
 	return 0;
 }
 
+void archive_spool_reset(void)
+{
+	if (spool.fd >= 0)
+		close(spool.fd);
+	spool.fd = -1;
+	spool.end = spool.size = 0;
+}
+
 static int pwrite_all(int fd, const char *buf, size_t len, uint64_t off)
 {
 	while (len) {

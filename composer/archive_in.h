@@ -26,6 +26,11 @@ struct archive_import {
 int archive_import(struct tree *t, struct node *base, const char *path,
 		   const struct archive_import *opt);
 
+/* Close and forget the spool that imported members' data lives in. Only for a process
+ * that imports into many trees in turn (the fuzz targets), after freeing every tree that
+ * used it; lsbimg itself builds one tree and keeps the spool until exit. */
+void archive_spool_reset(void);
+
 /* The layout entry { type = "archive"; path = "/"; source = "x.deb"; uid; gid; }:
  * its keys, and applying it under BASE (NULL: the root) with tree_add FLAGS.
  * Returns 0, or -1 after reporting. */

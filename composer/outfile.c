@@ -67,6 +67,16 @@ static int mkdirs(const char *dir)
 
 int outfile_open(struct outfile *o, const char *path)
 {
+	struct stat st;
+	o->path = o->tmp = NULL;
+	o->fd = -1;
+	/* The rename would put a regular file in place of a device, FIFO or directory (or
+	 * of a link to one, such as /dev/stdout): `compose -o /dev/null` replaced the host's
+	 * /dev/null. */
+	if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
+		diag_error("%s exists and is not a regular file; not replacing it", path);
+		return -1;
+	}
 	char *copy = xstrdup(path);
 	char *dir = xstrdup(dirname(copy));
 	free(copy);
@@ -74,7 +84,6 @@ int outfile_open(struct outfile *o, const char *path)
 	o->path = xstrdup(path);
 	o->tmp = xasprintf("%s/.%s.XXXXXX", dir, basename(copy));
 	free(copy);
-	o->fd = -1;
 	if (mkdirs(dir)) {
 		diag_error("cannot create directory %s: %s", dir, strerror(errno));
 		free(dir);

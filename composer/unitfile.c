@@ -490,8 +490,10 @@ int unitdb_init(struct unitdb *db, struct fsview *v)
 {
 	memset(db, 0, sizeof(*db));
 	db->v = v;
-	if (v->walk(v->ctx, collect, db))
+	if (v->walk(v->ctx, collect, db)) {
+		unitdb_free(db);  /* a walk that fails part way has collected paths already */
 		return -1;
+	}
 	if (db->n)
 		qsort(db->paths, db->n, sizeof(*db->paths), cmp_str);
 	return 0;
