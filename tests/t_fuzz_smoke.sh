@@ -6,7 +6,7 @@
 . "$TOP/tests/lib.sh"
 command -v clang >/dev/null || fail "clang missing (scripts/deps.sh test)"
 
-make -s -C "$TOP" fuzz-build >build.log 2>&1 || fail "make fuzz-build: $(tail -n 20 build.log)"
+make -s -j"$(nproc)" -C "$TOP" fuzz-build >build.log 2>&1 || fail "make fuzz-build: $(tail -n 20 build.log)"
 
 note "canary: a planted heap overflow is found, reported and saved"
 mkdir -p canary/bin canary/src/corpus/canary
