@@ -7,9 +7,8 @@
  * directories may be listed only in the fixtures, the scratch directory and libFuzzer's
  * corpus directories (and /proc/self/task, for LeakSanitizer); files may be read only
  * there and under /usr, /etc and /proc (the musl runtime, and what the sanitizers'
- * symbolizer needs); nothing may be written
- * outside the scratch, corpus and artifact directories. Without Landlock the target
- * refuses to run rather than fuzz unconfined. */
+ * symbolizer needs); nothing may be written outside the scratch, corpus and artifact
+ * directories. Without Landlock the target refuses to run rather than fuzz unconfined. */
 #include "archive_in.h"
 #include "diag.h"
 #include "fuzz.h"
