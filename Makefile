@@ -83,12 +83,12 @@ deps:
 
 # Debian's systemd and its runtime closure for each default layout (layouts/arm64.cfg,
 # arm.cfg), in out/debs/systemd-ARCH; downloads are cached outside the clone.
+# Fetched again only when apt's package lists (a new version) or the script change.
 DEB_ARCHES := arm64 armhf
-debs:
-	for a in $(DEB_ARCHES); do \
-	  scripts/fetch-debs --arch $$a --closure --into out/debs/systemd-$$a systemd systemd-sysv \
-	    >/dev/null || exit 1; \
-	done
+debs: $(DEB_ARCHES:%=out/debs/systemd-%)
+
+out/debs/systemd-%: scripts/fetch-debs $(wildcard /var/lib/apt/lists/*Packages*)
+	scripts/fetch-debs --arch $* --closure --into $@ systemd systemd-sysv >/dev/null
 
 # Boot kit for runqemu --linux and the boot tests, kept in out/ whatever BUILD is: Debian's
 # kernels (download cached outside the clone), our static /init, and the initramfs lsbimg

@@ -24,6 +24,7 @@
  */
 #include "systemd.h"
 #include "diag.h"
+#include "json.h"
 #include "systemd_source.h"
 #include "schema.h"
 #include "unitcheck.h"
@@ -433,34 +434,19 @@ void caps_free(struct cap_use *uses, int n)
 	free(uses);
 }
 
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 void caps_print(FILE *f, const struct cap_use *uses, int n, int json)
 {
 	if (json) {
 		fputs("[", f);
 		for (int i = 0; i < n; i++) {
 			fputs(i ? ",\n  {\"unit\": " : "\n  {\"unit\": ", f);
-			json_string(f, uses[i].unit);
+			json_str(f, uses[i].unit);
 			fputs(", \"variable\": ", f);
-			json_string(f, uses[i].var);
+			json_str(f, uses[i].var);
 			fputs(", \"capability\": ", f);
-			json_string(f, uses[i].cap);
+			json_str(f, uses[i].cap);
 			fputs(", \"file\": ", f);
-			json_string(f, uses[i].file);
+			json_str(f, uses[i].file);
 			fprintf(f, ", \"line\": %d}", uses[i].line);
 		}
 		fputs(n ? "\n]\n" : "]\n", f);

@@ -53,6 +53,20 @@ stat_field() {
 # dump IMG PATH OUT: copy a file's bytes out with debugfs.
 dump() { debugfs -R "dump -p \"$2\" $3" "$1" >/dev/null 2>&1; [ -f "$3" ] || fail "debugfs could not dump $2"; }
 
+# link_dest IMG PATH: the target of a fast symlink, as debugfs reads it.
+link_dest() { dbg "$1" "stat \"$2\"" | sed -n 's/^Fast link dest: "\(.*\)"$/\1/p'; }
+
+# shadow_checkout: ./shadow mirrors the checkout through links, with a layouts/ of links to
+# the real layouts. @include resolves against the top layout's directory and host paths
+# against each file's own, so a test layout written into shadow/layouts/ finds everything
+# as the real layouts do.
+shadow_checkout() {
+  mkdir -p shadow/layouts
+  local f
+  for f in "$TOP"/*; do [ "${f##*/}" = layouts ] || ln -s "$f" shadow/; done
+  for f in "$TOP"/layouts/*; do ln -s "$f" shadow/layouts/; done
+}
+
 # with_mount IMG DIR: read-only kernel loop mount, or fuse2fs where loop is unavailable.
 ro_mount() {
   mkdir -p "$2"

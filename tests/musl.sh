@@ -27,8 +27,6 @@ prog_entries() {
 EOT
 }
 
-# link_dest IMG PATH: the target of a symlink in the image, as debugfs reads it.
-link_dest() { dbg "$1" "stat \"$2\"" | sed -n 's/^Fast link dest: "\(.*\)"$/\1/p'; }
 
 # interp_of FILE: PT_INTERP as readelf reports it.
 interp_of() { readelf -lW "$1" | sed -n 's/.*Requesting program interpreter: \(.*\)]$/\1/p'; }

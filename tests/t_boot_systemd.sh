@@ -7,18 +7,18 @@
 systemd_image sd.img
 
 note "what the packages put in the image, read back with debugfs and readelf"
-assert_eq "/sbin/init" "/lib/systemd/systemd" "$(dbg sd.img "stat /usr/sbin/init" | sed -n 's/^Fast link dest: "\(.*\)"/\1/p')"
+assert_eq "/sbin/init" "/lib/systemd/systemd" "$(link_dest sd.img /usr/sbin/init)"
 dump sd.img /usr/lib/systemd/systemd systemd.bin
 readelf -h systemd.bin | grep -q 'Machine: *AArch64' || fail "systemd is not an AArch64 program"
 readelf -l systemd.bin | grep -q 'interpreter: /lib/ld-linux-aarch64.so.1' || fail "systemd's interpreter"
 ver=$(dpkg-deb -f "$TOP"/out/debs/systemd-arm64/systemd_*.deb Version)
 [[ $ver == 252.* ]] || fail "systemd package version $ver, want 252"
 assert_eq "machine-id size" 0 "$(stat_field sd.img /etc/machine-id Size)"
-assert_eq "/var/run" "../run" "$(dbg sd.img "stat /var/run" | sed -n 's/^Fast link dest: "\(.*\)"/\1/p')"
-assert_eq "/var/lock" "../run/lock" "$(dbg sd.img "stat /var/lock" | sed -n 's/^Fast link dest: "\(.*\)"/\1/p')"
+assert_eq "/var/run" "../run" "$(link_dest sd.img /var/run)"
+assert_eq "/var/lock" "../run/lock" "$(link_dest sd.img /var/lock)"
 links=$(dbg sd.img "ls -p /etc/systemd/system/multi-user.target.wants")
 assert_contains "capsprint enabled" "$links" "/capsprint.service/"
-assert_eq "getty.target masked" "/dev/null" "$(dbg sd.img "stat /etc/systemd/system/getty.target" | sed -n 's/^Fast link dest: "\(.*\)"/\1/p')"
+assert_eq "getty.target masked" "/dev/null" "$(link_dest sd.img /etc/systemd/system/getty.target)"
 dump sd.img /etc/systemd/system/capsprint.service.d/50-l4-caps.conf dropin.conf
 assert_contains "mapping drop-in" "$(cat dropin.conf)" 'Environment="L4_CAP_GLOBAL_EPOLL=global_epoll"'
 

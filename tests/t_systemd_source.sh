@@ -9,7 +9,6 @@ layout() { # NAME SYSTEMD-KEYS [ENTRIES]
   printf 'image = { name = "%s"; output = "%s.img"; stage = ""; };\nentries = ( %s%s );\nsystemd = { %s };\n' \
     "$1" "$1" "$merged" "${3:+, $3}" "$2" >"$1.cfg"
 }
-link_of() { dbg "$1" "stat $2" | sed -n 's/^Fast link dest: "\(.*\)"/\1/p'; }
 
 note "staged: a systemd make-install tree"
 mkdir -p staged/usr/lib/systemd/system staged/etc/systemd
@@ -20,8 +19,8 @@ printf '[Manager]\nLogLevel=info\n' >staged/etc/systemd/system.conf
 layout st 'staged = "staged"; default_target = "multi-user.target";'
 expect_exit 0 "$LSBIMG" compose -q st.cfg
 fsck_clean st.img
-assert_eq "/sbin/init" /usr/lib/systemd/systemd "$(link_of st.img /usr/sbin/init)"
-assert_eq "default.target" /usr/lib/systemd/system/multi-user.target "$(link_of st.img /etc/systemd/system/default.target)"
+assert_eq "/sbin/init" /usr/lib/systemd/systemd "$(link_dest st.img /usr/sbin/init)"
+assert_eq "default.target" /usr/lib/systemd/system/multi-user.target "$(link_dest st.img /etc/systemd/system/default.target)"
 dump st.img /etc/systemd/system.conf system.conf
 cmp system.conf staged/etc/systemd/system.conf || fail "system.conf differs"
 assert_eq "manager mode" 0755 "$(stat_field st.img /usr/lib/systemd/systemd Mode)"
@@ -30,7 +29,7 @@ assert_eq "manager owner" 0 "$(stat_field st.img /usr/lib/systemd/systemd User)"
 note "the layout's own /sbin/init is kept"
 layout own 'staged = "staged";' '{ type = "symlink"; path = "/sbin/init"; target = "/usr/bin/myinit"; }'
 expect_exit 0 "$LSBIMG" compose -q own.cfg
-assert_eq "own /sbin/init" /usr/bin/myinit "$(link_of own.img /usr/sbin/init)"
+assert_eq "own /sbin/init" /usr/bin/myinit "$(link_dest own.img /usr/sbin/init)"
 
 note "errors"
 mkdir -p nomgr/etc empty

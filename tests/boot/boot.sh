@@ -32,13 +32,7 @@ boot_truth() {
   note "image: $layout plus a dynamically linked $INIT"
   "$cc" -O2 -o marker "$TOP/tests/boot/marker.c" || fail "$cc failed"
   readelf -l marker | grep -q "interpreter: /lib/$ldso" || fail "marker does not use /lib/$ldso"
-  # @include resolves against the top layout's directory and host paths against each
-  # file's own, so the test layer sits in a shadow of the checkout: links to every top
-  # entry, and a layouts/ of links to the real layouts next to boot.cfg.
-  mkdir -p shadow/layouts
-  local f
-  for f in "$TOP"/*; do [ "${f##*/}" = layouts ] || ln -s "$f" shadow/; done
-  for f in "$TOP"/layouts/*; do ln -s "$f" shadow/layouts/; done
+  shadow_checkout
   cat >shadow/layouts/boot.cfg <<CFG
 @include "$layout"
 entries_boottest = (

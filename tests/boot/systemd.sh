@@ -15,11 +15,7 @@ systemd_image() {
 
   note "image: common.cfg, musl, systemd from out/debs/systemd-arm64, units/ + capsprint"
   aarch64-linux-musl-gcc -O2 -o capsprint "$TOP/tests/boot/capsprint.c" || fail "cannot build capsprint"
-  # @include and host paths resolve against the layouts directory, as for the real layouts.
-  mkdir -p shadow/layouts
-  local f
-  for f in "$TOP"/*; do [ "${f##*/}" = layouts ] || ln -s "$f" shadow/; done
-  for f in "$TOP"/layouts/*; do ln -s "$f" shadow/layouts/; done
+  shadow_checkout
   cat >shadow/layouts/sdboot.cfg <<CFG
 @include "common.cfg"
 musl = { arch = "aarch64"; };
