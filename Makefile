@@ -10,30 +10,47 @@ CPPFLAGS += -Icomposer $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS += $(SAN)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-SRCS    := $(sort $(wildcard composer/*.c))
+# Sources by layer (docs/design.md): liblsbimg.a is every layer but cli/, which holds
+# the commands; the binary, unit tests and fuzz targets link the library.
+LAYERS  := base model formats io checks layout sections compose cli
+SRCS    := $(sort $(wildcard $(LAYERS:%=composer/%/*.c)))
+HDRS    := $(wildcard $(LAYERS:%=composer/%/*.h))
 OBJS    := $(SRCS:composer/%.c=$(BUILD)/obj/%.o)
-LIBOBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
+LIBSRCS := $(filter-out composer/cli/%,$(SRCS))
+LIBOBJS := $(LIBSRCS:composer/%.c=$(BUILD)/obj/%.o)
+CLIOBJS := $(filter $(BUILD)/obj/cli/%,$(OBJS))
+LIB     := $(BUILD)/lib/liblsbimg.a
 UNITS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/*.c)))
 BIN     := $(BUILD)/bin/lsbimg
 
-.PHONY: all deps test-deps debs image check check-asan unit install clean bench fuzz fuzz-build \
+.PHONY: print-layers all deps test-deps debs image check check-asan unit install clean bench fuzz fuzz-build \
 	kernels initramfs-init initramfs
 
 all: $(BIN)
 
-$(BUILD)/obj/%.o: composer/%.c $(wildcard composer/*.h) | $(BUILD)/obj
+$(BUILD)/obj/%.o: composer/%.c $(HDRS)
+	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BIN): $(OBJS) | $(BUILD)/bin
-	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+$(LIB): $(LIBOBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $(LIBOBJS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) | $(BUILD)/tests
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
+$(BIN): $(CLIOBJS) $(LIB) | $(BUILD)/bin
+	$(CC) $(LDFLAGS) -o $@ $(CLIOBJS) $(LIB) $(LDLIBS)
 
-$(BUILD)/obj $(BUILD)/bin $(BUILD)/tests:
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(LIB) | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+$(BUILD)/bin $(BUILD)/tests:
 	mkdir -p $@
 
 unit: $(UNITS)
+
+# The layer order, lowest first, for tests/t_layers.sh.
+print-layers:
+	@echo $(LAYERS)
 
 # make bench [BENCH_TREES="rootfs bigdir"]: see docs/bench.md.
 BENCH_TREES ?= rootfs bigdir wide large
@@ -53,23 +70,24 @@ FUZZ_TARGETS ?= $(filter-out fuzz,$(basename $(notdir $(wildcard tests/fuzz/*.c)
 FUZZ_TIME    ?= 600
 FUZZ_CC      ?= clang
 FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_OBJS    := $(patsubst composer/%.c,out/fuzz/obj/%.o,$(filter-out composer/main.c,$(SRCS))) \
-	out/fuzz/obj/fuzz.o
+FUZZ_OBJS    := $(patsubst composer/%.c,out/fuzz/obj/%.o,$(LIBSRCS)) out/fuzz/obj/fuzz.o
 
 # Kept, not intermediate: every target links all of them.
 .SECONDARY: $(FUZZ_OBJS)
 
-out/fuzz/obj/%.o: composer/%.c | out/fuzz/obj
+out/fuzz/obj/%.o: composer/%.c
+	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 
-out/fuzz/obj/fuzz.o: tests/fuzz/fuzz.c | out/fuzz/obj
+out/fuzz/obj/fuzz.o: tests/fuzz/fuzz.c
+	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 
 out/fuzz/bin/%: tests/fuzz/%.c $(FUZZ_OBJS) | out/fuzz/bin
 	$(FUZZ_CC) $(CPPFLAGS) -Itests/fuzz $(CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -MMD -MP \
 	  -DFUZZ_FIXTURES='"$(abspath tests/fuzz/fixtures/layout)"' -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
 
-out/fuzz/obj out/fuzz/bin:
+out/fuzz/bin:
 	mkdir -p $@
 
 fuzz-build: $(FUZZ_TARGETS:%=out/fuzz/bin/%)

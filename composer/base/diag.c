@@ -1,0 +1,176 @@
+/* Diagnostics: one format for every message, counted so callers can fail late. */
+#include "base/diag.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int diag_verbosity;
+static unsigned errors;
+static int strict;
+static const struct diag_sink *sink;
+
+static void print(void *arg, enum diag_severity sev, const char *file, int line, const char *msg)
+{
+	(void)arg;
+	const char *kind = sev == DIAG_ERROR ? "error" : "warning";
+	if (file && line > 0)
+		fprintf(stderr, "%s:%d: %s: %s\n", file, line, kind, msg);
+	else if (file)
+		fprintf(stderr, "%s: %s: %s\n", file, kind, msg);
+	else
+		fprintf(stderr, "lsbimg: %s: %s\n", kind, msg);
+}
+
+const struct diag_sink *diag_set_sink(const struct diag_sink *s)
+{
+	const struct diag_sink *old = sink;
+	sink = s;
+	return old;
+}
+
+int diag_set_strict(int s)
+{
+	int old = strict;
+	strict = s;
+	return old;
+}
+
+static void report(enum diag_severity sev, const char *file, int line, const char *fmt,
+		   va_list ap)
+{
+	if (strict)
+		sev = DIAG_ERROR;
+	if (sev == DIAG_ERROR)
+		errors++;
+	char *msg = xvasprintf(fmt, ap);
+	if (sink)
+		sink->emit(sink->arg, sev, file, line, msg);
+	else
+		print(NULL, sev, file, line, msg);
+	free(msg);
+}
+
+void diag_report(enum diag_severity sev, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	report(sev, file, line, fmt, ap);
+	va_end(ap);
+}
+
+void diag_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	report(DIAG_ERROR, NULL, 0, fmt, ap);
+	va_end(ap);
+}
+
+void diag_error_at(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	report(DIAG_ERROR, file, line, fmt, ap);
+	va_end(ap);
+}
+
+void diag_warn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	report(DIAG_WARNING, NULL, 0, fmt, ap);
+	va_end(ap);
+}
+
+void diag_warn_at(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	report(DIAG_WARNING, file, line, fmt, ap);
+	va_end(ap);
+}
+
+void diag_info(const char *fmt, ...)
+{
+	va_list ap;
+	if (diag_verbosity < 0)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stdout, fmt, ap);
+	fputc('\n', stdout);
+	va_end(ap);
+}
+
+void diag_debug(const char *fmt, ...)
+{
+	va_list ap;
+	if (diag_verbosity < 1)
+		return;
+	va_start(ap, fmt);
+	fputs("lsbimg: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+unsigned diag_error_count(void)
+{
+	return errors;
+}
+
+static void oom(void)
+{
+	fputs("lsbimg: error: out of memory\n", stderr);
+	exit(EXIT_FAILED);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+	if (!d)
+		oom();
+	return d;
+}
+
+char *xvasprintf(const char *fmt, va_list ap)
+{
+	char *s;
+	if (vasprintf(&s, fmt, ap) < 0)
+		oom();
+	return s;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = xvasprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}

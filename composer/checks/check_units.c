@@ -1,0 +1,166 @@
+/* The units check: enable and alias links lead somewhere in the image, and what the
+ * enabled units (and, at compose time, the layout's own units) need is there: the units
+ * their Requires=/Wants= name and their ExecStart= programs. */
+#include "checks/check.h"
+#include "base/diag.h"
+#include "formats/unitfile.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int has_suffix(const char *s, size_t len, const char *suffix)
+{
+	size_t l = strlen(suffix);
+	return len >= l && !memcmp(s + len - l, suffix, l);
+}
+
+/* The units that enabling links (TARGET.wants/NAME, TARGET.requires/NAME) pull in. */
+static int enabled_by(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t dl = (size_t)(base - path);
+	return has_suffix(path, dl, ".wants") || has_suffix(path, dl, ".requires");
+}
+
+/* systemd 252 runs a relative ExecStart= program from these directories. */
+static const char *const exec_path[] = { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
+	"/usr/bin", "/sbin", "/bin", NULL };
+
+static int executable(struct fsview *v, const char *prog)
+{
+	struct fsview_stat st;
+	if (prog[0] == '/')
+		return !v->stat(v->ctx, prog, 1, &st) && st.type == NODE_REG && (st.mode & 0111);
+	for (size_t i = 0; exec_path[i]; i++) {
+		char *p = xasprintf("%s/%s", exec_path[i], prog);
+		int ok = executable(v, p);
+		free(p);
+		if (ok)
+			return 1;
+	}
+	return 0;
+}
+
+static void report(const struct unit_assign *at, char *msg)
+{
+	diag_warn_at(at->file, at->line, "%s", msg);
+	free(msg);
+}
+
+static void check_deps(const struct unitdb *db, const struct unitfile *u)
+{
+	static const char *const deps[] = { "Requires", "Wants", NULL };
+	for (size_t d = 0; deps[d]; d++) {
+		const struct unit_assign **as;
+		size_t na = unitfile_list(u, "Unit", deps[d], &as);
+		for (size_t k = 0; k < na; k++) {
+			char **w;
+			const char *why;
+			char *val = unit_specifiers(u->name, as[k]->value, &why);
+			int nw = val ? unit_words(val, &w, &why) : -1;
+			free(val);
+			if (nw < 0) {
+				report(as[k], xasprintf("%s=: %s", deps[d], why));
+				continue;
+			}
+			for (int j = 0; j < nw; j++)
+				if (!unitdb_find(db, w[j], NULL))
+					report(as[k], xasprintf("%s=%s: no such unit in the image",
+									 deps[d], w[j]));
+			unit_words_free(w);
+		}
+		free(as);
+	}
+}
+
+static void check_exec(const struct unitdb *db, const struct unitfile *u)
+{
+	const struct unit_assign **ex;
+	size_t ne = unitfile_list(u, "Service", "ExecStart", &ex);
+	for (size_t k = 0; k < ne; k++) {
+		char **w;
+		const char *why;
+		int nw = unit_words(ex[k]->value, &w, &why);
+		if (nw > 0) {
+			/* Prefixes (@-:+!) change how systemd runs it, not which file. */
+			const char *prog = w[0] + strspn(w[0], "@-:+!");
+			if (*prog && !strchr(prog, '%') && !executable(db->v, prog))
+				report(ex[k], xasprintf(
+					"ExecStart=%s: program not in the image (or not executable)", prog));
+		}
+		if (nw >= 0)
+			unit_words_free(w);
+	}
+	free(ex);
+}
+
+/* Requires=/Wants= of units missing from the image and ExecStart= programs missing from
+ * it: warnings. 0, 1 when the unit is masked or absent, -1 when it cannot be read. */
+static int sanity(const struct unitdb *db, const char *name)
+{
+	struct unitfile u;
+	int r = unitdb_load(db, name, &u);
+	if (!r) {
+		check_deps(db, &u);
+		/* A template's programs may depend on the instance (%i): checked per instance. */
+		if (unit_name_kind(name) != UNIT_TEMPLATE)
+			check_exec(db, &u);
+	}
+	unitfile_free(&u);
+	return r;
+}
+
+int check_units(struct check_ctx *c)
+{
+	struct unitdb db;
+	if (unitdb_init(&db, c->view)) {
+		diag_error("cannot list the image's units");
+		return -1;
+	}
+	const char **seen = NULL;
+	size_t nseen = 0;
+	for (size_t i = 0; i < db.n; i++) {
+		const char *p = db.paths[i], *name = strrchr(p, '/') + 1;
+		struct fsview_stat st;
+		char target[PATH_MAX];
+		if (c->view->stat(c->view->ctx, p, 0, &st) || st.type != NODE_SYMLINK)
+			continue;
+		int tl = c->view->readlink(c->view->ctx, p, target, sizeof(target));
+		if (tl < 0) {
+			diag_error("%s: unreadable link", p);
+			continue;
+		}
+		/* Masks point at the device systemd finds in the running system's /dev. */
+		if (!strcmp(target, "/dev/null"))
+			continue;
+		if (c->view->stat(c->view->ctx, p, 1, &st)) {
+			diag_error("%s -> %s: the link leads nowhere in the image", p, target);
+			continue;
+		}
+		if (!enabled_by(p))
+			continue;
+		/* Each enabled unit once, though several targets may want it. */
+		size_t k = 0;
+		while (k < nseen && strcmp(seen[k], name))
+			k++;
+		if (k < nseen)
+			continue;
+		seen = xrealloc(seen, (nseen + 1) * sizeof(*seen));
+		seen[nseen++] = name;
+		if (sanity(&db, name) < 0)
+			diag_error("%s: cannot read the unit", name);
+	}
+	for (size_t i = 0; i < c->opts->n_own_units; i++) {
+		const char *name = c->opts->own_units[i];
+		size_t k = 0;
+		while (k < nseen && strcmp(seen[k], name))
+			k++;
+		if (k == nseen && sanity(&db, name) < 0)
+			diag_error("%s: cannot read the unit", name);
+	}
+	free(seen);
+	unitdb_free(&db);
+	return 0;
+}
+

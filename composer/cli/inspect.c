@@ -1,0 +1,473 @@
+/* ls, cat, stat, tree and info: look into an image without mounting it. */
+#include "cli/cli.h"
+#include "base/diag.h"
+#include "io/image.h"
+#include "base/json.h"
+
+#include <e2p/e2p.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct opts {
+	int json, follow, longfmt, recursive;
+	const char *image, *path;
+};
+
+/* Parse "CMD [opts] IMAGE [PATH]"; SHORTOPTS lists the short options CMD takes besides
+ * --json and --help. PATH defaults to "/". 0 to go on, -1 after --help, else an exit code. */
+static int parse(int argc, char **argv, const char *usage, const char *shortopts,
+		 int need_path, int allow_path, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	memset(o, 0, sizeof(*o));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': o->json = 1; break;
+		case 'L': o->follow = 1; break;
+		case 'l': o->longfmt = 1; break;
+		case 'R': o->recursive = 1; break;
+		case 'h':
+			printf("usage: lsbimg %s\n", usage);
+			return -1;
+		default:
+			fprintf(stderr, "usage: lsbimg %s\n", usage);
+			return EXIT_USAGE;
+		}
+	}
+	int n = argc - optind;
+	if (n < 1 + need_path || n > 1 + allow_path) {
+		fprintf(stderr, "usage: lsbimg %s\n", usage);
+		return EXIT_USAGE;
+	}
+	o->image = argv[optind];
+	o->path = n > 1 ? argv[optind + 1] : "/";
+	if (o->path[0] != '/') {
+		diag_error("%s: image paths are absolute", o->path);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static void mode_string(const struct fsview_stat *st, char out[11])
+{
+	static const char types[] = "d-lcbps";
+	const char *rwx = "rwxrwxrwx";
+	out[0] = types[st->type];
+	for (int i = 0; i < 9; i++)
+		out[1 + i] = st->mode & (0400 >> i) ? rwx[i] : '-';
+	if (st->mode & 04000)
+		out[3] = st->mode & 0100 ? 's' : 'S';
+	if (st->mode & 02000)
+		out[6] = st->mode & 0010 ? 's' : 'S';
+	if (st->mode & 01000)
+		out[9] = st->mode & 0001 ? 't' : 'T';
+	out[10] = 0;
+}
+
+static void time_string(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(buf, len, "%" PRId64, t);
+}
+
+/* The link target of INO, or "" with a message when it is unreadable. */
+static void target_of(struct image *im, const char *path, ext2_ino_t ino, char *buf,
+		      size_t len)
+{
+	if (image_readlink_ino(im, ino, buf, len) < 0) {
+		image_error(im, "%s: unreadable symlink: %s", path, strerror(errno));
+		buf[0] = 0;
+	}
+}
+
+/* One entry as a JSON object's members (no braces). */
+static void json_entry(struct image *im, const char *key, const char *name, ext2_ino_t ino,
+		       const struct fsview_stat *st)
+{
+	json_key(stdout, key, 1);
+	json_str(stdout, name);
+	printf(",\"type\":\"%s\",\"mode\":\"%04o\",\"uid\":%u,\"gid\":%u,\"nlink\":%u,"
+	       "\"size\":%" PRIu64 ",\"mtime\":%" PRId64 ",\"inode\":%u",
+	       image_type_word(st->type), st->mode, st->uid, st->gid, st->nlink, st->size, st->mtime,
+	       ino);
+	if (st->type == NODE_CHR || st->type == NODE_BLK)
+		printf(",\"major\":%u,\"minor\":%u", st->major, st->minor);
+	if (st->type == NODE_SYMLINK) {
+		char t[4096];
+		target_of(im, name, ino, t, sizeof(t));
+		json_key(stdout, "target", 0);
+		json_str(stdout, t);
+	}
+}
+
+/* An ls line: NAME alone, or in long format. */
+static void text_entry(struct image *im, const struct opts *o, const char *name,
+		       ext2_ino_t ino, const struct fsview_stat *st)
+{
+	if (o->longfmt) {
+		char mode[11], when[32], size[48];
+		mode_string(st, mode);
+		time_string(st->mtime, when, sizeof(when));
+		if (st->type == NODE_CHR || st->type == NODE_BLK)
+			snprintf(size, sizeof(size), "%u, %u", st->major, st->minor);
+		else
+			snprintf(size, sizeof(size), "%" PRIu64, st->size);
+		printf("%s %3u %5u %5u %10s %s ", mode, st->nlink, st->uid, st->gid, size, when);
+	}
+	fputs(name, stdout);
+	if (o->longfmt && st->type == NODE_SYMLINK) {
+		char t[4096];
+		target_of(im, name, ino, t, sizeof(t));
+		printf(" -> %s", t);
+	}
+	putchar('\n');
+}
+
+/* Open the image and resolve o->path; prints the reason on failure. */
+static int open_path(struct image *im, const struct opts *o, ext2_ino_t *ino,
+		     struct fsview_stat *st)
+{
+	if (image_open(im, o->image) < 0)
+		return EXIT_USAGE;
+	if (image_lookup(im, o->path, o->follow, ino) < 0 || image_stat_ino(im, *ino, st) < 0) {
+		image_error(im, "%s: %s", o->path, strerror(errno));
+		image_close(im);
+		return EXIT_FAILED;
+	}
+	return 0;
+}
+
+static int finish(struct image *im)
+{
+	image_close(im);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		diag_error("writing output: %s", strerror(errno));
+		return EXIT_FAILED;
+	}
+	return diag_error_count() ? EXIT_FAILED : EXIT_OK;
+}
+
+struct ls_ctx {
+	struct image *im;
+	const struct opts *o;
+	int first;
+};
+
+static int ls_visit(const char *path, const char *name, ext2_ino_t ino,
+		    const struct fsview_stat *st, unsigned depth, int last, void *arg)
+{
+	struct ls_ctx *c = arg;
+	(void)depth, (void)last;
+	if (c->o->json) {
+		printf("%s{", c->first ? "" : ",");
+		json_entry(c->im, c->o->recursive ? "path" : "name", c->o->recursive ? path : name,
+			   ino, st);
+		putchar('}');
+		c->first = 0;
+	} else {
+		text_entry(c->im, c->o, c->o->recursive ? path : name, ino, st);
+	}
+	return 0;
+}
+
+int cmd_ls(int argc, char **argv)
+{
+	struct opts o;
+	struct image im;
+	ext2_ino_t ino;
+	struct fsview_stat st;
+	int rc = parse(argc, argv, "ls [-l] [-R] [-L] [--json] IMAGE [PATH]", "lRL", 0, 1, &o);
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	if ((rc = open_path(&im, &o, &ino, &st)))
+		return rc;
+	struct ls_ctx c = { &im, &o, 1 };
+	if (o.json)
+		putchar('[');
+	if (st.type != NODE_DIR) {
+		ls_visit(o.path, o.path, ino, &st, 0, 1, &c);
+	} else if (o.recursive) {
+		rc = image_walk(&im, ino, o.path, ls_visit, &c);
+	} else {
+		struct image_dirent *d;
+		size_t n;
+		if (image_readdir(&im, ino, &d, &n) < 0) {
+			image_error(&im, "%s: cannot read directory: %s", o.path, strerror(errno));
+			rc = -1;
+		} else {
+			for (size_t i = 0; i < n && !rc; i++) {
+				struct fsview_stat cs;
+				if (image_stat_ino(&im, d[i].ino, &cs) < 0) {
+					image_error(&im, "%s/%s: unreadable inode %u", o.path,
+						    d[i].name, d[i].ino);
+					rc = -1;
+				} else {
+					ls_visit(d[i].name, d[i].name, d[i].ino, &cs, 1, 0, &c);
+				}
+			}
+			image_dirents_free(d, n);
+		}
+	}
+	if (o.json)
+		puts("]");
+	return finish(&im);
+}
+
+int cmd_cat(int argc, char **argv)
+{
+	struct opts o;
+	struct image im;
+	ext2_ino_t ino;
+	struct fsview_stat st;
+	int rc = parse(argc, argv, "cat [--json] IMAGE PATH", "", 1, 1, &o);
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	o.follow = 1;
+	if ((rc = open_path(&im, &o, &ino, &st)))
+		return rc;
+	if (st.type != NODE_REG) {
+		image_error(&im, "%s: not a regular file (%s)", o.path, node_type_name(st.type));
+		image_close(&im);
+		return EXIT_FAILED;
+	}
+	/* JSON needs the whole file to choose text or base64; plain output streams. */
+	size_t chunk = o.json ? (size_t)st.size : 1 << 16;
+	char *buf = xmalloc(chunk);
+	uint64_t off = 0;
+	while (off < st.size) {
+		ssize_t got = image_pread_ino(&im, ino, buf, chunk, off);
+		if (got <= 0) {
+			image_error(&im, "%s: read error at offset %" PRIu64 ": %s", o.path, off,
+				    got < 0 ? strerror(errno) : "short file");
+			break;
+		}
+		if (!o.json && fwrite(buf, 1, (size_t)got, stdout) != (size_t)got)
+			break;
+		off += (uint64_t)got;
+	}
+	if (o.json && off == st.size) {
+		int text = json_is_text(buf, st.size);
+		printf("{\"path\":");
+		json_str(stdout, o.path);
+		printf(",\"size\":%" PRIu64 ",\"%s\":", st.size, text ? "text" : "base64");
+		if (text)
+			json_strn(stdout, buf, st.size);
+		else
+			json_base64(stdout, buf, st.size);
+		puts("}");
+	}
+	free(buf);
+	return finish(&im);
+}
+
+int cmd_stat(int argc, char **argv)
+{
+	struct opts o;
+	struct image im;
+	ext2_ino_t ino;
+	struct fsview_stat st;
+	struct ext2_inode_large in;
+	int rc = parse(argc, argv, "stat [-L] [--json] IMAGE PATH", "L", 1, 1, &o);
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	if ((rc = open_path(&im, &o, &ino, &st)))
+		return rc;
+	if (image_inode(&im, ino, &in) < 0) {
+		image_error(&im, "%s: unreadable inode %u", o.path, ino);
+		image_close(&im);
+		return EXIT_FAILED;
+	}
+	blk64_t blocks = ext2fs_get_stat_i_blocks(im.fs, (struct ext2_inode *)&in);
+	if (o.json) {
+		putchar('{');
+		json_entry(&im, "path", o.path, ino, &st);
+		printf(",\"blocks\":%llu,\"atime\":%" PRId32 ",\"ctime\":%" PRId32
+		       ",\"flags\":%u}\n", (unsigned long long)blocks, (int32_t)in.i_atime,
+		       (int32_t)in.i_ctime, in.i_flags);
+		return finish(&im);
+	}
+	char mode[11], when[32];
+	mode_string(&st, mode);
+	printf("path: %s\ntype: %s\ninode: %u\nmode: %04o (%s)\nlinks: %u\nuid: %u\ngid: %u\n"
+	       "size: %" PRIu64 "\nblocks: %llu\n", o.path, node_type_name(st.type), ino,
+	       st.mode, mode, st.nlink, st.uid, st.gid, st.size, (unsigned long long)blocks);
+	if (st.type == NODE_CHR || st.type == NODE_BLK)
+		printf("device: %u,%u\n", st.major, st.minor);
+	if (st.type == NODE_SYMLINK) {
+		char t[4096];
+		target_of(&im, o.path, ino, t, sizeof(t));
+		printf("target: %s\n", t);
+	}
+	const char *names[] = { "mtime", "atime", "ctime" };
+	int64_t times[] = { st.mtime, (int32_t)in.i_atime, (int32_t)in.i_ctime };
+	for (int i = 0; i < 3; i++) {
+		time_string(times[i], when, sizeof(when));
+		printf("%s: %s UTC (%" PRId64 ")\n", names[i], when, times[i]);
+	}
+	printf("flags: 0x%x\n", in.i_flags);
+	return finish(&im);
+}
+
+struct tree_ctx {
+	struct image *im;
+	int json;
+	unsigned open;        /* JSON: arrays of children still open */
+	int comma;            /* JSON: an element precedes at the current level */
+	unsigned dirs, files;
+	unsigned char last[IMAGE_MAX_DEPTH + 2];  /* text: was the ancestor at depth i last */
+};
+
+static int tree_visit(const char *path, const char *name, ext2_ino_t ino,
+		      const struct fsview_stat *st, unsigned depth, int last, void *arg)
+{
+	struct tree_ctx *c = arg;
+	if (depth) {
+		if (st->type == NODE_DIR)
+			c->dirs++;
+		else
+			c->files++;
+	}
+	if (c->json) {
+		for (; c->open > depth; c->open--, c->comma = 1)
+			fputs("]}", stdout);
+		fputs(c->comma ? ",{" : "{", stdout);
+		json_entry(c->im, "name", depth ? name : path, ino, st);
+		if (st->type == NODE_DIR) {
+			fputs(",\"children\":[", stdout);
+			c->open++;
+			c->comma = 0;
+		} else {
+			putchar('}');
+			c->comma = 1;
+		}
+		return 0;
+	}
+	c->last[depth] = (unsigned char)last;
+	for (unsigned i = 1; i < depth; i++)
+		fputs(c->last[i] ? "    " : "\u2502   ", stdout);
+	if (depth)
+		fputs(last ? "\u2514\u2500\u2500 " : "\u251c\u2500\u2500 ", stdout);
+	fputs(depth ? name : path, stdout);
+	if (st->type == NODE_SYMLINK) {
+		char t[4096];
+		target_of(c->im, path, ino, t, sizeof(t));
+		printf(" -> %s", t);
+	}
+	putchar('\n');
+	return 0;
+}
+
+int cmd_tree(int argc, char **argv)
+{
+	struct opts o;
+	struct image im;
+	ext2_ino_t ino;
+	struct fsview_stat st;
+	int rc = parse(argc, argv, "tree [-L] [--json] IMAGE [PATH]", "L", 0, 1, &o);
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	if ((rc = open_path(&im, &o, &ino, &st)))
+		return rc;
+	struct tree_ctx c = { .im = &im, .json = o.json };
+	tree_visit(o.path, o.path, ino, &st, 0, 1, &c);
+	if (st.type == NODE_DIR)
+		image_walk(&im, ino, o.path, tree_visit, &c);
+	if (o.json) {
+		for (; c.open; c.open--)
+			fputs("]}", stdout);
+		putchar('\n');
+	} else {
+		printf("\n%u directories, %u files\n", c.dirs, c.files);
+	}
+	return finish(&im);
+}
+
+/* info: the superblock in words. */
+int cmd_info(int argc, char **argv)
+{
+	struct opts o;
+	struct image im;
+	int rc = parse(argc, argv, "info [--json] IMAGE", "", 0, 0, &o);
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	if (image_open(&im, o.image) < 0)
+		return EXIT_USAGE;
+	struct ext2_super_block *sb = im.fs->super;
+	uint64_t blocks = ext2fs_blocks_count(sb), bfree = ext2fs_free_blocks_count(sb);
+	char label[sizeof(sb->s_volume_name) + 1];
+	memcpy(label, sb->s_volume_name, sizeof(sb->s_volume_name));
+	label[sizeof(sb->s_volume_name)] = 0;
+	const char *kind = ext2fs_has_feature_extents(sb) || ext2fs_has_feature_64bit(sb) ?
+				   "ext4" : ext2fs_has_feature_journal(sb) ? "ext3" : "ext2";
+	const char *state = sb->s_state & EXT2_ERROR_FS ? "errors" :
+			    sb->s_state & EXT2_VALID_FS ? "clean" : "not clean";
+	const __u32 feat[3] = { sb->s_feature_compat, sb->s_feature_incompat,
+				sb->s_feature_ro_compat };
+	const struct { const char *key, *label; __u32 t; } times[] = {
+		{ "created", "created", sb->s_mkfs_time },
+		{ "mounted", "last mounted", sb->s_mtime },
+		{ "written", "last written", sb->s_wtime },
+		{ "checked", "last checked", sb->s_lastcheck },
+	};
+	if (o.json) {
+		printf("{\"image\":");
+		json_str(stdout, o.image);
+		printf(",\"type\":\"%s\",\"size\":%" PRIu64 ",\"block_size\":%u,"
+		       "\"blocks\":%" PRIu64 ",\"blocks_free\":%" PRIu64 ",\"blocks_used\":%" PRIu64
+		       ",\"inodes\":%u,\"inodes_free\":%u,\"inodes_used\":%u,\"inode_size\":%u,"
+		       "\"groups\":%u,\"state\":\"%s\",\"uuid\":\"%s\",\"label\":",
+		       kind, im.bytes, im.fs->blocksize, blocks, bfree, blocks - bfree,
+		       sb->s_inodes_count, sb->s_free_inodes_count,
+		       sb->s_inodes_count - sb->s_free_inodes_count, EXT2_INODE_SIZE(sb),
+		       im.fs->group_desc_count, state, e2p_uuid2str(sb->s_uuid));
+		json_str(stdout, label);
+		printf(",\"features\":[");
+		int first = 1;
+		for (int i = 0; i < 3; i++)
+			for (int b = 0; b < 32; b++)
+				if (feat[i] & (1u << b)) {
+					printf("%s", first ? "" : ",");
+					json_str(stdout, e2p_feature2string(i, 1u << b));
+					first = 0;
+				}
+		putchar(']');
+		for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++)
+			printf(",\"%s\":%u", times[i].key, times[i].t);
+		printf(",\"mount_count\":%u}\n", sb->s_mnt_count);
+		return finish(&im);
+	}
+	printf("image: %s\ntype: %s\nsize: %" PRIu64 " bytes\nblock size: %u\n"
+	       "blocks: %" PRIu64 " total, %" PRIu64 " used, %" PRIu64 " free\n"
+	       "inodes: %u total, %u used, %u free\ninode size: %u\ngroups: %u\nstate: %s\n"
+	       "uuid: %s\nlabel: %s\nfeatures:", o.image, kind, im.bytes, im.fs->blocksize,
+	       blocks, blocks - bfree, bfree, sb->s_inodes_count,
+	       sb->s_inodes_count - sb->s_free_inodes_count, sb->s_free_inodes_count,
+	       EXT2_INODE_SIZE(sb), im.fs->group_desc_count, state, e2p_uuid2str(sb->s_uuid),
+	       label);
+	for (int i = 0; i < 3; i++)
+		for (int b = 0; b < 32; b++)
+			if (feat[i] & (1u << b))
+				printf(" %s", e2p_feature2string(i, 1u << b));
+	putchar('\n');
+	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+		char when[32] = "never";
+		if (times[i].t)
+			time_string(times[i].t, when, sizeof(when));
+		printf("%s: %s%s\n", times[i].label, when, times[i].t ? " UTC" : "");
+	}
+	printf("mount count: %u\n", sb->s_mnt_count);
+	return finish(&im);
+}

@@ -1,0 +1,50 @@
+/* lsbimg command line: dispatch to the subcommand modules. */
+#include "cli/cli.h"
+#include "base/diag.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{ "compose", cmd_compose, "compose LAYOUT: write the image a layout describes" },
+	{ "ls", cmd_ls, "ls [-l] [-R] [-L] [--json] IMAGE [PATH]: list a directory" },
+	{ "cat", cmd_cat, "cat [--json] IMAGE PATH: print a file" },
+	{ "stat", cmd_stat, "stat [-L] [--json] IMAGE PATH: show an inode" },
+	{ "tree", cmd_tree, "tree [-L] [--json] IMAGE [PATH]: show a directory tree" },
+	{ "info", cmd_info, "info [--json] IMAGE: show the filesystem's superblock" },
+	{ "diff", cmd_diff, "diff [--json] A.img B.img: added, removed, changed paths" },
+	{ "check", cmd_check, "check [--strict] [--caps-cfg FILE] IMAGE: file system, ELF closure, units, capabilities" },
+	{ "journal", cmd_journal, "journal [-u UNIT] [-b] [--json] IMAGE: the image's journal" },
+	{ "extract", cmd_extract, "extract SRC DEST [--path DIR]: copy an archive's, package's or image's files out" },
+	{ "caps", cmd_caps, "caps [--json] LAYOUT|IMAGE: units' L4_CAP_* variables and capabilities" },
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: lsbimg COMMAND [ARGS]\n\ncommands:\n", f);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %s\n", commands[i].summary);
+	fputs("\n'lsbimg COMMAND --help' describes each; see lsbimg(1).\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	diag_error("unknown command '%s'", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,29 @@
+/* compose: layout -> plans -> tree -> checks -> writer -> staging, each step once, in that
+ * order. The commands (cli/) and the tests call this, never the steps one by one. */
+#ifndef LSBIMG_PIPELINE_H
+#define LSBIMG_PIPELINE_H
+
+#include "checks/check.h"
+#include "io/output.h"
+#include "layout/layout.h"
+#include "model/params.h"
+#include "model/tree.h"
+
+struct composition {
+	struct layout layout;
+	struct image_params img;
+	struct tree *tree;
+	struct check_opts checks;
+	void **plans;            /* one per section of the pipeline's table */
+};
+
+/* Read the layout at PATH, parse every section, apply the plans to a new tree and run
+ * the checks on it. EXIT_OK; EXIT_USAGE for layout errors (nothing applied); EXIT_FAILED
+ * for host or check problems. Free C with compose_free whatever the result. */
+int compose_build(const char *path, struct composition *c);
+/* Write the composed image (c->img says where and how) and stage a copy when
+ * c->img.stage is not "". EXIT_OK or EXIT_FAILED; *staged (malloc'd) names the copy. */
+int compose_write(struct composition *c, struct output_result *res, char **staged);
+void compose_free(struct composition *c);
+
+#endif

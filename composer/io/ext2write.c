@@ -1,0 +1,842 @@
+/* The ext2 writer. The whole tree is known before anything is written, so each
+ * directory is packed into blocks in one pass (no per-entry insertion), inodes are
+ * numbered and blocks allocated in tree order, and file data goes straight from the
+ * source to the image file with copy_file_range, skipping holes. libext2fs lays out the
+ * file system, keeps the bitmaps and counts, maps blocks and writes the metadata. */
+#include "io/ext2write.h"
+#include "base/datacopy.h"
+#include "base/diag.h"
+
+#include <errno.h>
+#include <et/com_err.h>
+#include <ext2fs/ext2fs.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LPF_NAME "lost+found"
+#define LPF_MIN_BYTES 16384   /* room e2fsck can use for reconnecting files */
+#define FAST_SYMLINK_MAX (EXT2_N_BLOCKS * 4)
+#define STAGE_SIZE (1u << 20)    /* coalesces the data of consecutive small files */
+#define SMALL_DATA (64u << 10)   /* runs up to this size go through the stage */
+#define WRITEBACK_STEP (16u << 20)
+
+struct writer {
+	ext2_filsys fs;
+	struct tree *t;
+	const struct image_params *p;
+	const char *path;
+	int fd;
+	unsigned bs;
+	blk64_t goal;
+	char *bmapbuf;         /* scratch for ext2fs_bmap2 */
+	char *dirbuf;
+	char *stage;           /* whole blocks of small files, bound for image offset stage_at */
+	uint64_t stage_at;
+	size_t stage_len;
+	ext2_ino_t next_ino;
+	const char *srcdir;    /* host directory open as srcfd: files come grouped by it */
+	int srcfd;
+	int lpf_virtual;       /* the writer adds /lost+found */
+	uint64_t bytes, files_done, files_total;
+	uint64_t unsynced;     /* data bytes written since writeback was last started */
+	struct timespec last_progress;
+	int progress;
+};
+
+static int fail(struct writer *w, errcode_t err, const char *what)
+{
+	diag_error("%s: %s: %s", w->path, what, error_message(err));
+	return -1;
+}
+
+/* ---- measuring ---- */
+
+static uint64_t div_up(uint64_t a, uint64_t b)
+{
+	return (a + b - 1) / b;
+}
+
+/* Indirect blocks a block-mapped file of N blocks needs. */
+static uint64_t map_blocks(uint64_t n, uint64_t apb)
+{
+	uint64_t meta = 0;
+	if (n <= EXT2_NDIR_BLOCKS)
+		return 0;
+	n -= EXT2_NDIR_BLOCKS;
+	meta++;
+	if (n <= apb)
+		return meta;
+	n -= apb;
+	uint64_t d = n < apb * apb ? n : apb * apb;
+	meta += 1 + div_up(d, apb);
+	n -= d;
+	if (n)
+		meta += 1 + div_up(n, apb * apb) + div_up(n, apb);
+	return meta;
+}
+
+static unsigned rec_len(size_t name_len)
+{
+	return (unsigned)EXT2_DIR_REC_LEN(name_len);
+}
+
+/* Blocks a directory needs for its entries (packing as write_dir does). */
+static uint64_t dir_blocks(const struct writer *w, const struct node *dir, int with_lpf)
+{
+	uint64_t blocks = 1;
+	unsigned off = rec_len(1) + rec_len(2);
+	if (with_lpf)
+		off += rec_len(strlen(LPF_NAME));
+	for (size_t i = 0; i < dir->u.dir.nkids; i++) {
+		unsigned r = rec_len(strlen(dir->u.dir.kids[i]->name));
+		if (off + r > w->bs) {
+			blocks++;
+			off = 0;
+		}
+		off += r;
+	}
+	return blocks;
+}
+
+static uint64_t lpf_blocks(const struct writer *w)
+{
+	uint64_t n = div_up(LPF_MIN_BYTES, w->bs);
+	return n < 2 ? 2 : n;
+}
+
+struct need {
+	uint64_t blocks, inodes, files;
+	const struct writer *w;
+};
+
+static int measure(const char *path, const struct dentry *d, void *ctx)
+{
+	struct need *nd = ctx;
+	struct node *n = d->node;
+	uint64_t apb = nd->w->bs / 4;
+	(void)path;
+	if (n->ino)
+		return 0;          /* another name of a file already counted */
+	n->ino = 1;
+	nd->inodes++;
+	switch (n->type) {
+	case NODE_DIR: {
+		int root = n == tree_root(nd->w->t);
+		uint64_t b = dir_blocks(nd->w, n, root && nd->w->lpf_virtual);
+		if (!root && !strcmp(d->name, LPF_NAME) && d->dir == tree_root(nd->w->t) &&
+		    b < lpf_blocks(nd->w))
+			b = lpf_blocks(nd->w);
+		nd->blocks += b + map_blocks(b, apb);
+		break;
+	}
+	case NODE_REG: {
+		uint64_t b = div_up(n->u.reg.size, nd->w->bs);
+		nd->blocks += b + map_blocks(b, apb);
+		nd->files++;
+		break;
+	}
+	case NODE_SYMLINK:
+		if (strlen(n->u.lnk.target) >= FAST_SYMLINK_MAX)
+			nd->blocks++;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int clear_ino(const char *path, const struct dentry *d, void *ctx)
+{
+	(void)path;
+	(void)ctx;
+	d->node->ino = 0;
+	return 0;
+}
+
+/* ---- file system creation ---- */
+
+static errcode_t init_fs(struct writer *w, uint64_t blocks, uint64_t inodes)
+{
+	struct ext2_super_block param;
+	memset(&param, 0, sizeof(param));
+	ext2fs_blocks_count_set(&param, blocks);
+	param.s_log_block_size = (__u32)(ffs((int)w->bs) - 1 - EXT2_MIN_BLOCK_LOG_SIZE);
+	param.s_inodes_count = (__u32)inodes;
+	param.s_inode_size = (__u16)w->p->inode_size;
+	param.s_rev_level = EXT2_DYNAMIC_REV;
+	param.s_feature_compat = EXT2_FEATURE_COMPAT_DIR_INDEX | EXT2_FEATURE_COMPAT_EXT_ATTR;
+	param.s_feature_incompat = EXT2_FEATURE_INCOMPAT_FILETYPE;
+	param.s_feature_ro_compat = EXT2_FEATURE_RO_COMPAT_SPARSE_SUPER |
+				    EXT2_FEATURE_RO_COMPAT_LARGE_FILE;
+	errcode_t err = ext2fs_initialize(w->path, EXT2_FLAG_RW | EXT2_FLAG_64BITS, &param,
+					  unix_io_manager, &w->fs);
+	if (err)
+		return err;
+	err = ext2fs_allocate_tables(w->fs);
+	if (err) {
+		ext2fs_free(w->fs);
+		w->fs = NULL;
+	}
+	return err;
+}
+
+static void close_fs(struct writer *w)
+{
+	if (w->fs)
+		ext2fs_free(w->fs);
+	w->fs = NULL;
+}
+
+static uint64_t headroom(const struct image_params *p, uint64_t used, uint64_t unit)
+{
+	if (p->headroom_bytes)
+		return div_up(p->headroom_bytes, unit);
+	return div_up(used * p->headroom_pct, 100);
+}
+
+/* Size the file system: explicit, or the smallest whole MiB that holds the content plus
+ * headroom. Leaves w->fs initialized. */
+static int size_fs(struct writer *w, const struct need *nd)
+{
+	const struct image_params *p = w->p;
+	uint64_t want_blocks = nd->blocks, want_inodes = nd->inodes;
+	uint64_t inodes = p->inodes;
+	uint64_t mib = (1 << 20) / w->bs;
+	errcode_t err;
+
+	if (!inodes) {
+		uint64_t extra = p->headroom_bytes ? p->headroom_bytes / 16384 :
+			div_up(want_inodes * p->headroom_pct, 100);
+		inodes = want_inodes + (extra > 64 ? extra : 64);
+	}
+	if (p->size) {
+		uint64_t blocks = p->size / w->bs;
+		if (blocks < 64) {
+			diag_error("image.size %llu bytes is too small for a file system",
+				   (unsigned long long)p->size);
+			return -1;
+		}
+		if ((err = init_fs(w, blocks, inodes)))
+			return fail(w, err, "cannot lay out the file system");
+		uint64_t free_b = ext2fs_free_blocks_count(w->fs->super);
+		uint64_t have_inodes = w->fs->super->s_inodes_count;
+		if (free_b >= want_blocks && have_inodes >= want_inodes)
+			return 0;
+		close_fs(w);
+		/* Find the size that would do, to say so. */
+		uint64_t total = want_blocks + want_blocks / 50 + 64;
+		for (;;) {
+			total = div_up(total, mib) * mib;
+			if ((err = init_fs(w, total, want_inodes)))
+				return fail(w, err, "cannot lay out the file system");
+			uint64_t f = ext2fs_free_blocks_count(w->fs->super);
+			close_fs(w);
+			if (f >= want_blocks)
+				break;
+			total += want_blocks - f;
+		}
+		diag_error("image too small: the content needs %llu blocks and %llu inodes, "
+			   "image.size %llu bytes gives %llu free blocks and %llu inodes "
+			   "(block size %u); use image.size of at least %lluM, or \"auto\"",
+			   (unsigned long long)want_blocks, (unsigned long long)want_inodes,
+			   (unsigned long long)p->size, (unsigned long long)free_b,
+			   (unsigned long long)have_inodes, w->bs,
+			   (unsigned long long)div_up(total * w->bs, 1 << 20));
+		return -1;
+	}
+	if (inodes < want_inodes) {
+		diag_error("image.inodes %llu is too small: the content needs %llu inodes",
+			   (unsigned long long)inodes, (unsigned long long)want_inodes);
+		return -1;
+	}
+	uint64_t target = want_blocks + headroom(p, want_blocks, w->bs);
+	uint64_t total = target + target / 50 + 64;
+	for (;;) {
+		total = div_up(total, mib) * mib;
+		if ((err = init_fs(w, total, inodes)))
+			return fail(w, err, "cannot lay out the file system");
+		uint64_t f = ext2fs_free_blocks_count(w->fs->super);
+		if (f >= target && w->fs->super->s_inodes_count >= want_inodes)
+			return 0;
+		close_fs(w);
+		total += f < target ? target - f : mib;
+	}
+}
+
+static void set_identity(struct writer *w)
+{
+	struct ext2_super_block *sb = w->fs->super;
+	const struct image_params *p = w->p;
+	memcpy(sb->s_uuid, p->uuid, sizeof(sb->s_uuid));
+	memcpy(sb->s_hash_seed, p->hash_seed, sizeof(sb->s_hash_seed));
+	sb->s_def_hash_version = EXT2_HASH_HALF_MD4;
+	sb->s_flags |= EXT2_FLAGS_UNSIGNED_HASH;
+	memset(sb->s_volume_name, 0, sizeof(sb->s_volume_name));
+	memcpy(sb->s_volume_name, p->label, strnlen(p->label, sizeof(sb->s_volume_name)));
+	sb->s_mkfs_time = sb->s_lastcheck = (__u32)p->timestamp;
+	/* libext2fs takes now == 0 to mean the wall clock; keep it fixed. */
+	w->fs->now = p->timestamp ? (time_t)p->timestamp : 1;
+	ext2fs_mark_super_dirty(w->fs);
+}
+
+/* ---- allocation ---- */
+
+/* Up to WANT contiguous free blocks from the allocation cursor. */
+static int alloc_run(struct writer *w, blk64_t want, blk64_t *start, blk64_t *len)
+{
+	blk64_t b, n = 1, max = ext2fs_blocks_count(w->fs->super);
+	errcode_t err = ext2fs_new_block2(w->fs, w->goal, NULL, &b);
+	if (err)
+		return fail(w, err, "out of blocks (raise image.size)");
+	while (n < want && b + n < max && !ext2fs_fast_test_block_bitmap2(w->fs->block_map, b + n))
+		n++;
+	ext2fs_block_alloc_stats_range(w->fs, b, (blk_t)n, +1);
+	w->goal = b + n;
+	*start = b;
+	*len = n;
+	return 0;
+}
+
+/* Map N blocks at PBLK to logical blocks from LBLK; libext2fs adds indirect blocks. */
+static int map_run(struct writer *w, ext2_ino_t ino, struct ext2_inode *inode,
+		   blk64_t lblk, blk64_t pblk, blk64_t n)
+{
+	for (blk64_t i = 0; i < n; i++) {
+		blk64_t p = pblk + i;
+		errcode_t err = ext2fs_bmap2(w->fs, ino, inode, w->bmapbuf, BMAP_SET | BMAP_ALLOC,
+					     lblk + i, NULL, &p);
+		if (err)
+			return fail(w, err, "cannot map a block");
+	}
+	w->goal = w->goal > pblk + n ? w->goal : pblk + n;
+	return ext2fs_iblk_add_blocks(w->fs, inode, n) ? -1 : 0;
+}
+
+/* ---- inodes ---- */
+
+static __u16 type_bits(enum node_type t)
+{
+	switch (t) {
+	case NODE_DIR: return LINUX_S_IFDIR;
+	case NODE_REG: return LINUX_S_IFREG;
+	case NODE_SYMLINK: return LINUX_S_IFLNK;
+	case NODE_CHR: return LINUX_S_IFCHR;
+	case NODE_BLK: return LINUX_S_IFBLK;
+	case NODE_FIFO: return LINUX_S_IFIFO;
+	case NODE_SOCK: return LINUX_S_IFSOCK;
+	}
+	return 0;
+}
+
+static int file_type(enum node_type t)
+{
+	switch (t) {
+	case NODE_DIR: return EXT2_FT_DIR;
+	case NODE_REG: return EXT2_FT_REG_FILE;
+	case NODE_SYMLINK: return EXT2_FT_SYMLINK;
+	case NODE_CHR: return EXT2_FT_CHRDEV;
+	case NODE_BLK: return EXT2_FT_BLKDEV;
+	case NODE_FIFO: return EXT2_FT_FIFO;
+	case NODE_SOCK: return EXT2_FT_SOCK;
+	}
+	return EXT2_FT_UNKNOWN;
+}
+
+static void inode_init(struct ext2_inode_large *in, const struct node *n, unsigned links)
+{
+	memset(in, 0, sizeof(*in));
+	in->i_mode = (__u16)(type_bits(n->type) | (n->mode & 07777));
+	in->i_uid = (__u16)n->uid;
+	in->osd2.linux2.l_i_uid_high = (__u16)(n->uid >> 16);
+	in->i_gid = (__u16)n->gid;
+	in->osd2.linux2.l_i_gid_high = (__u16)(n->gid >> 16);
+	in->i_links_count = (__u16)links;
+	__u32 t = (__u32)n->mtime;
+	/* Large inodes carry two more epoch bits, so times past 2038 survive. */
+	__u32 epoch = (__u32)(((n->mtime - (int64_t)(int32_t)t) >> 32) & 3);
+	in->i_atime = in->i_ctime = in->i_mtime = in->i_crtime = t;
+	in->i_extra_isize = sizeof(struct ext2_inode_large) - EXT2_GOOD_OLD_INODE_SIZE;
+	in->i_atime_extra = in->i_ctime_extra = in->i_mtime_extra = in->i_crtime_extra = epoch;
+}
+
+static int put_inode(struct writer *w, ext2_ino_t ino, struct ext2_inode_large *in,
+		     const struct node *n)
+{
+	int large = EXT2_INODE_SIZE(w->fs->super) > EXT2_GOOD_OLD_INODE_SIZE;
+	errcode_t err = ext2fs_write_inode_full(w->fs, ino, (struct ext2_inode *)in,
+						large ? sizeof(*in) : EXT2_GOOD_OLD_INODE_SIZE);
+	if (err)
+		return fail(w, err, "cannot write an inode");
+	if (!n->nxattrs)
+		return 0;
+	struct ext2_xattr_handle *h;
+	if ((err = ext2fs_xattrs_open(w->fs, ino, &h)))
+		return fail(w, err, "cannot open extended attributes");
+	if (!(err = ext2fs_xattrs_read(h)))
+		for (size_t i = 0; i < n->nxattrs && !err; i++)
+			err = ext2fs_xattr_set(h, n->xattrs[i].name, n->xattrs[i].value,
+					       n->xattrs[i].len);
+	errcode_t cerr = ext2fs_xattrs_close(&h);
+	if (err || cerr) {
+		diag_error("%s: %s: cannot store extended attributes: %s", w->path, n->origin,
+			   error_message(err ? err : cerr));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- regular files ---- */
+
+struct filedata {
+	struct writer *w;
+	ext2_ino_t ino;
+	struct ext2_inode *inode;
+	const struct node *n;
+	int fd;            /* -1 for in-memory data */
+	uint64_t base;     /* offset of the data in fd */
+	blk64_t next;      /* first logical block not yet written */
+	int reported;      /* an error has been reported */
+};
+
+static int flush_stage(struct writer *w)
+{
+	for (size_t done = 0; done < w->stage_len;) {
+		ssize_t r = pwrite(w->fd, w->stage + done, w->stage_len - done,
+				   (off_t)(w->stage_at + done));
+		if (r < 0)
+			return -1;
+		done += (size_t)r;
+	}
+	w->stage_len = 0;
+	return 0;
+}
+
+/* Small runs are read into the stage, padded to whole blocks: their blocks are allocated
+ * back to back, so one large write covers many files, and the kernel never has to zero
+ * the rest of a partly written page. */
+static int stage_bytes(struct filedata *f, uint64_t src, uint64_t dst, uint64_t len)
+{
+	struct writer *w = f->w;
+	size_t padded = (size_t)div_up(len, w->bs) * w->bs;
+	if (w->stage_len && (dst != w->stage_at + w->stage_len ||
+			     w->stage_len + padded > STAGE_SIZE) && flush_stage(w))
+		return -1;
+	if (!w->stage_len)
+		w->stage_at = dst;
+	char *buf = w->stage + w->stage_len;
+	if (f->fd < 0) {
+		memcpy(buf, f->n->u.reg.mem + src, len);
+	} else {
+		for (size_t done = 0; done < len;) {
+			ssize_t r = pread(f->fd, buf + done, len - done,
+					  (off_t)(f->base + src + done));
+			if (r <= 0) {
+				if (r == 0)
+					errno = EIO;   /* the source ended early */
+				return -1;
+			}
+			done += (size_t)r;
+		}
+	}
+	memset(buf + len, 0, padded - len);
+	w->stage_len += padded;
+	return 0;
+}
+
+/* Name a file's source in a message (the path is only built when something failed). */
+static void source_error(const struct node *n, const char *what)
+{
+	char *path = n->u.reg.kind == SRC_HOST ? node_host_path(n) : NULL;
+	diag_error_at(n->origin, 0, "%s: %s", path ? path :
+		      n->u.reg.kind == SRC_FD ? "(archive data)" : "(inline data)", what);
+	free(path);
+}
+
+static int put_bytes(struct filedata *f, uint64_t src, uint64_t dst, uint64_t len)
+{
+	if (len <= SMALL_DATA)
+		return stage_bytes(f, src, dst, len);
+	if (f->fd < 0) {
+		const char *mem = f->n->u.reg.mem + src;
+		while (len) {
+			ssize_t r = pwrite(f->w->fd, mem, len, (off_t)dst);
+			if (r < 0)
+				return -1;
+			mem += r;
+			dst += (uint64_t)r;
+			len -= (uint64_t)r;
+		}
+		return 0;
+	}
+	return copy_bytes(f->fd, f->base + src, f->w->fd, dst, len);
+}
+
+/* Start writeback of the image every WRITEBACK_STEP bytes, so the disk works while we
+ * read the next files and the final fsync finds little left; otherwise nothing reaches
+ * the disk until then. Only a hint: if it fails, the fsync still writes everything. */
+static void start_writeback(struct writer *w, uint64_t n)
+{
+	w->unsynced += n;
+	if (w->unsynced < WRITEBACK_STEP)
+		return;
+	w->unsynced = 0;
+	(void)sync_file_range(w->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+}
+
+static int write_segment(uint64_t start, uint64_t end, void *arg)
+{
+	struct filedata *f = arg;
+	struct writer *w = f->w;
+	uint64_t size = f->n->u.reg.size;
+	blk64_t lb = start / w->bs, lend = div_up(end, w->bs);
+	if (lb < f->next)
+		lb = f->next;
+	while (lb < lend) {
+		blk64_t p, n;
+		if (alloc_run(w, lend - lb, &p, &n) || map_run(w, f->ino, f->inode, lb, p, n)) {
+			f->reported = 1;
+			return -1;
+		}
+		uint64_t from = lb * w->bs, to = (lb + n) * w->bs;
+		if (to > size)
+			to = size;
+		if (put_bytes(f, from, p * w->bs, to - from)) {
+			source_error(f->n, errno == EIO ? "source ended early (changed during "
+							  "compose?)" : strerror(errno));
+			f->reported = 1;
+			return -1;
+		}
+		w->bytes += to - from;
+		start_writeback(w, to - from);
+		lb += n;
+	}
+	f->next = lend;
+	return 0;
+}
+
+/* Report a problem with host source N; the path is made only for the message. */
+/* Open a host source relative to its directory, kept open while files of the same
+ * directory follow each other, which spares the kernel a full path walk per file. */
+static int open_source(struct writer *w, const struct node *n)
+{
+	if (!n->u.reg.dir)
+		return open(n->u.reg.name, O_RDONLY | O_CLOEXEC);
+	if (n->u.reg.dir != w->srcdir) {
+		if (w->srcfd >= 0)
+			close(w->srcfd);
+		w->srcdir = NULL;
+		w->srcfd = open(n->u.reg.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (w->srcfd < 0)
+			return -1;
+		w->srcdir = n->u.reg.dir;
+	}
+	return openat(w->srcfd, n->u.reg.name, O_RDONLY | O_CLOEXEC);
+}
+
+static int write_data(struct writer *w, ext2_ino_t ino, struct ext2_inode *inode,
+		      const struct node *n)
+{
+	struct filedata f = { .w = w, .ino = ino, .inode = inode, .n = n, .fd = -1 };
+	uint64_t size = n->u.reg.size;
+	int rc = -1;
+	switch (n->u.reg.kind) {
+	case SRC_EMPTY:
+		return 0;
+	case SRC_MEM:
+		return write_segment(0, size, &f);
+	case SRC_FD:
+		f.fd = n->u.reg.fd;
+		f.base = n->u.reg.off;
+		rc = data_segments(f.fd, f.base, size, write_segment, &f);
+		break;
+	case SRC_HOST: {
+		struct stat st;
+		f.fd = open_source(w, n);
+		if (f.fd < 0 || fstat(f.fd, &st)) {
+			rc = -1;
+		} else if ((uint64_t)st.st_size != size) {
+			source_error(n, "changed size during compose");
+			f.reported = 1;
+		} else if ((uint64_t)st.st_blocks * 512 >= size) {
+			/* Only files with fewer blocks than bytes can have holes worth finding. */
+			rc = write_segment(0, size, &f);
+		} else {
+			rc = data_segments(f.fd, 0, size, write_segment, &f);
+		}
+		if (f.fd >= 0)
+			close(f.fd);
+		break;
+	}
+	}
+	if (rc && !f.reported)
+		source_error(n, strerror(errno));
+	return rc;
+}
+
+static void progress(struct writer *w, int done)
+{
+	if (!w->progress)
+		return;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!done && now.tv_sec == w->last_progress.tv_sec)
+		return;
+	w->last_progress = now;
+	fprintf(stderr, "\r%llu/%llu files, %.1f MiB%s", (unsigned long long)w->files_done,
+		(unsigned long long)w->files_total, (double)w->bytes / (1 << 20),
+		done ? "\n" : "");
+}
+
+static int write_leaf(struct writer *w, struct node *n)
+{
+	struct ext2_inode_large in;
+	ext2_ino_t ino = n->ino;
+	inode_init(&in, n, n->nlink);
+	ext2fs_inode_alloc_stats2(w->fs, ino, +1, 0);
+	switch (n->type) {
+	case NODE_REG:
+		if (ext2fs_inode_size_set(w->fs, (struct ext2_inode *)&in, n->u.reg.size))
+			return fail(w, EXT2_ET_FILE_TOO_BIG, n->origin);
+		if (write_data(w, ino, (struct ext2_inode *)&in, n))
+			return -1;
+		w->files_done++;
+		if ((w->files_done & 1023) == 0)
+			progress(w, 0);
+		break;
+	case NODE_SYMLINK: {
+		size_t len = strlen(n->u.lnk.target);
+		in.i_size = (__u32)len;
+		if (len < FAST_SYMLINK_MAX) {
+			memcpy(in.i_block, n->u.lnk.target, len);
+			break;
+		}
+		if (len >= w->bs) {
+			diag_error("%s: symlink target longer than the block size", n->origin);
+			return -1;
+		}
+		blk64_t p, cnt;
+		if (alloc_run(w, 1, &p, &cnt) ||
+		    map_run(w, ino, (struct ext2_inode *)&in, 0, p, 1))
+			return -1;
+		if (pwrite(w->fd, n->u.lnk.target, len, (off_t)(p * w->bs)) != (ssize_t)len) {
+			diag_error("%s: %s", w->path, strerror(errno));
+			return -1;
+		}
+		break;
+	}
+	case NODE_CHR:
+	case NODE_BLK: {
+		unsigned ma = n->u.dev.major, mi = n->u.dev.minor;
+		if (ma < 256 && mi < 256)
+			in.i_block[0] = ma << 8 | mi;
+		else
+			in.i_block[1] = (mi & 0xff) | (ma << 8) | ((mi & ~0xffu) << 12);
+		break;
+	}
+	default:
+		break;
+	}
+	return put_inode(w, ino, &in, n);
+}
+
+/* ---- directories ---- */
+
+struct dirent_out {
+	const char *name;
+	ext2_ino_t ino;
+	int type;
+};
+
+static int write_dir_blocks(struct writer *w, ext2_ino_t ino, struct ext2_inode *inode,
+			    const struct dirent_out *ents, size_t count, uint64_t nblocks)
+{
+	blk64_t lblk = 0, done = 0, p = 0, avail = 0;
+	size_t i = 0;
+	while (done < nblocks) {
+		char *buf = w->dirbuf;
+		unsigned off = 0;
+		struct ext2_dir_entry *last = NULL;
+		memset(buf, 0, w->bs);
+		while (i < count) {
+			unsigned r = rec_len(strlen(ents[i].name));
+			if (off + r > w->bs)
+				break;
+			struct ext2_dir_entry *de = (struct ext2_dir_entry *)(buf + off);
+			de->inode = ents[i].ino;
+			ext2fs_dirent_set_name_len(de, (int)strlen(ents[i].name));
+			ext2fs_dirent_set_file_type(de, ents[i].type);
+			memcpy(de->name, ents[i].name, strlen(ents[i].name));
+			ext2fs_set_rec_len(w->fs, r, de);
+			last = de;
+			off += r;
+			i++;
+		}
+		if (last)   /* the last entry spans the rest of the block */
+			ext2fs_set_rec_len(w->fs, w->bs - (unsigned)((char *)last - buf), last);
+		else        /* an empty block: one unused entry covering it */
+			ext2fs_set_rec_len(w->fs, w->bs, (struct ext2_dir_entry *)buf);
+		if (!avail) {
+			if (alloc_run(w, nblocks - done, &p, &avail) ||
+			    map_run(w, ino, inode, lblk, p, avail))
+				return -1;
+		}
+		errcode_t err = ext2fs_write_dir_block4(w->fs, p, buf, 0, ino);
+		if (err)
+			return fail(w, err, "cannot write a directory block");
+		p++;
+		avail--;
+		lblk++;
+		done++;
+	}
+	return 0;
+}
+
+static int write_dir(struct writer *w, struct node *dir, ext2_ino_t parent, int is_lpf)
+{
+	int root = dir == tree_root(w->t);
+	ext2_ino_t ino = root ? EXT2_ROOT_INO : dir->ino;
+	size_t count = dir->u.dir.nkids + 3;
+	struct dirent_out *ents = xmalloc(count * sizeof(*ents));
+	size_t k = 0;
+	ents[k++] = (struct dirent_out){ ".", ino, EXT2_FT_DIR };
+	ents[k++] = (struct dirent_out){ "..", parent, EXT2_FT_DIR };
+	if (root && w->lpf_virtual)
+		ents[k++] = (struct dirent_out){ LPF_NAME, EXT2_FIRST_INODE(w->fs->super),
+						 EXT2_FT_DIR };
+	for (size_t i = 0; i < dir->u.dir.nkids; i++) {
+		const struct dentry *d = dir->u.dir.kids[i];
+		ents[k++] = (struct dirent_out){ d->name, d->node->ino, file_type(d->node->type) };
+	}
+	uint64_t nblocks = dir_blocks(w, dir, root && w->lpf_virtual);
+	if (is_lpf && nblocks < lpf_blocks(w))
+		nblocks = lpf_blocks(w);
+
+	struct ext2_inode_large in;
+	inode_init(&in, dir, dir->nlink + (root && w->lpf_virtual));
+	ext2fs_inode_alloc_stats2(w->fs, ino, +1, 1);
+	int rc = write_dir_blocks(w, ino, (struct ext2_inode *)&in, ents, k, nblocks);
+	free(ents);
+	if (rc)
+		return -1;
+	in.i_size = (__u32)(nblocks * w->bs);
+	if (put_inode(w, ino, &in, dir))
+		return -1;
+
+	/* This directory's files next to it, then its subdirectories. */
+	for (size_t i = 0; i < dir->u.dir.nkids; i++) {
+		struct node *n = dir->u.dir.kids[i]->node;
+		if (n->type != NODE_DIR &&
+		    !ext2fs_fast_test_inode_bitmap2(w->fs->inode_map, n->ino) && write_leaf(w, n))
+			return -1;
+	}
+	for (size_t i = 0; i < dir->u.dir.nkids; i++) {
+		const struct dentry *d = dir->u.dir.kids[i];
+		if (d->node->type == NODE_DIR &&
+		    write_dir(w, d->node, ino, root && !strcmp(d->name, LPF_NAME)))
+			return -1;
+	}
+	return 0;
+}
+
+/* Number inodes: each directory's children consecutively, then its subdirectories. */
+static void number(struct writer *w, struct node *dir)
+{
+	for (size_t i = 0; i < dir->u.dir.nkids; i++) {
+		struct node *n = dir->u.dir.kids[i]->node;
+		if (!n->ino)
+			n->ino = w->next_ino++;
+	}
+	for (size_t i = 0; i < dir->u.dir.nkids; i++) {
+		struct node *n = dir->u.dir.kids[i]->node;
+		if (n->type == NODE_DIR)
+			number(w, n);
+	}
+}
+
+static int write_lpf(struct writer *w)
+{
+	struct node lpf = { .type = NODE_DIR, .mode = 0700, .mtime = w->p->timestamp, .nlink = 2,
+			    .ino = EXT2_FIRST_INODE(w->fs->super), .origin = "(lost+found)" };
+	return write_dir(w, &lpf, EXT2_ROOT_INO, 1);
+}
+
+int ext2_write(struct tree *t, const struct image_params *p, const char *path, int fd,
+	       struct output_result *res)
+{
+	struct writer w = { .t = t, .p = p, .path = path, .fd = fd, .bs = p->block_size,
+			    .srcfd = -1 };
+	struct node *root = tree_root(t);
+	struct dentry *lpf = tree_lookup_dentry(t, "/" LPF_NAME);
+	int rc = -1;
+
+	if (lpf && lpf->node->type != NODE_DIR) {
+		diag_error("%s: /lost+found must be a directory", lpf->node->origin);
+		return -1;
+	}
+	w.lpf_virtual = !lpf;
+
+	struct need nd = { .w = &w };
+	tree_walk(t, clear_ino, NULL);
+	tree_walk(t, measure, &nd);
+	tree_walk(t, clear_ino, NULL);
+	if (w.lpf_virtual) {
+		nd.inodes++;
+		nd.blocks += lpf_blocks(&w);
+	}
+	nd.inodes += EXT2_GOOD_OLD_FIRST_INO - 2;   /* reserved inodes besides the root */
+	w.files_total = nd.files;
+
+	if (size_fs(&w, &nd))
+		return -1;
+	set_identity(&w);
+	w.bmapbuf = xmalloc(3 * w.bs);
+	w.dirbuf = xmalloc(w.bs);
+	w.stage = xmalloc(STAGE_SIZE);
+	w.progress = diag_verbosity >= 0 && isatty(STDERR_FILENO) && nd.files > 20000;
+
+	/* Reserved inodes are in use but hold nothing. */
+	for (ext2_ino_t i = 1; i < EXT2_FIRST_INODE(w.fs->super); i++)
+		if (i != EXT2_ROOT_INO)
+			ext2fs_inode_alloc_stats2(w.fs, i, +1, 0);
+
+	w.next_ino = EXT2_FIRST_INODE(w.fs->super) + (w.lpf_virtual ? 1 : 0);
+	root->ino = EXT2_ROOT_INO;
+	number(&w, root);
+	if (ftruncate(fd, (off_t)(ext2fs_blocks_count(w.fs->super) * w.bs))) {
+		diag_error("%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (write_dir(&w, root, EXT2_ROOT_INO, 0) || (w.lpf_virtual && write_lpf(&w)))
+		goto out;
+	progress(&w, 1);
+	if (flush_stage(&w)) {
+		diag_error("%s: %s", path, strerror(errno));
+		goto out;
+	}
+
+	res->blocks = ext2fs_blocks_count(w.fs->super);
+	res->blocks_used = res->blocks - ext2fs_free_blocks_count(w.fs->super);
+	res->inodes = w.fs->super->s_inodes_count;
+	res->inodes_used = res->inodes - w.fs->super->s_free_inodes_count;
+	res->bytes = w.bytes;
+	res->image_size = res->blocks * w.bs;
+	errcode_t err = ext2fs_close_free(&w.fs);
+	if (err) {
+		fail(&w, err, "cannot write the file system metadata");
+		goto out;
+	}
+	rc = 0;
+out:
+	close_fs(&w);
+	if (w.srcfd >= 0)
+		close(w.srcfd);
+	free(w.bmapbuf);
+	free(w.dirbuf);
+	free(w.stage);
+	return rc;
+}

@@ -1,0 +1,224 @@
+/* Host tree import. Nothing here reads file data: regular files become SRC_HOST nodes
+ * whose bytes the writer streams later, so memory stays proportional to names. */
+#include "io/hostfs.h"
+#include "base/diag.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+struct hardlink {
+	dev_t dev;
+	ino_t ino;
+	struct node *node;
+};
+
+struct import {
+	struct tree *t;
+	const struct hostfs_opts *o;
+	struct hardlink *links;
+	size_t nlinks, cap;
+};
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static struct node **find_link(struct import *im, dev_t dev, ino_t ino)
+{
+	for (size_t i = 0; i < im->nlinks; i++)
+		if (im->links[i].dev == dev && im->links[i].ino == ino)
+			return &im->links[i].node;
+	return NULL;
+}
+
+static void remember_link(struct import *im, dev_t dev, ino_t ino, struct node *n)
+{
+	if (im->nlinks == im->cap) {
+		im->cap = im->cap ? im->cap * 2 : 16;
+		im->links = xrealloc(im->links, im->cap * sizeof(*im->links));
+	}
+	im->links[im->nlinks++] = (struct hardlink){ dev, ino, n };
+}
+
+static int add(struct import *im, struct node *dir, const char *hostdir, const char *name,
+	       struct node *n)
+{
+	const char *why;
+	if (!tree_add(im->t, dir, name, n, im->o->flags, &why))
+		return 0;
+	diag_error_at(im->o->origin, 0, "%s/%s: %s", hostdir, name, why);
+	return -1;
+}
+
+/* A host error about NAME in HOSTDIR. */
+static int host_error(struct import *im, const char *hostdir, const char *name, const char *what)
+{
+	diag_error_at(im->o->origin, 0, "%s/%s: %s", hostdir, name, what);
+	return -1;
+}
+
+/* One directory entry NAME of HOSTDIR, open as DFD (NAME already interned in the tree).
+ * Entries are looked up relative to DFD, not by full path: on large trees the kernel's
+ * path walks dominated. A directory is returned in *SUB for the caller to descend into. */
+static int import_one(struct import *im, struct node *dir, int dfd, const char *hostdir,
+		      const char *name, struct node **sub)
+{
+	struct stat st;
+	*sub = NULL;
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW))
+		return host_error(im, hostdir, name, strerror(errno));
+	struct node **prev = NULL;
+	if (!S_ISDIR(st.st_mode) && st.st_nlink > 1 &&
+	    (prev = find_link(im, st.st_dev, st.st_ino)))
+		return add(im, dir, hostdir, name, *prev);
+	enum node_type type;
+	switch (st.st_mode & S_IFMT) {
+	case S_IFDIR: type = NODE_DIR; break;
+	case S_IFREG: type = NODE_REG; break;
+	case S_IFLNK: type = NODE_SYMLINK; break;
+	case S_IFCHR: type = NODE_CHR; break;
+	case S_IFBLK: type = NODE_BLK; break;
+	case S_IFIFO: type = NODE_FIFO; break;
+	default: type = NODE_SOCK; break;
+	}
+	struct node *n = tree_node_new(im->t, type, im->o->origin);
+	n->mode = st.st_mode & 07777;
+	n->uid = im->o->uid;
+	n->gid = im->o->gid;
+	switch (type) {
+	case NODE_REG:
+		n->u.reg.size = (uint64_t)st.st_size;
+		n->u.reg.kind = st.st_size ? SRC_HOST : SRC_EMPTY;
+		n->u.reg.dir = hostdir;
+		n->u.reg.name = name;
+		/* Catch unreadable sources now, not halfway through writing; a file we own
+		 * with the owner read bit set needs no second lookup (ACLs map the owner
+		 * entry to those bits). */
+		if (!(st.st_uid == geteuid() && (st.st_mode & S_IRUSR)) &&
+		    faccessat(dfd, name, R_OK, 0))
+			return host_error(im, hostdir, name, strerror(errno));
+		break;
+	case NODE_SYMLINK: {
+		char buf[4096];
+		ssize_t len = readlinkat(dfd, name, buf, sizeof(buf) - 1);
+		if (len <= 0)
+			return host_error(im, hostdir, name,
+					  len < 0 ? strerror(errno) : "empty symlink");
+		buf[len] = 0;
+		n->u.lnk.target = tree_strdup(im->t, buf);
+		n->mode = 0777;
+		break;
+	}
+	case NODE_CHR:
+	case NODE_BLK:
+		n->u.dev.major = major(st.st_rdev);
+		n->u.dev.minor = minor(st.st_rdev);
+		break;
+	default:
+		break;
+	}
+	if (add(im, dir, hostdir, name, n))
+		return -1;
+	if (type != NODE_DIR && st.st_nlink > 1)
+		remember_link(im, st.st_dev, st.st_ino, n);
+	/* The directory may have merged onto one already there. */
+	if (type == NODE_DIR)
+		*sub = tree_lookup(im->t, dir, name, 0);
+	return 0;
+}
+
+struct subdir {
+	struct node *node;
+	const char *name;
+};
+
+/* Import the entries of HOSTDIR in byte order (not the host's listing order or locale),
+ * then descend into its subdirectories, so only one host directory is open at a time. */
+static int import_dir(struct import *im, struct node *dir, const char *hostdir)
+{
+	int dfd = open(hostdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
+	if (!d) {
+		diag_error_at(im->o->origin, 0, "%s: %s", hostdir, strerror(errno));
+		if (dfd >= 0)
+			close(dfd);
+		return -1;
+	}
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	errno = 0;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			names = xrealloc(names, cap * sizeof(*names));
+		}
+		names[n++] = tree_strdup(im->t, de->d_name);
+	}
+	int rc = errno ? -1 : 0;
+	if (rc)
+		diag_error_at(im->o->origin, 0, "%s: %s", hostdir, strerror(errno));
+	if (n)   /* qsort's array must not be NULL, even when empty */
+		qsort(names, n, sizeof(*names), cmp_names);
+	struct subdir *subs = xmalloc((n ? n : 1) * sizeof(*subs));
+	size_t nsubs = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct node *sub;
+		rc = import_one(im, dir, dfd, hostdir, names[i], &sub);
+		if (sub)
+			subs[nsubs++] = (struct subdir){ sub, names[i] };
+	}
+	closedir(d);
+	free(names);
+	for (size_t i = 0; i < nsubs && !rc; i++) {
+		size_t len = strlen(hostdir) + strlen(subs[i].name) + 2;
+		char *path = tree_alloc(im->t, len);
+		snprintf(path, len, "%s/%s", hostdir, subs[i].name);
+		rc = import_dir(im, subs[i].node, path);
+	}
+	free(subs);
+	return rc;
+}
+
+int hostfs_import(struct tree *t, const char *dest, const char *src,
+		  const struct hostfs_opts *o)
+{
+	struct stat st;
+	const char *why;
+	if (stat(src, &st)) {
+		diag_error_at(o->origin, 0, "%s: %s", src, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		diag_error_at(o->origin, 0, "%s is not a directory (use type = \"file\")", src);
+		return -1;
+	}
+	struct node *top = tree_lookup(t, NULL, dest, TREE_FOLLOW);
+	if (!top || top->type != NODE_DIR) {
+		struct node *n = tree_node_new(t, NODE_DIR, o->origin);
+		n->mode = st.st_mode & 07777;
+		n->uid = o->uid;
+		n->gid = o->gid;
+		if (tree_add(t, NULL, dest, n, o->flags, &why)) {
+			diag_error_at(o->origin, 0, "%s: %s", dest, why);
+			return -1;
+		}
+		top = tree_lookup(t, NULL, dest, TREE_FOLLOW);
+	}
+	if (o->mode >= 0)
+		top->mode = (unsigned)o->mode;
+	struct import im = { .t = t, .o = o };
+	int rc = import_dir(&im, top, tree_strdup(t, src));
+	free(im.links);
+	return rc;
+}

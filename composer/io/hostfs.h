@@ -1,0 +1,21 @@
+/* Importing host files and directory trees into the image tree. */
+#ifndef LSBIMG_HOSTFS_H
+#define LSBIMG_HOSTFS_H
+
+#include "model/tree.h"
+
+struct hostfs_opts {
+	unsigned uid, gid;   /* owner of everything imported */
+	int mode;            /* mode of the top directory, or -1 to keep */
+	int flags;           /* tree_add flags */
+	const char *origin;  /* layout position, for messages */
+};
+
+/* Copy the contents of host directory SRC to image directory DEST: modes kept, owner from
+ * O, mtimes from the tree, symlinks copied (never followed), hard links kept as hard links,
+ * device nodes and fifos recreated. Children are read in byte order. Reports errors
+ * naming the host path; returns 0 or -1. */
+int hostfs_import(struct tree *t, const char *dest, const char *src,
+		  const struct hostfs_opts *o);
+
+#endif

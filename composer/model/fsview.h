@@ -1,0 +1,47 @@
+/* A read-only view of an image's files, so checks (ELF closure, units) run the same way on
+ * a tree being composed and on an existing image. Paths are absolute image paths;
+ * symlinks are resolved inside the image, never on the host. */
+#ifndef LSBIMG_FSVIEW_H
+#define LSBIMG_FSVIEW_H
+
+#include "model/tree.h"
+
+#include <stdint.h>
+#include <sys/types.h>
+
+struct fsview_stat {
+	enum node_type type;
+	unsigned mode;        /* permission bits (07777) */
+	unsigned uid, gid;
+	int64_t mtime;
+	unsigned nlink;
+	uint64_t id;          /* equal for hard links to one file */
+	uint64_t size;
+	unsigned major, minor;/* device nodes */
+};
+
+struct fsview {
+	void *ctx;
+	/* 0 and *st, or -1 with errno (ENOENT, ENOTDIR, ELOOP). FOLLOW: follow a final link. */
+	int (*stat)(void *ctx, const char *path, int follow, struct fsview_stat *st);
+	/* Read from the regular file PATH (final symlink followed). */
+	ssize_t (*pread)(void *ctx, const char *path, void *buf, size_t len, uint64_t off);
+	/* Target of the symlink PATH into buf (NUL-terminated); -1 on error. */
+	int (*readlink)(void *ctx, const char *path, char *buf, size_t len);
+	/* Call FN for every path in the image, preorder; non-zero from FN stops the walk. */
+	int (*walk)(void *ctx, int (*fn)(const char *path, const struct fsview_stat *st,
+					 void *arg), void *arg);
+};
+
+/* The view of a tree being composed (fsview_tree.c). */
+void fsview_tree_init(struct fsview *v, struct tree *t);
+
+/* The view of an existing image file, read-only through libext2fs (fsview_ext2.c).
+ * 0, or -1 after a message naming IMAGE. The walk visits "/" first, children in name
+ * order, and fails (-1, after a message) on unreadable directories or cycles. */
+int fsview_ext2_open(struct fsview *v, const char *image);
+void fsview_ext2_close(struct fsview *v);
+/* The image behind a view from fsview_ext2_open. */
+struct image *fsview_ext2_image(struct fsview *v);
+
+#endif

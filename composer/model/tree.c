@@ -1,0 +1,599 @@
+/* The in-memory image tree. Names are found through one hash table keyed by
+ * (directory, name), so adding N entries to one directory costs O(N), not O(N^2). */
+#include "model/tree.h"
+#include "base/diag.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARENA_CHUNK (1u << 20)
+#define MAX_SYMLINKS 40
+#define NAME_MAX_EXT2 255
+
+struct chunk {
+	struct chunk *next;
+	size_t used, size;
+	char data[];
+};
+
+struct tree {
+	struct chunk *arena;
+	struct dentry **slots;  /* open addressing, linear probing */
+	size_t nslots, nused;
+	struct node *root;
+	struct dentry rootd;
+	int64_t mtime;
+};
+
+void *tree_alloc(struct tree *t, size_t n)
+{
+	n = (n + 15) & ~(size_t)15;
+	if (!t->arena || t->arena->size - t->arena->used < n) {
+		size_t sz = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+		struct chunk *c = xmalloc(sizeof(*c) + sz);
+		c->next = t->arena;
+		c->used = 0;
+		c->size = sz;
+		t->arena = c;
+	}
+	void *p = t->arena->data + t->arena->used;
+	t->arena->used += n;
+	memset(p, 0, n);
+	return p;
+}
+
+char *tree_strdup(struct tree *t, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = tree_alloc(t, n);
+	memcpy(d, s, n);
+	return d;
+}
+
+static char *strndup_arena(struct tree *t, const char *s, size_t n)
+{
+	char *d = tree_alloc(t, n + 1);
+	memcpy(d, s, n);
+	d[n] = 0;
+	return d;
+}
+
+struct node *tree_node_new(struct tree *t, enum node_type type, const char *origin)
+{
+	struct node *n = tree_alloc(t, sizeof(*n));
+	n->type = type;
+	n->mode = type == NODE_DIR ? 0755 : type == NODE_SYMLINK ? 0777 : 0644;
+	n->mtime = t->mtime;
+	n->origin = origin;
+	return n;
+}
+
+struct tree *tree_new(int64_t mtime)
+{
+	struct tree *t = xcalloc(1, sizeof(*t));
+	t->mtime = mtime;
+	t->nslots = 1024;
+	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
+	t->root = tree_node_new(t, NODE_DIR, "(root)");
+	t->root->implicit = 1;
+	t->root->u.dir.parent = t->root;
+	t->rootd.name = "";
+	t->rootd.node = t->root;
+	t->rootd.dir = t->root;
+	return t;
+}
+
+void tree_set_mtime(struct tree *t, int64_t mtime)
+{
+	t->mtime = mtime;
+	t->root->mtime = mtime;
+}
+
+void tree_free(struct tree *t)
+{
+	if (!t)
+		return;
+	for (struct chunk *c = t->arena, *next; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(t->slots);
+	free(t);
+}
+
+struct node *tree_root(struct tree *t)
+{
+	return t->root;
+}
+
+static size_t hash(const struct node *dir, const char *name, size_t len)
+{
+	uint64_t h = 1469598103934665603ull ^ (uint64_t)(uintptr_t)dir;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)name[i]) * 1099511628211ull;
+	return (size_t)(h ^ (h >> 29));
+}
+
+static struct dentry **slot_for(struct tree *t, const struct node *dir, const char *name,
+				size_t len)
+{
+	size_t mask = t->nslots - 1;
+	for (size_t i = hash(dir, name, len) & mask;; i = (i + 1) & mask) {
+		struct dentry *d = t->slots[i];
+		if (!d || (d->dir == dir && !strncmp(d->name, name, len) && !d->name[len]))
+			return &t->slots[i];
+	}
+}
+
+static void grow(struct tree *t)
+{
+	struct dentry **old = t->slots;
+	size_t n = t->nslots;
+	t->nslots *= 2;
+	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
+	for (size_t i = 0; i < n; i++)
+		if (old[i])
+			*slot_for(t, old[i]->dir, old[i]->name, strlen(old[i]->name)) = old[i];
+	free(old);
+}
+
+static struct dentry *find(struct tree *t, const struct node *dir, const char *name, size_t len)
+{
+	return *slot_for(t, dir, name, len);
+}
+
+static struct dentry *link_child(struct tree *t, struct node *dir, const char *name, size_t len,
+				 struct node *n)
+{
+	if ((t->nused + 1) * 2 > t->nslots)
+		grow(t);
+	struct dentry *d = tree_alloc(t, sizeof(*d));
+	d->name = strndup_arena(t, name, len);
+	d->node = n;
+	d->dir = dir;
+	*slot_for(t, dir, name, len) = d;
+	t->nused++;
+	if (dir->u.dir.nkids == dir->u.dir.cap) {
+		size_t cap = dir->u.dir.cap ? dir->u.dir.cap * 2 : 4;
+		struct dentry **k = tree_alloc(t, cap * sizeof(*k));
+		if (dir->u.dir.nkids)
+			memcpy(k, dir->u.dir.kids, dir->u.dir.nkids * sizeof(*k));
+		dir->u.dir.kids = k;
+		dir->u.dir.cap = cap;
+	}
+	dir->u.dir.kids[dir->u.dir.nkids++] = d;
+	if (n->type == NODE_DIR)
+		n->u.dir.parent = dir;
+	return d;
+}
+
+/* Walk PATH from BASE. On success *dirp is the directory that holds the last component,
+ * which is returned in *name and *len (len 0 when PATH names BASE itself or ends in "..").
+ * When CREATE, missing intermediate directories are made implicit. */
+static int walk(struct tree *t, struct node *base, const char *path, int create,
+		struct node **dirp, const char **name, size_t *len, const char **why)
+{
+	char *buf = xstrdup(path);  /* pending path; grows when symlinks expand */
+	char *p = buf;
+	struct node *cur = base;
+	int links = 0, rc = -1;
+
+	for (;;) {
+		while (*p == '/')
+			p++;
+		char *end = strchrnul(p, '/');
+		size_t n = (size_t)(end - p);
+		char *rest = end;
+		while (*rest == '/')
+			rest++;
+		int last = !*rest;
+		if (n == 0) {               /* path was empty or "/" */
+			*dirp = cur;
+			*name = "";
+			*len = 0;
+			rc = 0;
+			break;
+		}
+		if (n > NAME_MAX_EXT2) {
+			errno = ENAMETOOLONG;
+			*why = "a name is longer than 255 bytes";
+			break;
+		}
+		if (n == 1 && p[0] == '.') {
+			if (last) {
+				*dirp = cur;
+				*name = "";
+				*len = 0;
+				rc = 0;
+				break;
+			}
+			p = rest;
+			continue;
+		}
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			if (cur != base)
+				cur = cur->u.dir.parent;
+			if (last) {
+				*dirp = cur;
+				*name = "";
+				*len = 0;
+				rc = 0;
+				break;
+			}
+			p = rest;
+			continue;
+		}
+		if (last) {
+			/* Hand back a copy that survives freeing buf. */
+			char *nm = strndup_arena(t, p, n);
+			*dirp = cur;
+			*name = nm;
+			*len = n;
+			rc = 0;
+			break;
+		}
+		struct dentry *d = find(t, cur, p, n);
+		if (!d) {
+			if (!create) {
+				errno = ENOENT;
+				*why = "a parent directory does not exist";
+				break;
+			}
+			struct node *dir = tree_node_new(t, NODE_DIR, cur->origin);
+			dir->implicit = 1;
+			d = link_child(t, cur, p, n, dir);
+		}
+		if (d->node->type == NODE_SYMLINK) {
+			if (++links > MAX_SYMLINKS) {
+				errno = ELOOP;
+				*why = "too many levels of symbolic links";
+				break;
+			}
+			const char *target = d->node->u.lnk.target;
+			char *nbuf = xasprintf("%s/%s", target, rest);
+			if (target[0] == '/')
+				cur = base;
+			free(buf);
+			buf = p = nbuf;
+			continue;
+		}
+		if (d->node->type != NODE_DIR) {
+			errno = ENOTDIR;
+			*why = "a parent is not a directory";
+			break;
+		}
+		cur = d->node;
+		p = rest;
+	}
+	free(buf);
+	return rc;
+}
+
+/* A directory entry N landing on directory OLD: named attributes win over implicit ones;
+ * two named definitions collide unless TREE_OVERRIDE. */
+static int merge_dir(struct node *old, const struct node *n, int flags, const char **why)
+{
+	if (n->implicit)
+		return 0;
+	if (!old->implicit && !(flags & TREE_OVERRIDE)) {
+		errno = EEXIST;
+		*why = "the directory is already defined";
+		return -1;
+	}
+	old->mode = n->mode;
+	old->uid = n->uid;
+	old->gid = n->gid;
+	old->mtime = n->mtime;
+	old->origin = n->origin;
+	old->xattrs = n->xattrs;
+	old->nxattrs = n->nxattrs;
+	old->implicit = 0;
+	return 0;
+}
+
+int tree_add(struct tree *t, struct node *base, const char *path, struct node *n, int flags,
+	     const char **why)
+{
+	struct node *dir;
+	const char *name;
+	size_t len;
+
+	if (!base)
+		base = t->root;
+	if (walk(t, base, path, 1, &dir, &name, &len, why))
+		return -1;
+	if (len == 0) {
+		/* The path names an existing directory (BASE, ".", ".."). */
+		if (n->type != NODE_DIR) {
+			errno = EEXIST;
+			*why = "the path names a directory";
+			return -1;
+		}
+		return merge_dir(dir, n, flags, why);
+	}
+	struct dentry *d = find(t, dir, name, len);
+	if (!d) {
+		link_child(t, dir, name, len, n);
+		return 0;
+	}
+	struct node *old = d->node;
+	if (old->type == NODE_DIR && n->type == NODE_DIR)
+		return merge_dir(old, n, flags, why);
+	if (!(flags & TREE_OVERRIDE)) {
+		errno = EEXIST;
+		*why = "the path is already defined";
+		return -1;
+	}
+	if (old->type == NODE_DIR && old->u.dir.nkids) {
+		errno = ENOTEMPTY;
+		*why = "cannot replace a non-empty directory";
+		return -1;
+	}
+	if (n->type == NODE_DIR)
+		n->u.dir.parent = dir;
+	d->node = n;
+	return 0;
+}
+
+static struct dentry *lookup_dentry(struct tree *t, struct node *base, const char *path,
+				    int flags)
+{
+	struct node *dir;
+	const char *name, *why;
+	size_t len;
+	char *buf = NULL;
+	int links = 0;
+	struct dentry *d = NULL;
+
+	if (!base)
+		base = t->root;
+	for (;;) {
+		if (walk(t, base, path, 0, &dir, &name, &len, &why))
+			break;
+		if (len == 0) {
+			d = dir == t->root ? &t->rootd : NULL;
+			if (!d) {
+				/* A directory reached through "." or "..": find its own dentry. */
+				struct node *parent = dir->u.dir.parent;
+				for (size_t i = 0; i < parent->u.dir.nkids && !d; i++)
+					if (parent->u.dir.kids[i]->node == dir)
+						d = parent->u.dir.kids[i];
+			}
+			break;
+		}
+		d = find(t, dir, name, len);
+		if (!d) {
+			errno = ENOENT;
+			break;
+		}
+		if (d->node->type != NODE_SYMLINK || !(flags & TREE_FOLLOW))
+			break;
+		if (++links > MAX_SYMLINKS) {
+			errno = ELOOP;
+			d = NULL;
+			break;
+		}
+		/* Re-resolve the target relative to the link's directory. */
+		const char *target = d->node->u.lnk.target;
+		char *prefix = target[0] == '/' ? xstrdup("") : tree_path(d);
+		char *slash = strrchr(prefix, '/');
+		if (slash)
+			*slash = 0;
+		char *next = xasprintf("%s/%s", prefix, target);
+		free(prefix);
+		free(buf);
+		buf = next;
+		path = buf;
+		base = target[0] == '/' ? base : t->root;
+		d = NULL;
+	}
+	free(buf);
+	return d;
+}
+
+struct node *tree_lookup(struct tree *t, struct node *base, const char *path, int flags)
+{
+	struct dentry *d = lookup_dentry(t, base, path, flags);
+	return d ? d->node : NULL;
+}
+
+struct dentry *tree_lookup_dentry(struct tree *t, const char *path)
+{
+	return lookup_dentry(t, NULL, path, 0);
+}
+
+static int cmp_dentry(const void *a, const void *b)
+{
+	return strcmp((*(struct dentry *const *)a)->name, (*(struct dentry *const *)b)->name);
+}
+
+static void freeze_dir(struct node *dir)
+{
+	if (dir->u.dir.nkids)
+		qsort(dir->u.dir.kids, dir->u.dir.nkids, sizeof(*dir->u.dir.kids), cmp_dentry);
+	dir->nlink = 2;
+	for (size_t i = 0; i < dir->u.dir.nkids; i++) {
+		struct node *n = dir->u.dir.kids[i]->node;
+		if (n->type == NODE_DIR) {
+			dir->nlink++;
+			freeze_dir(n);
+		} else {
+			n->nlink++;
+		}
+	}
+}
+
+static void clear_links(struct node *dir)
+{
+	for (size_t i = 0; i < dir->u.dir.nkids; i++) {
+		struct node *n = dir->u.dir.kids[i]->node;
+		n->nlink = 0;
+		if (n->type == NODE_DIR)
+			clear_links(n);
+	}
+}
+
+void tree_freeze(struct tree *t)
+{
+	clear_links(t->root);
+	freeze_dir(t->root);
+}
+
+char *tree_path(const struct dentry *d)
+{
+	size_t len = 0;
+	for (const struct dentry *e = d; e->name[0]; ) {
+		len += strlen(e->name) + 1;
+		struct node *dir = e->dir;
+		struct node *parent = dir->u.dir.parent;
+		if (dir == parent)
+			break;
+		e = NULL;
+		for (size_t i = 0; i < parent->u.dir.nkids; i++)
+			if (parent->u.dir.kids[i]->node == dir)
+				e = parent->u.dir.kids[i];
+		if (!e)
+			break;
+	}
+	char *buf = xmalloc(len + 2);
+	char *p = buf + len + 1;
+	*p = 0;
+	for (const struct dentry *e = d; e && e->name[0]; ) {
+		size_t n = strlen(e->name);
+		p -= n;
+		memcpy(p, e->name, n);
+		*--p = '/';
+		struct node *dir = e->dir;
+		struct node *parent = dir->u.dir.parent;
+		if (dir == parent)
+			break;
+		e = NULL;
+		for (size_t i = 0; i < parent->u.dir.nkids; i++)
+			if (parent->u.dir.kids[i]->node == dir)
+				e = parent->u.dir.kids[i];
+	}
+	if (p == buf + len + 1)
+		*--p = '/';
+	memmove(buf, p, strlen(p) + 1);
+	return buf;
+}
+
+struct walker {
+	tree_visit_fn fn;
+	void *ctx;
+	char *path;
+	size_t cap;
+};
+
+static int walk_dir(struct walker *w, struct node *dir, size_t plen)
+{
+	for (size_t i = 0; i < dir->u.dir.nkids; i++) {
+		struct dentry *d = dir->u.dir.kids[i];
+		size_t n = strlen(d->name);
+		if (plen + n + 2 > w->cap) {
+			w->cap = (plen + n + 2) * 2;
+			w->path = xrealloc(w->path, w->cap);
+		}
+		w->path[plen] = '/';
+		memcpy(w->path + plen + 1, d->name, n + 1);
+		int rc = w->fn(w->path, d, w->ctx);
+		if (rc)
+			return rc;
+		if (d->node->type == NODE_DIR && (rc = walk_dir(w, d->node, plen + 1 + n)))
+			return rc;
+	}
+	return 0;
+}
+
+int tree_walk(struct tree *t, tree_visit_fn fn, void *ctx)
+{
+	struct walker w = { fn, ctx, xmalloc(256), 256 };
+	strcpy(w.path, "/");
+	int rc = fn(w.path, &t->rootd, ctx);
+	if (!rc)
+		rc = walk_dir(&w, t->root, 0);
+	free(w.path);
+	return rc;
+}
+
+static int count(const char *path, const struct dentry *d, void *ctx)
+{
+	struct tree_stats *st = ctx;
+	struct node *n = d->node;
+	(void)path;
+	st->dentries++;
+	if (n->type != NODE_DIR && n->nlink > 1 && n->ino == 1)
+		return 0;  /* hard link already counted */
+	if (n->type != NODE_DIR && n->nlink > 1)
+		n->ino = 1;
+	st->inodes++;
+	switch (n->type) {
+	case NODE_DIR: st->dirs++; break;
+	case NODE_REG: st->files++; st->bytes += n->u.reg.size; break;
+	case NODE_SYMLINK: st->symlinks++; break;
+	default: st->others++; break;
+	}
+	return 0;
+}
+
+static int unmark(const char *path, const struct dentry *d, void *ctx)
+{
+	(void)path;
+	(void)ctx;
+	d->node->ino = 0;
+	return 0;
+}
+
+void tree_stats(struct tree *t, struct tree_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	tree_walk(t, count, st);
+	tree_walk(t, unmark, NULL);
+}
+
+const char *node_type_name(enum node_type type)
+{
+	static const char *const names[] = { "directory", "regular file", "symlink",
+		"character device", "block device", "fifo", "socket" };
+	return names[type];
+}
+
+char *node_host_path(const struct node *n)
+{
+	return n->u.reg.dir ? xasprintf("%s/%s", n->u.reg.dir, n->u.reg.name)
+			    : xstrdup(n->u.reg.name);
+}
+
+ssize_t node_pread(const struct node *n, void *buf, size_t len, uint64_t off)
+{
+	if (off >= n->u.reg.size)
+		return 0;
+	if (len > n->u.reg.size - off)
+		len = (size_t)(n->u.reg.size - off);
+	switch (n->u.reg.kind) {
+	case SRC_EMPTY:
+		return 0;
+	case SRC_MEM:
+		memcpy(buf, n->u.reg.mem + off, len);
+		return (ssize_t)len;
+	case SRC_FD:
+		return pread(n->u.reg.fd, buf, len, (off_t)(n->u.reg.off + off));
+	case SRC_HOST: {
+		char *path = node_host_path(n);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		free(path);
+		if (fd < 0)
+			return -1;
+		ssize_t r = pread(fd, buf, len, (off_t)off);
+		int saved = errno;
+		close(fd);
+		errno = saved;
+		return r;
+	}
+	}
+	errno = EINVAL;
+	return -1;
+}

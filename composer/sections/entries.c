@@ -1,0 +1,416 @@
+/* The entry lists (`entries` and `entries_*`): files, directories, links, devices, host
+ * trees and archives, each at an image path. Kinds are a table. */
+#include "sections/section.h"
+#include "base/diag.h"
+#include "base/suggest.h"
+#include "io/archive_in.h"
+#include "io/hostfs.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Owners are 32-bit; (uid_t)-1 means "no change" to chown(2), so it is no owner. */
+#define MAX_ID 4294967294LL
+
+/* One entry, checked and ready to apply. */
+struct entry {
+	const struct entry_type *t;
+	const struct conf *at;    /* the entry's group, for messages */
+	const char *path;
+	unsigned mode;
+	int has_mode;
+	unsigned uid, gid;
+	long auid, agid;          /* archive: owner of every member, -1 to keep */
+	int flags;
+	char *source;             /* file, tree, archive: host path */
+	const char *text;         /* text */
+	const char *target;       /* symlink, hardlink */
+	unsigned major, minor;    /* chr, blk */
+};
+
+struct entries {
+	struct entry *v;
+	size_t n;
+};
+
+struct apply {
+	struct section_ctx *ctx;
+	const struct entry *e;
+	const char *origin;       /* "file:line", kept by the tree */
+};
+
+#define COMMON_KEYS \
+	{ "type", KEY_STRING, 1 }, { "path", KEY_STRING, 1 }, { "mode", KEY_STRING, 0 }, \
+	{ "uid", KEY_INT, 0 }, { "gid", KEY_INT, 0 }, { "override", KEY_BOOL, 0 }
+
+static const struct key dir_keys[] = { COMMON_KEYS, { NULL, 0, 0 } };
+static const struct key file_keys[] = { COMMON_KEYS, { "source", KEY_STRING, 1 }, { NULL, 0, 0 } };
+static const struct key text_keys[] = { COMMON_KEYS, { "text", KEY_STRING, 1 }, { NULL, 0, 0 } };
+static const struct key link_keys[] = { COMMON_KEYS, { "target", KEY_STRING, 1 }, { NULL, 0, 0 } };
+static const struct key dev_keys[] = {
+	COMMON_KEYS, { "major", KEY_INT, 1 }, { "minor", KEY_INT, 1 }, { NULL, 0, 0 }
+};
+static const struct key archive_keys[] = {
+	{ "type", KEY_STRING, 1 }, { "path", KEY_STRING, 1 }, { "source", KEY_STRING, 1 },
+	{ "uid", KEY_INT, 0 }, { "gid", KEY_INT, 0 }, { "override", KEY_BOOL, 0 },
+	{ NULL, 0, 0 },
+};
+
+/* ---- apply, per kind ---- */
+
+static int add_node(struct apply *a, struct node *n)
+{
+	const struct entry *e = a->e;
+	const char *why;
+	if (e->has_mode)
+		n->mode = e->mode;
+	n->uid = e->uid;
+	n->gid = e->gid;
+	if (!tree_add(a->ctx->tree, NULL, e->path, n, e->flags, &why))
+		return 0;
+	if (errno == EEXIST) {
+		struct node *old = tree_lookup(a->ctx->tree, NULL, e->path, 0);
+		conf_error(e->at, "%s: %s (first defined at %s); set override = true to replace it",
+			   e->path, why, old ? old->origin : "?");
+	} else {
+		conf_error(e->at, "%s: %s", e->path, why);
+	}
+	return -1;
+}
+
+static struct node *new_node(struct apply *a, enum node_type type)
+{
+	return tree_node_new(a->ctx->tree, type, a->origin);
+}
+
+static int apply_dir(struct apply *a)
+{
+	return add_node(a, new_node(a, NODE_DIR));
+}
+
+static int apply_file(struct apply *a)
+{
+	const char *path = a->e->source;
+	struct stat st;
+	if (stat(path, &st)) {
+		conf_error(a->e->at, "source %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		conf_error(a->e->at, "source %s is a directory (use type = \"tree\")", path);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		conf_error(a->e->at, "source %s is not a regular file", path);
+		return -1;
+	}
+	struct node *n = new_node(a, NODE_REG);
+	n->u.reg.kind = st.st_size ? SRC_HOST : SRC_EMPTY;
+	n->u.reg.size = (uint64_t)st.st_size;
+	n->u.reg.name = tree_strdup(a->ctx->tree, path);
+	/* Like git: only the executable bit of the checkout matters, not its umask. */
+	n->mode = (st.st_mode & 0111) ? 0755 : 0644;
+	return add_node(a, n);
+}
+
+static int apply_tree(struct apply *a)
+{
+	const struct entry *e = a->e;
+	struct hostfs_opts o = {
+		.uid = e->uid, .gid = e->gid,
+		.mode = e->has_mode ? (int)e->mode : -1,
+		.flags = e->flags, .origin = a->origin,
+	};
+	int rc = hostfs_import(a->ctx->tree, e->path, e->source, &o);
+	if (rc)
+		conf_error(e->at, "could not import tree %s", e->source);
+	return rc;
+}
+
+static int apply_text(struct apply *a)
+{
+	struct node *n = new_node(a, NODE_REG);
+	n->u.reg.size = strlen(a->e->text);
+	n->u.reg.kind = n->u.reg.size ? SRC_MEM : SRC_EMPTY;
+	n->u.reg.mem = tree_strdup(a->ctx->tree, a->e->text);
+	return add_node(a, n);
+}
+
+static int apply_symlink(struct apply *a)
+{
+	struct node *n = new_node(a, NODE_SYMLINK);
+	n->u.lnk.target = tree_strdup(a->ctx->tree, a->e->target);
+	return add_node(a, n);
+}
+
+static int apply_hardlink(struct apply *a)
+{
+	const struct entry *e = a->e;
+	const char *why;
+	struct node *n = tree_lookup(a->ctx->tree, NULL, e->target, 0);
+	if (!n) {
+		conf_error(e->at, "hard link target %s does not exist (define it earlier)", e->target);
+		return -1;
+	}
+	if (n->type == NODE_DIR) {
+		conf_error(e->at, "hard link target %s is a directory", e->target);
+		return -1;
+	}
+	if (tree_add(a->ctx->tree, NULL, e->path, n, e->flags, &why)) {
+		conf_error(e->at, "%s: %s", e->path, why);
+		return -1;
+	}
+	return 0;
+}
+
+static int apply_dev(struct apply *a, enum node_type type)
+{
+	struct node *n = new_node(a, type);
+	n->u.dev.major = a->e->major;
+	n->u.dev.minor = a->e->minor;
+	return add_node(a, n);
+}
+
+static int apply_chr(struct apply *a)
+{
+	return apply_dev(a, NODE_CHR);
+}
+
+static int apply_blk(struct apply *a)
+{
+	return apply_dev(a, NODE_BLK);
+}
+
+static int apply_fifo(struct apply *a)
+{
+	return add_node(a, new_node(a, NODE_FIFO));
+}
+
+static int apply_archive(struct apply *a)
+{
+	const struct entry *e = a->e;
+	struct tree *t = a->ctx->tree;
+	const char *why;
+	struct archive_import opt = {
+		.clamp = a->ctx->img->timestamp, .flags = e->flags, .where = a->origin,
+		.uid = e->auid, .gid = e->agid,
+	};
+	/* The target directory, made if missing; a symlink to a directory is followed. */
+	char *self = xasprintf("%s/.", e->path);
+	struct node *dir = new_node(a, NODE_DIR);
+	dir->implicit = 1;
+	int rc = tree_add(t, NULL, self, dir, 0, &why);
+	free(self);
+	if (rc) {
+		conf_error(e->at, "%s: %s", e->path, why);
+		return -1;
+	}
+	dir = tree_lookup(t, NULL, e->path, TREE_FOLLOW);
+	return archive_import(t, dir, e->source, &opt);
+}
+
+/* ---- parse, per kind: only what is not common ---- */
+
+static int parse_nothing(const struct conf *s, struct entry *e)
+{
+	(void)s;
+	(void)e;
+	return 0;
+}
+
+static int parse_source(const struct conf *s, struct entry *e)
+{
+	e->source = conf_host_path(s, conf_str(conf_member(s, "source")));
+	return 0;
+}
+
+static int parse_text(const struct conf *s, struct entry *e)
+{
+	e->text = conf_str(conf_member(s, "text"));
+	return 0;
+}
+
+static int parse_symlink(const struct conf *s, struct entry *e)
+{
+	e->target = conf_str(conf_member(s, "target"));
+	if (!*e->target || strlen(e->target) >= 4096) {
+		conf_error(conf_member(s, "target"), "symlink target must be 1 to 4095 bytes");
+		return -1;
+	}
+	e->has_mode = 0;  /* symlink permissions are always 0777 */
+	return 0;
+}
+
+static int parse_hardlink(const struct conf *s, struct entry *e)
+{
+	e->target = conf_str(conf_member(s, "target"));
+	if (e->has_mode || conf_member(s, "uid") || conf_member(s, "gid")) {
+		conf_error(s, "a hard link shares its target's mode and owner; set them there");
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_dev(const struct conf *s, struct entry *e)
+{
+	const struct conf *ma = conf_member(s, "major"), *mi = conf_member(s, "minor");
+	if (ma->num < 0 || ma->num > 4095 || mi->num < 0 || mi->num > 1048575) {
+		conf_error(ma->num < 0 || ma->num > 4095 ? ma : mi,
+			   "device numbers out of range (major 0-4095, minor 0-1048575)");
+		return -1;
+	}
+	e->major = (unsigned)ma->num;
+	e->minor = (unsigned)mi->num;
+	return 0;
+}
+
+static int parse_archive(const struct conf *s, struct entry *e)
+{
+	e->auid = conf_member(s, "uid") ? (long)e->uid : -1;
+	e->agid = conf_member(s, "gid") ? (long)e->gid : -1;
+	return parse_source(s, e);
+}
+
+static const struct entry_type {
+	const char *name;
+	const struct key *keys;
+	int (*parse)(const struct conf *s, struct entry *e);
+	int (*apply)(struct apply *a);
+} entry_types[] = {
+	{ "dir", dir_keys, parse_nothing, apply_dir },
+	{ "file", file_keys, parse_source, apply_file },
+	{ "tree", file_keys, parse_source, apply_tree },
+	{ "text", text_keys, parse_text, apply_text },
+	{ "symlink", link_keys, parse_symlink, apply_symlink },
+	{ "hardlink", link_keys, parse_hardlink, apply_hardlink },
+	{ "chr", dev_keys, parse_dev, apply_chr },
+	{ "blk", dev_keys, parse_dev, apply_blk },
+	{ "fifo", dir_keys, parse_nothing, apply_fifo },
+	{ "archive", archive_keys, parse_archive, apply_archive },
+};
+#define N_ENTRY_TYPES (sizeof(entry_types) / sizeof(entry_types[0]))
+
+/* Mode: an octal string such as "0755". */
+static int parse_mode(const struct conf *s, struct entry *e)
+{
+	const struct conf *m = conf_member(s, "mode");
+	if (!m)
+		return 0;
+	char *end = NULL;
+	unsigned long v = m->str && *m->str ? strtoul(m->str, &end, 8) : 0;
+	if (!m->str || !*m->str || *end || v > 07777) {
+		conf_error(m, "mode must be an octal string such as \"0755\"");
+		return -1;
+	}
+	e->mode = (unsigned)v;
+	e->has_mode = 1;
+	return 0;
+}
+
+static int parse_id(const struct conf *s, const char *key, unsigned *out)
+{
+	const struct conf *c = conf_member(s, key);
+	if (!c)
+		return 0;
+	if (c->num < 0 || c->num > MAX_ID) {
+		conf_error(c, "%s must be from 0 to %lld", key, MAX_ID);
+		return -1;
+	}
+	*out = (unsigned)c->num;
+	return 0;
+}
+
+static int parse_entry(const struct conf *s, struct entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->at = s;
+	if (s->type != CONF_GROUP) {
+		conf_error(s, "each entry must be a group { type = ...; path = ...; }");
+		return -1;
+	}
+	const char *type;
+	if (!conf_lookup_string(s, "type", &type)) {
+		conf_error(s, "entry needs 'type' (a string)");
+		return -1;
+	}
+	const char *names[N_ENTRY_TYPES + 1];
+	for (size_t i = 0; i < N_ENTRY_TYPES; i++) {
+		names[i] = entry_types[i].name;
+		if (!strcmp(type, entry_types[i].name))
+			e->t = &entry_types[i];
+	}
+	names[N_ENTRY_TYPES] = NULL;
+	if (!e->t) {
+		const char *hint = suggest(type, names);
+		conf_error(conf_member(s, "type"), "unknown entry type '%s'%s%s%s", type,
+			   hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+		return -1;
+	}
+	char what[64];
+	snprintf(what, sizeof(what), "%s entry", type);
+	if (schema_check(s, e->t->keys, what))
+		return -1;
+	conf_lookup_string(s, "path", &e->path);
+	if (e->path[0] != '/') {
+		conf_error(conf_member(s, "path"), "path '%s' must be absolute", e->path);
+		return -1;
+	}
+	int ov = 0;
+	if (parse_mode(s, e) || parse_id(s, "uid", &e->uid) || parse_id(s, "gid", &e->gid))
+		return -1;
+	conf_lookup_bool(s, "override", &ov);
+	e->flags = ov ? TREE_OVERRIDE : 0;
+	return e->t->parse(s, e);
+}
+
+static void entries_free(void *plan)
+{
+	struct entries *p = plan;
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n; i++)
+		free(p->v[i].source);
+	free(p->v);
+	free(p);
+}
+
+/* One list: its entries are added to *PLAN, which several lists share. */
+static int entries_parse(const struct conf *s, const struct image_params *img, void **plan)
+{
+	(void)img;
+	if (s->type != CONF_LIST) {
+		conf_error(s, "%s must be a list ( { ... }, ... )", s->name);
+		return -1;
+	}
+	struct entries *p = *plan ? *plan : xcalloc(1, sizeof(*p));
+	*plan = p;
+	int problems = 0;
+	p->v = xrealloc(p->v, (p->n + conf_length(s)) * sizeof(*p->v));
+	for (size_t i = 0; i < conf_length(s); i++) {
+		struct entry *e = &p->v[p->n];
+		if (parse_entry(conf_elem(s, i), e)) {
+			free(e->source);
+			problems++;
+		} else {
+			p->n++;
+		}
+	}
+	return problems ? -1 : 0;
+}
+
+static int entries_apply(void *plan, struct section_ctx *ctx)
+{
+	struct entries *p = plan;
+	int failed = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		struct apply a = { ctx, &p->v[i], tree_strdup(ctx->tree, conf_where(p->v[i].at)) };
+		failed |= p->v[i].t->apply(&a) != 0;
+	}
+	return failed ? -1 : 0;
+}
+
+const struct section entries_section = {
+	"entries", NULL, entries_parse, entries_apply, entries_free,
+};

@@ -1,0 +1,247 @@
+/* The `image` group: what to write and how. Parse only: it makes the image parameters
+ * every writer reads (model/params.h). */
+#include "sections/section.h"
+#include "base/diag.h"
+#include "io/output.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A fixed, non-zero default: tools read a zero creation time as "none". */
+#define DEFAULT_TIMESTAMP 1700000000
+
+static const struct key image_keys[] = {
+	{ "name", KEY_STRING, 0 },
+	{ "size", KEY_SIZE, 0 },
+	{ "headroom", KEY_SIZE, 0 },
+	{ "block_size", KEY_INT, 0 },
+	{ "inode_size", KEY_INT, 0 },
+	{ "inodes", KEY_SIZE, 0 },
+	{ "label", KEY_STRING, 0 },
+	{ "uuid", KEY_STRING, 0 },
+	{ "hash_seed", KEY_STRING, 0 },
+	{ "timestamp", KEY_INT, 0 },
+	{ "output", KEY_STRING, 0 },
+	{ "stage", KEY_STRING, 0 },
+	{ "format", KEY_STRING, 0 },
+	{ "strict", KEY_BOOL, 0 },
+	{ NULL, 0, 0 }
+};
+
+/* "64M", "1G", "4096" -> bytes. 0 on success. */
+static int parse_size(const char *text, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(text, &end, 10);
+	if (errno || end == text)
+		return -1;
+	uint64_t mult = 1;
+	switch (toupper((unsigned char)*end)) {
+	case 0: break;
+	case 'K': mult = 1ull << 10; end++; break;
+	case 'M': mult = 1ull << 20; end++; break;
+	case 'G': mult = 1ull << 30; end++; break;
+	case 'T': mult = 1ull << 40; end++; break;
+	default: return -1;
+	}
+	if (*end == 'i' && mult > 1)
+		end++;
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end || (v && mult > UINT64_MAX / v))
+		return -1;
+	*out = v * mult;
+	return 0;
+}
+
+/* A size setting: integer bytes, "64M", "N%" (when PCT is non-NULL) or "auto" (0). */
+static int get_size(const struct conf *s, uint64_t *out, unsigned *pct)
+{
+	if (s->type != CONF_STRING) {
+		if (s->num < 0) {
+			conf_error(s, "%s must not be negative", s->name);
+			return -1;
+		}
+		*out = (uint64_t)s->num;
+		return 0;
+	}
+	const char *t = s->str;
+	size_t n = strlen(t);
+	if (!strcmp(t, "auto")) {
+		*out = 0;
+		return 0;
+	}
+	if (pct && n > 1 && t[n - 1] == '%') {
+		char *end;
+		unsigned long v = strtoul(t, &end, 10);
+		if (end == t + n - 1 && v <= 1000) {
+			*pct = (unsigned)v;
+			*out = 0;
+			return 0;
+		}
+	}
+	if (parse_size(t, out)) {
+		conf_error(s, "%s: '%s' is not a size (use bytes, or a number with K, M, G%s)",
+			   s->name, t, pct ? ", or a percentage" : "");
+		return -1;
+	}
+	return 0;
+}
+
+/* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" -> 16 bytes. */
+static int uuid_parse_hex(const char *text, unsigned char out[16])
+{
+	size_t n = 0;
+	for (const char *p = text; *p; p++) {
+		if (*p == '-')
+			continue;
+		if (!isxdigit((unsigned char)p[0]) || !isxdigit((unsigned char)p[1]) || n == 16)
+			return -1;
+		char byte[3] = { p[0], p[1], 0 };
+		out[n++] = (unsigned char)strtoul(byte, NULL, 16);
+		p++;
+	}
+	return n == 16 ? 0 : -1;
+}
+
+/* UUID and hash seed from the layout's digest, so equal layouts give equal images. */
+static int derive_ids(struct image_params *p, const unsigned char digest[64],
+		      const struct conf *img)
+{
+	memcpy(p->uuid, digest, 16);
+	p->uuid[6] = (p->uuid[6] & 0x0f) | 0x80;  /* RFC 9562 version 8 */
+	p->uuid[8] = (p->uuid[8] & 0x3f) | 0x80;
+	memcpy(p->hash_seed, digest + 16, 16);
+
+	const char *uuid = NULL, *seed = NULL;
+	conf_lookup_string(img, "uuid", &uuid);
+	conf_lookup_string(img, "hash_seed", &seed);
+	if (uuid && strcmp(uuid, "auto") && uuid_parse_hex(uuid, p->uuid)) {
+		conf_error(conf_member(img, "uuid"),
+			   "image.uuid: '%s' is not a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", uuid);
+		return -1;
+	}
+	if (seed && strcmp(seed, "auto") && uuid_parse_hex(seed, (unsigned char *)p->hash_seed)) {
+		conf_error(conf_member(img, "hash_seed"), "image.hash_seed: '%s' is not a UUID", seed);
+		return -1;
+	}
+	return 0;
+}
+
+/* The output stem when the layout names none: the layout file's, without extension.
+ * Static, like the default output path below: one layout is parsed at a time. */
+static const char *default_name(const char *layout)
+{
+	static char stem[256];
+	char *base = xstrdup(layout);
+	char *b = basename(base);
+	char *dot = strrchr(b, '.');
+	if (dot && dot != b)
+		*dot = 0;
+	snprintf(stem, sizeof(stem), "%s", b);
+	free(base);
+	return stem;
+}
+
+int image_parse(const struct conf *img, const char *layout, const unsigned char digest[64],
+		struct image_params *p)
+{
+	const char *s;
+	const struct conf *c;
+	int problems = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->name = default_name(layout);
+	p->headroom_pct = 10;
+	p->block_size = 4096;
+	p->inode_size = 256;
+	p->timestamp = DEFAULT_TIMESTAMP;
+	p->stage = "distribution/images";
+	p->format = "ext2";
+
+	if (img && img->type != CONF_GROUP) {
+		conf_error(img, "image must be a group { ... }");
+		return -1;
+	}
+	if (img && schema_check(img, image_keys, "image"))
+		return -1;
+
+	if (conf_lookup_string(img, "name", &s)) {
+		if (!*s || strchr(s, '/')) {
+			conf_error(conf_member(img, "name"), "image.name must be a plain file name");
+			problems++;
+		}
+		p->name = s;
+	}
+	if ((c = conf_member(img, "size")) && get_size(c, &p->size, NULL))
+		problems++;
+	if ((c = conf_member(img, "headroom"))) {
+		p->headroom_pct = 0;
+		if (get_size(c, &p->headroom_bytes, &p->headroom_pct))
+			problems++;
+	}
+	if ((c = conf_member(img, "inodes")) && get_size(c, &p->inodes, NULL))
+		problems++;
+	if ((c = conf_member(img, "block_size"))) {
+		if (c->num != 1024 && c->num != 2048 && c->num != 4096) {
+			conf_error(c, "image.block_size must be 1024, 2048 or 4096");
+			problems++;
+		}
+		p->block_size = (unsigned)c->num;
+	}
+	if ((c = conf_member(img, "inode_size"))) {
+		int64_t v = c->num;
+		if (v < 128 || v > (int64_t)p->block_size || (v & (v - 1))) {
+			conf_error(c, "image.inode_size must be a power of two from 128 to the block size");
+			problems++;
+		}
+		p->inode_size = (unsigned)v;
+	}
+	if ((c = conf_member(img, "timestamp")))
+		p->timestamp = c->num;
+	conf_lookup_string(img, "output", &p->output);
+	conf_lookup_string(img, "stage", &p->stage);
+	if (conf_lookup_string(img, "format", &s)) {
+		if (!output_find(s)) {
+			conf_error(conf_member(img, "format"), "image.format must be %s",
+				   output_names());
+			problems++;
+		}
+		p->format = s;
+	}
+	conf_lookup_bool(img, "strict", &p->strict);
+	const char *env = getenv("SOURCE_DATE_EPOCH");
+	if (env && *env) {
+		char *end;
+		errno = 0;
+		long long v = strtoll(env, &end, 10);
+		if (errno || *end || v < 0) {
+			diag_error("SOURCE_DATE_EPOCH='%s' is not a number of seconds", env);
+			problems++;
+		}
+		p->timestamp = v;
+	}
+	const char *label = p->name;
+	if (conf_lookup_string(img, "label", &s)) {
+		if (strlen(s) > 16) {
+			conf_error(conf_member(img, "label"), "image.label is longer than 16 bytes");
+			problems++;
+		}
+		label = s;
+	}
+	snprintf(p->label, sizeof(p->label), "%s", label);
+	if (!p->output && output_find(p->format)) {
+		static char out[4096];
+		snprintf(out, sizeof(out), "out/images/%s.%s", p->name,
+			 output_find(p->format)->extension);
+		p->output = out;
+	}
+	if (derive_ids(p, digest, img))
+		problems++;
+	return problems ? -1 : 0;
+}

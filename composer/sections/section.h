@@ -1,0 +1,44 @@
+/* A layout section: one top-level group (or, for entries, the lists named entries and
+ * entries_*) and the module that gives it meaning, in three phases:
+ *   parse  settings -> a plain C plan. No host I/O; every problem is a layout error
+ *          (file:line, exit 2).
+ *   apply  plan -> tree. Host files are read here; their problems exit 1.
+ *   checks what the finished tree must satisfy: the section fills its part of the check
+ *          options, and the one check table (checks/check.h) runs them.
+ * compose/pipeline.c holds the table of sections and runs the phases in its order. */
+#ifndef LSBIMG_SECTION_H
+#define LSBIMG_SECTION_H
+
+#include "checks/check.h"
+#include "layout/conf.h"
+#include "layout/schema.h"
+#include "model/params.h"
+#include "model/tree.h"
+
+/* What apply works on. */
+struct section_ctx {
+	struct tree *tree;
+	const struct image_params *img;
+	struct check_opts *checks;   /* apply adds what its checks need */
+};
+
+struct section {
+	const char *name;
+	const struct key *keys;   /* checked before parse; NULL for the entry lists */
+	/* S is the section's setting (NULL when the layout has none; then parse may still
+	 * make a plan of defaults, or leave *plan NULL to skip the section). 0 and *plan,
+	 * or -1 after reporting. */
+	int (*parse)(const struct conf *s, const struct image_params *img, void **plan);
+	/* 0, or -1 after reporting. */
+	int (*apply)(void *plan, struct section_ctx *ctx);
+	void (*free)(void *plan);
+};
+
+extern const struct section entries_section, musl_section, kmod_section, systemd_section;
+
+/* The `image` group -> P; LAYOUT names the default output, DIGEST seeds the ids.
+ * 0, or -1 after reporting layout errors. */
+int image_parse(const struct conf *img, const char *layout, const unsigned char digest[64],
+		struct image_params *p);
+
+#endif
