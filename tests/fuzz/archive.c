@@ -1,10 +1,10 @@
 /* Fuzz target: archive import (tar in any compression, cpio, .deb) into a tree, then the
  * symlink check compose runs and writing the tree back out as tar or cpio, which reads
  * every member's data from the spool. */
-#include "archive_in.h"
-#include "archive_out.h"
+#include "io/archive_in.h"
+#include "io/archive_out.h"
 #include "fuzz.h"
-#include "treecheck.h"
+#include "checks/treecheck.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -1,11 +1,11 @@
 /* Fuzz target: the ELF reader (elf_read) on arbitrary bytes, then the ELF closure check
  * on a tree holding them as a program, its libc and every musl loader name, so
  * interpreters, DT_NEEDED, RUNPATH and $ORIGIN from the input are all followed. */
-#include "arch.h"
-#include "closure.h"
-#include "elf.h"
-#include "fsview.h"
-#include "tree.h"
+#include "formats/arch.h"
+#include "formats/closure.h"
+#include "formats/elf.h"
+#include "model/fsview.h"
+#include "model/tree.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -1,9 +1,9 @@
 /* Fuzz target: inspecting a mutated ext2 image the way `lsbimg ls -lR`, `tree`, `info`,
  * `check` and `caps` do (the commands themselves, their output discarded by libFuzzer's
  * -close_fd_mask), plus `cat` and `stat -L` of every path the walk finds. */
-#include "cli.h"
+#include "cli/cli.h"
 #include "fuzz.h"
-#include "image.h"
+#include "io/image.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -9,11 +9,11 @@
  * there and under /usr, /etc and /proc (the musl runtime, and what the sanitizers'
  * symbolizer needs); nothing may be written outside the scratch, corpus and artifact
  * directories. Without Landlock the target refuses to run rather than fuzz unconfined. */
-#include "archive_in.h"
-#include "diag.h"
+#include "io/archive_in.h"
+#include "base/diag.h"
 #include "fuzz.h"
-#include "layout.h"
-#include "treecheck.h"
+#include "layout/layout.h"
+#include "checks/treecheck.h"
 
 #include <dirent.h>
 #include <fcntl.h>

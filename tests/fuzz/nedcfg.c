@@ -1,6 +1,6 @@
 /* Fuzz target: the ned cfg capability reader (nedcfg_parse) on arbitrary bytes. */
-#include "diag.h"
-#include "nedcfg.h"
+#include "base/diag.h"
+#include "formats/nedcfg.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* Fuzz target: systemd unit file syntax (unitfile_parse) and what is done with the parsed
  * values: Environment=, the words of each value, unit names and specifiers. */
-#include "diag.h"
-#include "unitfile.h"
+#include "base/diag.h"
+#include "formats/unitfile.h"
 
 #include <stdint.h>
 #include <stdlib.h>

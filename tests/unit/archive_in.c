@@ -1,9 +1,9 @@
 /* archive_import on the tree: directory symlinks already in the image survive (merged
  * /usr), members stay inside their base directory, and bad members fail. The archives
  * are made here with libarchive's writer; GNU tar is the oracle in tests/t_archive_*. */
-#include "archive_in.h"
-#include "diag.h"
-#include "tree.h"
+#include "io/archive_in.h"
+#include "base/diag.h"
+#include "model/tree.h"
 
 #include <archive.h>
 #include <archive_entry.h>

@@ -11,7 +11,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "tree.h"
+#include "model/tree.h"
 
 static int failures;
 

@@ -1,6 +1,6 @@
 /* fsview_ext2 through the fsview interface that other modules use, with the host
  * directory that mke2fs -d copied into the image as the oracle. */
-#include "fsview.h"
+#include "model/fsview.h"
 
 #include <errno.h>
 #include <fcntl.h>

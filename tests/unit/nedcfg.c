@@ -2,8 +2,8 @@
  * and file:line errors for broken scripts. The expected names are written out by hand.
  *   nedcfg FILE   print FILE's names one a line (tests/t_nedcfg.sh holds them against
  *                 what real Lua passes as caps); exit 1 on a syntax error */
-#include "diag.h"
-#include "nedcfg.h"
+#include "base/diag.h"
+#include "formats/nedcfg.h"
 
 #include <stdio.h>
 #include <stdlib.h>

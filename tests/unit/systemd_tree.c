@@ -2,9 +2,9 @@
  * against systemctl, systemd-analyze and systemd-sysusers.
  *   systemd_tree LAYOUT DIR   load LAYOUT, write its tree into DIR, exit with load's code
  *   systemd_tree              self test: the project's units, enabled */
-#include "diag.h"
-#include "layout.h"
-#include "systemd.h"
+#include "base/diag.h"
+#include "layout/layout.h"
+#include "sections/systemd.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,9 +1,9 @@
 /* The closure check on trees holding programs built by the real cross compilers (musl for
  * aarch64, armhf, x86_64; glibc for aarch64) and the real Debian runtimes: complete images
  * pass; a removed loader, a foreign machine, an absent library are reported by name. */
-#include "closure.h"
-#include "diag.h"
-#include "fsview_root.h"
+#include "formats/closure.h"
+#include "base/diag.h"
+#include "io/fsview_root.h"
 #include "elftest.h"
 
 static const char *msgs;

@@ -1,8 +1,8 @@
 /* elf_read against readelf (the independent oracle) on programs built by the real cross
  * compilers and on the host's own libraries; then hand-broken and randomly mutated files
  * must be rejected cleanly (run under ASan by make check-asan). */
-#include "elf.h"
-#include "diag.h"
+#include "formats/elf.h"
+#include "base/diag.h"
 #include "elftest.h"
 
 #include <fcntl.h>

@@ -2,8 +2,8 @@
  * each arch from Debian's packages and from a staged `make install` prefix, its errors,
  * strictness, pulling programs from sysroots, and (oracle) the real x86_64 musl loader
  * running a program from the composed tree in a chroot. */
-#include "musl.h"
-#include "diag.h"
+#include "sections/musl.h"
+#include "base/diag.h"
 #include "elftest.h"
 
 #include <errno.h>

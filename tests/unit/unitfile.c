@@ -1,8 +1,8 @@
 /* unitfile: systemd.syntax(7) parsing, words, names, specifiers and drop-in lookup over a
  * tree. Expected values are written out from the systemd documentation. */
-#include "diag.h"
-#include "fsview.h"
-#include "unitfile.h"
+#include "base/diag.h"
+#include "model/fsview.h"
+#include "formats/unitfile.h"
 
 #include <stdio.h>
 #include <stdlib.h>

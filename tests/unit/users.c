@@ -3,8 +3,8 @@
  *                    resulting /etc/{passwd,group,shadow,gshadow} under OUT/etc
  *                    (tests/t_sysusers.sh compares with systemd-sysusers --root=ROOT)
  *   users            self test: layout-declared users and groups, by hand-written text */
-#include "diag.h"
-#include "users.h"
+#include "base/diag.h"
+#include "sections/users.h"
 
 #include <dirent.h>
 #include <errno.h>
