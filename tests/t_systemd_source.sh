@@ -1,5 +1,5 @@
 # Where systemd comes from: a staged tree (as an L4Re build stages it) or a directory of
-# Debian packages; /sbin/init; the errors of each, naming the layout line.
+# Debian packages; /sbin/init; a path both a package and an entry define.
 . "$TOP/tests/lib.sh"
 
 merged='{ type = "symlink"; path = "/sbin"; target = "usr/sbin"; },
@@ -31,25 +31,8 @@ layout own 'staged = "staged";' '{ type = "symlink"; path = "/sbin/init"; target
 expect_exit 0 "$LSBIMG" compose -q own.cfg
 assert_eq "own /sbin/init" /usr/bin/myinit "$(link_dest own.img /usr/sbin/init)"
 
-note "errors"
-mkdir -p nomgr/etc empty
-printf 'x\n' >nomgr/etc/x
-layout nomgr 'staged = "nomgr";'
-expect_exit 1 "$LSBIMG" compose -q nomgr.cfg
-assert_contains "no manager" "$ERR" "nomgr.cfg:5: error: systemd: nomgr brought no systemd manager (/usr/lib/systemd/systemd)"
-[ ! -e nomgr.img ] || fail "image written despite the error"
-layout both 'staged = "staged"; debs = "empty";'
-expect_exit 1 "$LSBIMG" compose -q both.cfg
-assert_contains "both" "$ERR" "both.cfg:5: error: systemd: name one source of systemd, 'debs' or 'staged'"
-layout nodebs 'debs = "empty";'
-expect_exit 1 "$LSBIMG" compose -q nodebs.cfg
-assert_contains "no debs" "$ERR" "nodebs.cfg:5: error: empty: no .deb files (the packages are fetched by \`make debs\`)"
-layout gone 'debs = "missing";'
-expect_exit 1 "$LSBIMG" compose -q gone.cfg
-assert_contains "missing dir" "$ERR" "gone.cfg:5: error: missing: No such file or directory"
-layout key 'stagged = "staged";'
-expect_exit 2 "$LSBIMG" compose -q key.cfg
-assert_contains "misspelt key" "$ERR" "key.cfg:5: error: unknown key 'stagged' in systemd (did you mean 'staged'?)"
+# The errors of each source that need no packages (no manager, both sources, no .deb files,
+# a missing directory, a misspelt key) are cases in tests/layout (systemd-*).
 
 note "debs: Debian's systemd packages (make debs); a file both a package and an entry define"
 make -s -C "$TOP" debs >make.log 2>&1 || fail "make debs: $(tail -n 5 make.log)"
