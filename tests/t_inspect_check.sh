@@ -18,6 +18,7 @@ make_image root img
 expect_exit 0 "$LSBIMG" check img
 assert_eq "clean report" "img: filesystem: ok
 img: elf: ok
+img: symlinks: ok
 img: units: ok
 img: caps: ok
 img: clean" "$OUT"

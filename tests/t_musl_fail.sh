@@ -22,6 +22,13 @@ expect_exit 0 "$LSBIMG" compose --no-stage t.cfg
 assert_contains "warning" "$ERR" "warning: /usr/bin/x86: built for x86-64 64-bit, not aarch64"
 rm -f t.img
 
+note "image.strict makes every warning an error, musl.strict = false's too"
+sed -i 's/^image = {/image = { strict = true;/' t.cfg
+grep -q 'strict = true' t.cfg || fail "could not set image.strict"
+expect_exit 1 "$LSBIMG" compose --no-stage t.cfg
+assert_contains "strict error" "$ERR" "error: /usr/bin/x86: built for x86-64 64-bit, not aarch64"
+[ ! -e t.img ] || fail "a failed compose left t.img"
+
 note "absent library"
 { layout_head; echo 'entries = ('
   echo '  { type = "file"; path = "/usr/bin/main"; source = "a64/main"; mode = "0755"; },'
