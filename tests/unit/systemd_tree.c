@@ -154,6 +154,17 @@ static int self_test(void)
 	CHECK(rc == EXIT_FAILED, "systemd.strict: exit %d: %s", rc, msgs);
 	assert_has("/usr/lib/systemd/system/own.service:2: error: Requires=ghost.service");
 	compose_free(&c);
+	/* ... and not the other checks' (a symlink loop stays a warning). */
+	if (system("rm units/own.service"))
+		return 1;
+	write_file("strict.cfg", "image = { name = \"t\"; };\n%s"
+		   "entries_loop = ( { type = \"symlink\"; path = \"/loop\"; target = \"loop\"; } );\n"
+		   "systemd = { units = [ \"units\" ]; caps_cfg = \"%s/cfg/bash.cfg\"; "
+		   "strict = true; };\n", programs, top);
+	rc = build("strict.cfg", &c);
+	CHECK(rc == EXIT_OK, "systemd.strict, symlink loop: exit %d: %s", rc, msgs);
+	assert_has("warning: /loop -> loop: symlink loop");
+	compose_free(&c);
 	return harness_done();
 }
 
