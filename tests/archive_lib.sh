@@ -57,3 +57,16 @@ deb_tree() {
   dpkg-deb --fsys-tarfile "$1" | tar -C "$2" -xp --numeric-owner --delay-directory-restore ||
     fail "dpkg-deb --fsys-tarfile $1 | tar -x failed"
 }
+
+# extract_over DIR [TAR-OPTION...] <ARCHIVE: GNU tar extracts ARCHIVE over DIR as lsbimg
+# imports an archive entry (docs/archives.md): symlinks to directories are followed
+# (--keep-directory-symlink), a directory that exists keeps its attributes, its mtime
+# included (--no-overwrite-dir, then the times taken before put back), owners and modes
+# come from the archive.
+extract_over() {
+  local d=$1 times t p; shift
+  times=$(cd "$d" && find . -type d -printf '%T@ %p\n')
+  tar -C "$d" -xp --numeric-owner --keep-directory-symlink --no-overwrite-dir \
+    --delay-directory-restore "$@" || return 1
+  while read -r t p; do touch -d "@$t" "$d/$p" || return 1; done <<<"$times"
+}

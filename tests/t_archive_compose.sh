@@ -1,8 +1,8 @@
 # Archive entries in layouts: Debian arm64 packages and a vendor tarball composed into a
 # merged-/usr ext2 image, owner overrides, mtime clamping (newer members clamped, older ones
 # kept), hostile members failing the layout, and tar/cpio image formats byte for byte.
-# The oracle is a reference tree built by GNU tar from the same archives, as the layout
-# describes it (tar --keep-directory-symlink follows /bin -> usr/bin like lsbimg does),
+# The oracle is a reference tree GNU tar builds from the same archives as the layout
+# describes it (extract_over in archive_lib.sh: the import rules of docs/archives.md),
 # compared both ways with the image mounted by the kernel, with GNU tar's and cpio's
 # extraction of the tar and cpio formats, and with `lsbimg extract --path`.
 . "$TOP/tests/lib.sh"
@@ -45,11 +45,9 @@ printf 'Document: bash\n' >ref/usr/share/doc-base/bash
 chmod 0755 ref ref/usr ref/usr/bin ref/usr/sbin ref/usr/lib ref/usr/share ref/usr/share/doc-base ref/opt ref/opt/vendor
 chmod 0644 ref/usr/share/doc-base/bash
 for deb in bash base-files; do
-  dpkg-deb --fsys-tarfile $deb.deb | tar -C ref -xp --numeric-owner --keep-directory-symlink --delay-directory-restore ||
-    fail "GNU tar could not extract $deb"
+  dpkg-deb --fsys-tarfile $deb.deb | extract_over ref || fail "GNU tar could not extract $deb"
 done
-tar -C ref/opt/vendor -xpz --numeric-owner --delay-directory-restore -f vendor.tar.gz ||
-  fail "GNU tar could not extract vendor.tar.gz"
+extract_over ref/opt/vendor -z <vendor.tar.gz || fail "GNU tar could not extract vendor.tar.gz"
 chown -hR 0:0 ref/opt/vendor
 find ref -newermt "@$ts" -exec touch -h -d "@$ts" {} +
 [ "$(stat -c %Y ref/opt/vendor/share/readme)" = 1600000000 ] || fail "reference: readme's old mtime lost"
