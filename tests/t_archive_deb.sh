@@ -49,5 +49,5 @@ echo "not an archive" >junk.deb
 expect_exit 1 "$LSBIMG" extract junk.deb x.tar
 assert_contains "junk" "$ERR" "junk.deb"
 [ ! -e x.tar ] || fail "a failed extract left x.tar behind"
-ls -A | grep -q '^\.x\.tar' && fail "a failed extract left its temporary file"
+grep -q '^\.x\.tar' < <(ls -A) && fail "a failed extract left its temporary file"
 true
