@@ -1,8 +1,9 @@
 # Real Debian arm64 packages (bash, libtinfo6, libc6): pulling /bin/bash from a sysroot
-# dpkg-deb -x extracted them into copies the glibc loader and
-# libraries bash needs, and the image's closure check passes; importing the packages straight
-# into a merged-/usr image passes the check for every ELF file of libc6 too, and fails, naming
-# bash and libtinfo.so.6, when libtinfo6 is left out.
+# dpkg-deb -x extracted them into copies the glibc loader and libraries bash needs, and the
+# image's closure check passes; importing the packages straight into a merged-/usr image
+# gives the files GNU tar extracts from them (the mounted image against a reference tree,
+# both ways), passes the check for every ELF file of libc6 too, and fails, naming bash and
+# libtinfo.so.6, when libtinfo6 is left out.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/archive_lib.sh"
 . "$TOP/tests/musl.sh"
