@@ -46,6 +46,7 @@ for t in "ext2 -b 1024" "ext3 -b 1024" "ext4 -b 4096" "ext4 -b 1024 -g 1024 -N 4
   expect_exit 0 "$LSBIMG" check other.img
   assert_eq "clean report for mke2fs -t $t" "other.img: filesystem: ok
 other.img: elf: ok
+other.img: symlinks: ok
 other.img: units: ok
 other.img: caps: ok
 other.img: clean" "$OUT"
