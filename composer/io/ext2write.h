@@ -1,4 +1,5 @@
-/* The ext2 writer: a frozen tree becomes a file system, written through libext2fs. */
+/* The ext2 and ext4 writer: a frozen tree becomes a file system, written through
+ * libext2fs. */
 #ifndef LSBIMG_EXT2WRITE_H
 #define LSBIMG_EXT2WRITE_H
 
@@ -9,6 +10,10 @@
 /* Write frozen tree T as an ext2 file system into FD (an empty file at PATH), sized and
  * identified by P. Returns 0, or -1 after reporting the problem. */
 int ext2_write(struct tree *t, const struct image_params *p, const char *path, int fd,
+	       struct output_result *res);
+/* The same as ext4: extents, a journal of P->journal_size (0: mke2fs's default), flex_bg,
+ * 64bit, metadata_csum, huge_file, dir_nlink, extra_isize, hashed directories. */
+int ext4_write(struct tree *t, const struct image_params *p, const char *path, int fd,
 	       struct output_result *res);
 
 #endif

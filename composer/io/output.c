@@ -20,6 +20,18 @@ static int write_ext2(struct tree *t, const struct image_params *p, struct outpu
 	return outfile_commit(&out);
 }
 
+static int write_ext4(struct tree *t, const struct image_params *p, struct output_result *res)
+{
+	struct outfile out;
+	if (outfile_open(&out, p->output))
+		return -1;
+	if (ext4_write(t, p, out.tmp, out.fd, res)) {
+		outfile_abort(&out);
+		return -1;
+	}
+	return outfile_commit(&out);
+}
+
 static int write_archive(struct tree *t, const struct image_params *p,
 			 enum archive_out_format fmt)
 {
@@ -42,6 +54,7 @@ static int write_cpio(struct tree *t, const struct image_params *p, struct outpu
 
 static const struct output_format formats[] = {
 	{ "ext2", "img", write_ext2 },
+	{ "ext4", "img", write_ext4 },
 	{ "tar", "tar", write_tar },
 	{ "cpio", "cpio.gz", write_cpio },
 };

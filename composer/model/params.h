@@ -12,13 +12,14 @@ struct image_params {
 	unsigned block_size;
 	unsigned inode_size;
 	uint64_t inodes;         /* 0 = auto */
+	uint64_t journal_size;   /* ext4: bytes; 0 = mke2fs's default for the size */
 	char label[17];
 	unsigned char uuid[16];
 	uint32_t hash_seed[4];
 	int64_t timestamp;
 	const char *output;      /* image path */
 	const char *stage;       /* staging directory, "" = none */
-	const char *format;      /* a row of io/output.c's table: "ext2", "tar", "cpio" */
+	const char *format;      /* a row of io/output.c's table: "ext2", "ext4", "tar", "cpio", ... */
 	int strict;              /* warnings become errors */
 };
 

@@ -21,6 +21,7 @@ static const struct key image_keys[] = {
 	{ "block_size", KEY_INT, 0 },
 	{ "inode_size", KEY_INT, 0 },
 	{ "inodes", KEY_SIZE, 0 },
+	{ "journal_size", KEY_SIZE, 0 },
 	{ "label", KEY_STRING, 0 },
 	{ "uuid", KEY_STRING, 0 },
 	{ "hash_seed", KEY_STRING, 0 },
@@ -133,6 +134,28 @@ static int derive_ids(struct image_params *p, const unsigned char digest[64],
 	return 0;
 }
 
+/* jbd2's smallest journal and mke2fs's largest, in blocks. */
+#define JOURNAL_MIN_BLOCKS 1024
+#define JOURNAL_MAX_BLOCKS 10240000
+
+/* image.journal_size: ext4 only, "auto" or a size within jbd2's limits. */
+static int image_parse_journal(const struct conf *c, struct image_params *p)
+{
+	if (strcmp(p->format, "ext4")) {
+		conf_error(c, "image.journal_size applies to format \"ext4\" only");
+		return -1;
+	}
+	if (get_size(c, &p->journal_size, NULL))
+		return -1;
+	uint64_t blocks = p->journal_size / p->block_size;
+	if (p->journal_size && (blocks < JOURNAL_MIN_BLOCKS || blocks > JOURNAL_MAX_BLOCKS)) {
+		conf_error(c, "image.journal_size must be \"auto\" or %d to %d blocks of %u bytes",
+			   JOURNAL_MIN_BLOCKS, JOURNAL_MAX_BLOCKS, p->block_size);
+		return -1;
+	}
+	return 0;
+}
+
 /* The output stem when the layout names none: the layout file's, without extension.
  * Static, like the default output path below: one layout is parsed at a time. */
 static const char *default_name(const char *layout)
@@ -171,6 +194,15 @@ int image_parse(const struct conf *img, const char *layout, const unsigned char 
 	if (img && schema_check(img, image_keys, "image"))
 		return -1;
 
+	/* First: what the other keys mean and allow depends on it. */
+	if (conf_lookup_string(img, "format", &s)) {
+		if (!output_find(s)) {
+			conf_error(conf_member(img, "format"), "image.format must be %s",
+				   output_names());
+			problems++;
+		}
+		p->format = s;
+	}
 	if (conf_lookup_string(img, "name", &s)) {
 		if (!*s || strchr(s, '/')) {
 			conf_error(conf_member(img, "name"), "image.name must be a plain file name");
@@ -202,18 +234,12 @@ int image_parse(const struct conf *img, const char *layout, const unsigned char 
 		}
 		p->inode_size = (unsigned)v;
 	}
+	if ((c = conf_member(img, "journal_size")) && image_parse_journal(c, p))
+		problems++;
 	if ((c = conf_member(img, "timestamp")))
 		p->timestamp = c->num;
 	conf_lookup_string(img, "output", &p->output);
 	conf_lookup_string(img, "stage", &p->stage);
-	if (conf_lookup_string(img, "format", &s)) {
-		if (!output_find(s)) {
-			conf_error(conf_member(img, "format"), "image.format must be %s",
-				   output_names());
-			problems++;
-		}
-		p->format = s;
-	}
 	conf_lookup_bool(img, "strict", &p->strict);
 	const char *env = getenv("SOURCE_DATE_EPOCH");
 	if (env && *env) {
