@@ -67,10 +67,11 @@ shadow_checkout() {
   for f in "$TOP"/layouts/*; do ln -s "$f" shadow/layouts/; done
 }
 
-# with_mount IMG DIR: read-only kernel loop mount, or fuse2fs where loop is unavailable.
+# ro_mount IMG DIR [TYPE]: read-only kernel loop mount (as TYPE, default ext2), or fuse2fs
+# where loop is unavailable.
 ro_mount() {
   mkdir -p "$2"
-  if mount -o loop,ro -t ext2 "$1" "$2" 2>/dev/null; then MOUNT_KIND=loop; return 0; fi
+  if mount -o loop,ro -t "${3:-ext2}" "$1" "$2" 2>/dev/null; then MOUNT_KIND=loop; return 0; fi
   if fuse2fs -o ro,fakeroot "$1" "$2" >/dev/null 2>&1; then MOUNT_KIND=fuse2fs; return 0; fi
   fail "neither a loop mount nor fuse2fs could mount $1"
 }

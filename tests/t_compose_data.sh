@@ -1,6 +1,7 @@
 # File data through every path of the writer: small files staged back to back (across the
 # 1 MiB stage and the 64 KiB small-run limit, sizes on and off block boundaries), large
-# files copied whole, holes in small and large files; read back by the kernel and e2fsck.
+# files copied whole, holes in small and large files; read back by the kernel and e2fsck,
+# as ext2 (block maps) and as ext4 (extents).
 . "$TOP/tests/lib.sh"
 
 mkdir -p src/many src/edge
@@ -15,26 +16,40 @@ printf 'head' > src/edge/holey-small; printf 'tail' | dd of=src/edge/holey-small
 head -c 100000 /dev/urandom > src/edge/holey-big
 head -c 100000 /dev/urandom | dd of=src/edge/holey-big bs=1M seek=63 conv=notrunc status=none
 head -c 10000 /dev/urandom > src/edge/tailhole; truncate -s 20M src/edge/tailhole
-cat > d.cfg <<'EOF2'
-image = { name = "d"; output = "d.img"; stage = ""; timestamp = 1700000000; block_size = 4096; };
+# The image's times are image.timestamp and a tree entry's owner is root: the source tree
+# takes them too, then both trees must list alike and hold the same bytes.
+find src -exec touch -h -d @1700000000 {} +
+blocks() { dbg d.img "stat \"$1\"" | sed -n 's/.*Blockcount: *\([0-9]*\).*/\1/p' | head -1; }
+
+for fmt in ext2 ext4; do
+note "format $fmt"
+cat > d.cfg <<EOF2
+image = { name = "d"; output = "d.img"; stage = ""; timestamp = 1700000000; block_size = 4096;
+          format = "$fmt"; };
 entries = ( { type = "tree"; path = "/"; source = "src"; } );
 EOF2
 "$LSBIMG" compose -q d.cfg
 fsck_clean d.img
-ro_mount d.img mnt
+ro_mount d.img mnt "$fmt"
 trap 'ro_umount mnt' EXIT
 note "mounted with $MOUNT_KIND"
-# The image's times are image.timestamp and a tree entry's owner is root: the source tree
-# takes them too, then both trees must list alike and hold the same bytes.
-find src -exec touch -h -d @1700000000 {} +
 same_tree src/many mnt/many || fail "small files differ from their sources"
 same_tree src/edge mnt/edge || fail "edge-size files differ from their sources"
 # Holes stay holes: debugfs counts the 512-byte sectors each file really has (4 KiB blocks,
 # so 8 per block), and the kernel agrees. holey-small: blocks 0 and 9 (no indirect block);
-# holey-big: 25 data blocks at each end, an indirect block for the first end, a double
-# indirect and an indirect one for the other; tailhole: 3 data blocks.
-blocks() { dbg d.img "stat \"$1\"" | sed -n 's/.*Blockcount: *\([0-9]*\).*/\1/p' | head -1; }
+# holey-big: 25 data blocks at each end, on ext2 with an indirect block for the first end, a
+# double indirect and an indirect one for the other (ext4: two extents in the inode);
+# tailhole: 3 data blocks.
 assert_eq "holey-small sectors" 16 "$(blocks /edge/holey-small)"
 assert_eq "holey-small sectors, kernel" 16 "$(stat -c %b mnt/edge/holey-small)"
-assert_eq "holey-big sectors (50 data, 3 indirect blocks)" 424 "$(blocks /edge/holey-big)"
+if [ "$fmt" = ext4 ]; then
+  assert_eq "holey-big sectors (50 data blocks, 2 extents)" 400 "$(blocks /edge/holey-big)"
+  assert_eq "holey-big extents" 2 "$(dbg d.img 'ex /edge/holey-big' | grep -c '^ *0/ *0')"
+else
+  assert_eq "holey-big sectors (50 data, 3 indirect blocks)" 424 "$(blocks /edge/holey-big)"
+fi
+assert_eq "holey-big sectors, kernel" "$(blocks /edge/holey-big)" "$(stat -c %b mnt/edge/holey-big)"
 assert_eq "tailhole sectors" 24 "$(blocks /edge/tailhole)"
+ro_umount mnt
+trap - EXIT
+done

@@ -1,4 +1,5 @@
-# Every entry kind, read back through debugfs (not our own reader), plus e2fsck.
+# Every entry kind, read back through debugfs (not our own reader), plus e2fsck; as ext2
+# and as ext4 (extents, checksums: debugfs and e2fsck verify them as they read).
 . "$TOP/tests/lib.sh"
 
 mkdir -p src/tree/sub/deeper files
@@ -18,8 +19,12 @@ mknod src/tree/tty c 4 64
 : > src/tree/empty
 long=$(printf 'x%.0s' $(seq 1 200))
 
+kinds() { # FORMAT
+local fmt=$1
+note "format $fmt"
 cat > k.cfg <<EOF2
-image = { name = "k"; output = "k.img"; stage = ""; timestamp = 1700000000; block_size = 1024; };
+image = { name = "k"; output = "k.img"; stage = ""; timestamp = 1700000000; block_size = 1024;
+          format = "$fmt"; };
 entries = (
   { type = "dir"; path = "/d"; mode = "0710"; uid = 1000; gid = 100; },
   { type = "file"; path = "/d/plain"; source = "files/plain"; mode = "0600"; uid = 7; gid = 8; },
@@ -79,7 +84,12 @@ assert_eq "hard link inode" "$i1" "$i2"
 assert_contains "fast link" "$(dbg k.img 'stat /fast')" 'Fast link dest: "d/plain"'
 assert_contains "rel link" "$(dbg k.img 'stat /t/rel-link')" 'Fast link dest: "t1"'
 assert_contains "abs link" "$(dbg k.img 'stat /t/abs-link')" 'Fast link dest: "/etc/os-release"'
-assert_contains "slow link has a block" "$(dbg k.img 'stat /slow')" "BLOCKS:"
+if [ "$fmt" = ext4 ]; then
+  assert_contains "slow link has an extent" "$(dbg k.img 'stat /slow')" "EXTENTS:"
+  assert_contains "files mapped by extents" "$(dbg k.img 'stat /big')" "Flags: 0x80000"
+else
+  assert_contains "slow link has a block" "$(dbg k.img 'stat /slow')" "BLOCKS:"
+fi
 assert_eq "slow link target" "/$long" "$(dbg k.img 'cat /slow')"
 assert_contains "console dev" "$(dbg k.img 'stat /dev/console')" "Device major/minor number: 05:01"
 assert_contains "nvme dev" "$(dbg k.img 'stat /dev/nvme')" "Device major/minor number: 259:70000"
@@ -101,4 +111,7 @@ blocks=$(dbg k.img "stat /t/sparse" | sed -n 's/.*Blockcount: *\([0-9]*\).*/\1/p
 # ... and the image file on the host is sparse too.
 alloc=$(( $(stat -c %b k.img) * 512 )); size=$(stat -c %s k.img)
 [ "$alloc" -lt "$size" ] || fail "image not sparse: $alloc of $size bytes allocated"
-note "all entry kinds verified"
+note "all entry kinds verified as $fmt"
+}
+kinds ext2
+kinds ext4

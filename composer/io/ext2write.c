@@ -439,10 +439,15 @@ static int size_fs(struct writer *w, const struct need *nd)
 	uint64_t total = target + target / 50 + 64;
 	for (;;) {
 		total = div_up(total, mib) * mib;
-		/* A group holds at most 8 * block size inodes: more inodes need more groups. */
-		if ((err = init_fs(w, total, inodes)) == EXT2_ET_TOO_MANY_INODES &&
-		    total < div_up(inodes, 8ull * w->bs) * 8ull * w->bs) {
-			total = div_up(inodes, 8ull * w->bs) * 8ull * w->bs;
+		/* Many inodes and little data: the inode tables need room (TOOSMALL), and a
+		 * group holds at most 8 * block size inodes (TOO_MANY_INODES). */
+		err = init_fs(w, total, inodes);
+		if (err == EXT2_ET_TOOSMALL || err == EXT2_ET_TOO_MANY_INODES) {
+			uint64_t per_group = 8ull * w->bs;
+			uint64_t more = err == EXT2_ET_TOOSMALL ?
+				target + div_up(inodes * w->p->inode_size, w->bs) :
+				(div_up(inodes, per_group) - 1) * per_group + mib;
+			total = total < more ? more : total + total / 8 + mib;
 			continue;
 		}
 		if (err)

@@ -149,8 +149,11 @@ static int image_parse_journal(const struct conf *c, struct image_params *p)
 		return -1;
 	uint64_t blocks = p->journal_size / p->block_size;
 	if (p->journal_size && (blocks < JOURNAL_MIN_BLOCKS || blocks > JOURNAL_MAX_BLOCKS)) {
-		conf_error(c, "image.journal_size must be \"auto\" or %d to %d blocks of %u bytes",
-			   JOURNAL_MIN_BLOCKS, JOURNAL_MAX_BLOCKS, p->block_size);
+		conf_error(c, "image.journal_size must be \"auto\" or from %lluK to %lluK "
+			   "(1024 to 10240000 blocks of %u bytes)",
+			   (unsigned long long)JOURNAL_MIN_BLOCKS * p->block_size / 1024,
+			   (unsigned long long)JOURNAL_MAX_BLOCKS * p->block_size / 1024,
+			   p->block_size);
 		return -1;
 	}
 	return 0;
