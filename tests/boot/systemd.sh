@@ -5,7 +5,8 @@
 CAPS_LINE="LSBIMG-CAPS L4_CAP_GLOBAL_EPOLL=global_epoll L4_CAP_GLOBAL_FS=global_fs L4_CAP_LSB_ROOT=lsb_root"
 KERNEL=$TOP/out/kernels/arm64/vmlinuz
 
-# systemd_image IMAGE: compose it (and initrd.cpio.gz) in the current directory.
+# systemd_image IMAGE: compose it (and initrd.cpio.gz) in the current directory; with
+# FORMAT set, common.cfg's image.format is FORMAT (plus the image keys in IMAGE_KEYS).
 systemd_image() {
   local img=$1
   note "Debian kernel, our /init, systemd packages (make kernels initramfs-init debs; cached)"
@@ -16,6 +17,12 @@ systemd_image() {
   note "image: common.cfg, musl, systemd from out/debs/systemd-arm64, units/ + capsprint"
   aarch64-linux-musl-gcc -O2 -o capsprint "$TOP/tests/boot/capsprint.c" || fail "cannot build capsprint"
   shadow_checkout
+  if [ -n "${FORMAT:-}" ]; then
+    rm shadow/layouts/common.cfg
+    sed "s/^image = {/image = {\n  format = \"$FORMAT\"; ${IMAGE_KEYS:-}/" "$TOP/layouts/common.cfg" \
+      >shadow/layouts/common.cfg
+    grep -q "format = \"$FORMAT\"" shadow/layouts/common.cfg || fail "cannot set image.format in common.cfg"
+  fi
   cat >shadow/layouts/sdboot.cfg <<CFG
 @include "common.cfg"
 musl = { arch = "aarch64"; };
@@ -35,7 +42,7 @@ entries_test = (
 );
 CFG
   expect_exit 0 "$LSBIMG" compose -q --no-stage -o "$img" shadow/layouts/sdboot.cfg
-  fsck_clean "$img"
+  case ${FORMAT:-ext2} in ext2|ext4) fsck_clean "$img" ;; esac
 }
 
 # systemd_boot IMAGE [RUNQEMU-ARGS...]: boot it until the capsprint line and the power-off;
