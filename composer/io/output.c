@@ -4,32 +4,43 @@
 #include "base/outfile.h"
 #include "io/archive_out.h"
 #include "io/ext2write.h"
+#include "io/sqfswrite.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static int write_ext2(struct tree *t, const struct image_params *p, struct output_result *res)
+/* The file system writers fill a temporary file beside the output, renamed over it only
+ * when complete. */
+typedef int (*fd_writer)(struct tree *t, const struct image_params *p, const char *path,
+			 int fd, struct output_result *res);
+
+static int write_atomic(struct tree *t, const struct image_params *p,
+			struct output_result *res, fd_writer write)
 {
 	struct outfile out;
 	if (outfile_open(&out, p->output))
 		return -1;
-	if (ext2_write(t, p, out.tmp, out.fd, res)) {
+	if (write(t, p, out.tmp, out.fd, res)) {
 		outfile_abort(&out);
 		return -1;
 	}
 	return outfile_commit(&out);
 }
 
+static int write_ext2(struct tree *t, const struct image_params *p, struct output_result *res)
+{
+	return write_atomic(t, p, res, ext2_write);
+}
+
 static int write_ext4(struct tree *t, const struct image_params *p, struct output_result *res)
 {
-	struct outfile out;
-	if (outfile_open(&out, p->output))
-		return -1;
-	if (ext4_write(t, p, out.tmp, out.fd, res)) {
-		outfile_abort(&out);
-		return -1;
-	}
-	return outfile_commit(&out);
+	return write_atomic(t, p, res, ext4_write);
+}
+
+static int write_squashfs(struct tree *t, const struct image_params *p,
+			  struct output_result *res)
+{
+	return write_atomic(t, p, res, sqfs_write);
 }
 
 static int write_archive(struct tree *t, const struct image_params *p,
@@ -55,6 +66,7 @@ static int write_cpio(struct tree *t, const struct image_params *p, struct outpu
 static const struct output_format formats[] = {
 	{ "ext2", "img", write_ext2 },
 	{ "ext4", "img", write_ext4 },
+	{ "squashfs", "sqfs", write_squashfs },
 	{ "tar", "tar", write_tar },
 	{ "cpio", "cpio.gz", write_cpio },
 };

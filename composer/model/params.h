@@ -9,9 +9,10 @@ struct image_params {
 	uint64_t size;           /* bytes; 0 = auto */
 	uint64_t headroom_bytes; /* auto size: extra free space ... */
 	unsigned headroom_pct;   /* ... or percent of content */
-	unsigned block_size;
+	unsigned block_size;     /* ext2/ext4: block; squashfs: data block; vfat: cluster */
 	unsigned inode_size;
 	uint64_t inodes;         /* 0 = auto */
+	const char *compressor;  /* squashfs: "gzip", "xz" or "zstd" */
 	uint64_t journal_size;   /* ext4: bytes; 0 = mke2fs's default for the size */
 	char label[17];
 	unsigned char uuid[16];

@@ -22,6 +22,7 @@ static const struct key image_keys[] = {
 	{ "inode_size", KEY_INT, 0 },
 	{ "inodes", KEY_SIZE, 0 },
 	{ "journal_size", KEY_SIZE, 0 },
+	{ "compressor", KEY_STRING, 0 },
 	{ "label", KEY_STRING, 0 },
 	{ "uuid", KEY_STRING, 0 },
 	{ "hash_seed", KEY_STRING, 0 },
@@ -159,6 +160,71 @@ static int image_parse_journal(const struct conf *c, struct image_params *p)
 	return 0;
 }
 
+static int is_squashfs(const struct image_params *p)
+{
+	return !strcmp(p->format, "squashfs");
+}
+
+static int is_ext(const struct image_params *p)
+{
+	return !strcmp(p->format, "ext2") || !strcmp(p->format, "ext4");
+}
+
+/* image.block_size: what a block is depends on the format. */
+static int parse_block_size(const struct conf *c, struct image_params *p)
+{
+	int64_t v = c->num;
+	int pow2 = v > 0 && !(v & (v - 1));
+	if (is_squashfs(p)) {
+		if (!pow2 || v < 4096 || v > 1048576) {
+			conf_error(c, "image.block_size for squashfs must be a power of two from "
+				   "4096 to 1048576");
+			return -1;
+		}
+	} else if (v != 1024 && v != 2048 && v != 4096) {
+		conf_error(c, "image.block_size must be 1024, 2048 or 4096");
+		return -1;
+	}
+	p->block_size = (unsigned)v;
+	return 0;
+}
+
+static int parse_compressor(const struct conf *c, struct image_params *p)
+{
+	if (!is_squashfs(p)) {
+		conf_error(c, "image.compressor applies to format \"squashfs\" only");
+		return -1;
+	}
+	if (strcmp(c->str, "gzip") && strcmp(c->str, "xz") && strcmp(c->str, "zstd")) {
+		conf_error(c, "image.compressor must be \"gzip\", \"xz\" or \"zstd\"");
+		return -1;
+	}
+	p->compressor = c->str;
+	return 0;
+}
+
+/* Keys the format has no use for: squashfs has no fixed size (an explicit one is an
+ * error); the rest only warn, so a layout shared between formats keeps its ext2 keys. */
+static int format_keys(const struct conf *img, const struct image_params *p)
+{
+	static const char *const ext_only[] = { "headroom", "inodes", "inode_size", "label",
+						"uuid", "hash_seed", NULL };
+	const struct conf *c;
+	if (is_ext(p) || !img)
+		return 0;
+	if (is_squashfs(p) && (c = conf_member(img, "size")) &&
+	    !(c->type == CONF_STRING && !strcmp(c->str, "auto"))) {
+		conf_error(c, "image.size must be \"auto\" for squashfs: its size follows "
+			   "its content");
+		return 1;
+	}
+	for (size_t i = 0; ext_only[i]; i++)
+		if ((c = conf_member(img, ext_only[i])))
+			diag_warn_at(c->file, c->line, "image.%s has no effect on format \"%s\"",
+				     ext_only[i], p->format);
+	return 0;
+}
+
 /* The output stem when the layout names none: the layout file's, without extension.
  * Static, like the default output path below: one layout is parsed at a time. */
 static const char *default_name(const char *layout)
@@ -206,6 +272,10 @@ int image_parse(const struct conf *img, const char *layout, const unsigned char 
 		}
 		p->format = s;
 	}
+	if (is_squashfs(p)) {
+		p->block_size = 131072;   /* mksquashfs's */
+		p->compressor = "gzip";
+	}
 	if (conf_lookup_string(img, "name", &s)) {
 		if (!*s || strchr(s, '/')) {
 			conf_error(conf_member(img, "name"), "image.name must be a plain file name");
@@ -222,13 +292,8 @@ int image_parse(const struct conf *img, const char *layout, const unsigned char 
 	}
 	if ((c = conf_member(img, "inodes")) && get_size(c, &p->inodes, NULL))
 		problems++;
-	if ((c = conf_member(img, "block_size"))) {
-		if (c->num != 1024 && c->num != 2048 && c->num != 4096) {
-			conf_error(c, "image.block_size must be 1024, 2048 or 4096");
-			problems++;
-		}
-		p->block_size = (unsigned)c->num;
-	}
+	if ((c = conf_member(img, "block_size")) && parse_block_size(c, p))
+		problems++;
 	if ((c = conf_member(img, "inode_size"))) {
 		int64_t v = c->num;
 		if (v < 128 || v > (int64_t)p->block_size || (v & (v - 1))) {
@@ -239,6 +304,9 @@ int image_parse(const struct conf *img, const char *layout, const unsigned char 
 	}
 	if ((c = conf_member(img, "journal_size")) && image_parse_journal(c, p))
 		problems++;
+	if ((c = conf_member(img, "compressor")) && parse_compressor(c, p))
+		problems++;
+	problems += format_keys(img, p);
 	if ((c = conf_member(img, "timestamp")))
 		p->timestamp = c->num;
 	conf_lookup_string(img, "output", &p->output);

@@ -1,0 +1,230 @@
+/* Reading a squashfs image through libsquashfs: the directory tree once, file data on
+ * demand. A corrupt image is refused with libsquashfs's reason, never trusted. */
+#include "io/imgview.h"
+#include "base/diag.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqfs/compressor.h>
+#include <sqfs/data_reader.h>
+#include <sqfs/dir_reader.h>
+#include <sqfs/error.h>
+#include <sqfs/id_table.h>
+#include <sqfs/inode.h>
+#include <sqfs/io.h>
+#include <sqfs/super.h>
+
+struct sqview {
+	sqfs_file_t *file;
+	sqfs_super_t super;
+	sqfs_compressor_t *cmp;
+	sqfs_id_table_t *ids;
+	sqfs_dir_reader_t *dr;
+	sqfs_data_reader_t *data;
+	sqfs_tree_node_t *root;
+	const sqfs_inode_generic_t **files;   /* regular files, by node->ino - 1 */
+	unsigned nfiles, cap;
+	struct node **by_number;              /* inode number -> node: hard links */
+};
+
+static void sq_close(void *backend)
+{
+	struct sqview *s = backend;
+	if (!s)
+		return;
+	sqfs_dir_tree_destroy(s->root);
+	sqfs_destroy(s->data);
+	sqfs_destroy(s->dr);
+	sqfs_destroy(s->ids);
+	sqfs_destroy(s->cmp);
+	sqfs_destroy(s->file);
+	free(s->files);
+	free(s->by_number);
+	free(s);
+}
+
+static const char *compressor_name(unsigned id)
+{
+	static const char *const names[] = { "", "gzip", "lzma", "lzo", "xz", "lz4", "zstd" };
+	return id < sizeof(names) / sizeof(names[0]) ? names[id] : "unknown";
+}
+
+/* A node for sqfs tree node SN (not the root). -1 with *why on corruption. */
+static struct node *make_node(struct imgview *iv, struct sqview *s, const sqfs_tree_node_t *sn,
+			      const char **why)
+{
+	const sqfs_inode_generic_t *in = sn->inode;
+	uint32_t num = in->base.inode_number;
+	if (num == 0 || num > s->super.inode_count) {
+		*why = "inode number out of range";
+		return NULL;
+	}
+	if (s->by_number[num - 1]) {
+		if (s->by_number[num - 1]->type == NODE_DIR) {
+			*why = "a directory with two names";
+			return NULL;
+		}
+		return s->by_number[num - 1];     /* another name of a file already read */
+	}
+	enum node_type type;
+	switch (in->base.type) {
+	case SQFS_INODE_DIR: case SQFS_INODE_EXT_DIR: type = NODE_DIR; break;
+	case SQFS_INODE_FILE: case SQFS_INODE_EXT_FILE: type = NODE_REG; break;
+	case SQFS_INODE_SLINK: case SQFS_INODE_EXT_SLINK: type = NODE_SYMLINK; break;
+	case SQFS_INODE_CDEV: case SQFS_INODE_EXT_CDEV: type = NODE_CHR; break;
+	case SQFS_INODE_BDEV: case SQFS_INODE_EXT_BDEV: type = NODE_BLK; break;
+	case SQFS_INODE_FIFO: case SQFS_INODE_EXT_FIFO: type = NODE_FIFO; break;
+	case SQFS_INODE_SOCKET: case SQFS_INODE_EXT_SOCKET: type = NODE_SOCK; break;
+	default: *why = "unknown inode type"; return NULL;
+	}
+	struct node *n = tree_node_new(iv->t, type, "(squashfs)");
+	n->mode = in->base.mode & 07777;
+	n->uid = sn->uid;
+	n->gid = sn->gid;
+	n->mtime = in->base.mod_time;
+	switch (type) {
+	case NODE_REG: {
+		sqfs_u64 size;
+		sqfs_inode_get_file_size(in, &size);
+		n->u.reg.kind = SRC_EMPTY;
+		n->u.reg.size = size;
+		if (s->nfiles == s->cap) {
+			s->cap = s->cap ? 2 * s->cap : 256;
+			s->files = xrealloc(s->files, s->cap * sizeof(*s->files));
+		}
+		s->files[s->nfiles++] = in;
+		n->ino = s->nfiles;
+		break;
+	}
+	case NODE_SYMLINK: {
+		size_t len = in->base.type == SQFS_INODE_SLINK ? in->data.slink.target_size :
+							       in->data.slink_ext.target_size;
+		if (len == 0 || len > in->payload_bytes_used || memchr(in->extra, 0, len)) {
+			*why = "bad symlink target";
+			return NULL;
+		}
+		char *target = tree_alloc(iv->t, len + 1);
+		memcpy(target, in->extra, len);
+		target[len] = 0;
+		n->u.lnk.target = target;
+		break;
+	}
+	case NODE_CHR:
+	case NODE_BLK: {
+		uint32_t dev = in->base.type <= SQFS_INODE_SOCKET ? in->data.dev.devno :
+								      in->data.dev_ext.devno;
+		n->u.dev.major = (dev & 0xfff00) >> 8;       /* the kernel's new_decode_dev */
+		n->u.dev.minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
+		break;
+	}
+	default:
+		break;
+	}
+	s->by_number[num - 1] = n;
+	return n;
+}
+
+static int add_children(struct imgview *iv, struct sqview *s, const sqfs_tree_node_t *dir,
+			const char *path, unsigned depth)
+{
+	if (depth > 256) {
+		diag_error_at(iv->path, 0, "%s: directories nested too deep (corrupt?)", path);
+		return -1;
+	}
+	for (const sqfs_tree_node_t *c = dir->children; c; c = c->next) {
+		const char *name = (const char *)c->name, *why = NULL;
+		char *cp = xasprintf("%s/%s", strcmp(path, "/") ? path : "", name);
+		struct node *n = make_node(iv, s, c, &why);
+		int rc = 0;
+		if (!n || !*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
+			diag_error_at(iv->path, 0, "%s: corrupt: %s", cp, why ? why : "bad name");
+			rc = -1;
+		} else if (tree_add(iv->t, NULL, cp, n, 0, &why)) {
+			diag_error_at(iv->path, 0, "%s: corrupt: %s", cp, why);
+			rc = -1;
+		} else if (n->type == NODE_DIR) {
+			rc = add_children(iv, s, c, cp, depth + 1);
+		}
+		free(cp);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+static int sq_fail(struct imgview *iv, struct sqview *s, const char *what, int err)
+{
+	diag_error_at(iv->path, 0, "not a readable squashfs image: %s (libsquashfs error %d)",
+		      what, err);
+	sq_close(s);
+	return -1;
+}
+
+static int sq_load(struct imgview *iv, const char *path)
+{
+	struct sqview *s = xcalloc(1, sizeof(*s));
+	sqfs_compressor_config_t cfg;
+	int err;
+	if (!(s->file = sqfs_open_file(path, SQFS_FILE_OPEN_READ_ONLY)))
+		return sq_fail(iv, s, strerror(errno), 0);
+	if ((err = sqfs_super_read(&s->super, s->file)))
+		return sq_fail(iv, s, "superblock", err);
+	if ((err = sqfs_compressor_config_init(&cfg, (SQFS_COMPRESSOR)s->super.compression_id,
+					       s->super.block_size,
+					       SQFS_COMP_FLAG_UNCOMPRESS)) ||
+	    (err = sqfs_compressor_create(&cfg, &s->cmp)))
+		return sq_fail(iv, s, "compressor", err);
+	if (!(s->ids = sqfs_id_table_create(0)) ||
+	    (err = sqfs_id_table_read(s->ids, s->file, &s->super, s->cmp)))
+		return sq_fail(iv, s, "id table", err);
+	if (!(s->dr = sqfs_dir_reader_create(&s->super, s->cmp, s->file, 0)))
+		return sq_fail(iv, s, "directory table", SQFS_ERROR_ALLOC);
+	if (!(s->data = sqfs_data_reader_create(s->file, s->super.block_size, s->cmp, 0)) ||
+	    (err = sqfs_data_reader_load_fragment_table(s->data, &s->super)))
+		return sq_fail(iv, s, "fragment table", err);
+	if ((err = sqfs_dir_reader_get_full_hierarchy(s->dr, s->ids, NULL, 0, &s->root)))
+		return sq_fail(iv, s, "directory tree", err);
+	s->by_number = xcalloc(s->super.inode_count ? s->super.inode_count : 1,
+			       sizeof(*s->by_number));
+	struct node *root = tree_root(iv->t);
+	const sqfs_inode_generic_t *ri = s->root->inode;
+	root->mode = ri->base.mode & 07777;
+	root->uid = s->root->uid;
+	root->gid = s->root->gid;
+	root->mtime = ri->base.mod_time;
+	if (add_children(iv, s, s->root, "/", 0)) {
+		sq_close(s);
+		return -1;
+	}
+	iv->backend = s;
+	return 0;
+}
+
+static ssize_t sq_read(void *backend, unsigned file, void *buf, size_t len, uint64_t off)
+{
+	struct sqview *s = backend;
+	if (len > 1u << 30)
+		len = 1u << 30;
+	sqfs_s32 r = sqfs_data_reader_read(s->data, s->files[file - 1], off, buf, (sqfs_u32)len);
+	if (r < 0) {
+		errno = EIO;
+		return -1;
+	}
+	return r;
+}
+
+static void sq_info(void *backend, img_info_fn fn, void *arg)
+{
+	struct sqview *s = backend;
+	fn("compressor", compressor_name(s->super.compression_id), 0, arg);
+	fn("block_size", NULL, s->super.block_size, arg);
+	fn("bytes_used", NULL, s->super.bytes_used, arg);
+	fn("inodes", NULL, s->super.inode_count, arg);
+	fn("fragments", NULL, s->super.fragment_entry_count, arg);
+	fn("ids", NULL, s->super.id_count, arg);
+	fn("created", NULL, s->super.modification_time, arg);
+}
+
+const struct img_backend sqfs_backend = { "squashfs", sq_load, sq_read, sq_info, sq_close };

@@ -1,0 +1,55 @@
+/* Opening any image or archive lsbimg inspects, in one place: its content says what it is
+ * (ext2/3/4, squashfs, vfat, tar, cpio, gzip'd tar or cpio), and every inspect command
+ * reads it through the same fsview. ext2 images are read through libext2fs directly; the
+ * other kinds are read once into a tree (names, types, modes, owners, times, link
+ * targets, devices, sizes) whose file data comes from the image on demand. */
+#ifndef LSBIMG_IMGVIEW_H
+#define LSBIMG_IMGVIEW_H
+
+#include "model/fsview.h"
+#include "model/tree.h"
+
+#include <stdint.h>
+#include <sys/types.h>
+
+enum img_kind { IMG_EXT2, IMG_SQUASHFS, IMG_VFAT, IMG_ARCHIVE };
+
+/* One line of `lsbimg info` for kinds other than ext2: a number or a text. */
+typedef void (*img_info_fn)(const char *key, const char *text, uint64_t num, void *arg);
+
+struct imgview;
+
+/* A reader of one kind of image other than ext2 (io/fsview_KIND.c). */
+struct img_backend {
+	const char *name;
+	/* Read PATH into IV->t and keep what reading file data needs in IV->backend;
+	 * regular files' node->ino numbers them for read. 0, or -1 after a message. */
+	int (*load)(struct imgview *iv, const char *path);
+	ssize_t (*read)(void *backend, unsigned file, void *buf, size_t len, uint64_t off);
+	void (*info)(void *backend, img_info_fn fn, void *arg);
+	void (*close)(void *backend);
+};
+
+struct imgview {
+	struct fsview v;              /* what the commands read */
+	enum img_kind kind;
+	const char *path;
+	const char *type;             /* "ext2", "squashfs", "vfat", "tar", "cpio" ... */
+	struct tree *t;               /* not ext2: the image's files */
+	struct fsview tv;             /* the tree's view, for all but file data */
+	void *backend;
+	const struct img_backend *ops;
+};
+
+extern const struct img_backend sqfs_backend;
+
+/* Open PATH by its content. 0, or -1 after a message naming PATH. */
+int imgview_open(struct imgview *iv, const char *path);
+void imgview_close(struct imgview *iv);
+/* The libext2fs image behind an ext2 view, else NULL. */
+struct image *imgview_ext2(struct imgview *iv);
+/* What PATH holds by its first bytes: "ext2", "squashfs", "vfat", "tar", "cpio", "gzip"
+ * or NULL. */
+const char *imgview_sniff(const char *path);
+
+#endif
