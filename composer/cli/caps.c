@@ -4,6 +4,7 @@
 #include "checks/caps.h"
 #include "compose/pipeline.h"
 #include "io/image.h"
+#include "io/imgview.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -49,12 +50,12 @@ int cmd_caps(int argc, char **argv)
 		diag_error("%s: %s", path, strerror(errno));
 		return EXIT_USAGE;
 	}
-	if (image_is_ext2(path)) {
-		struct fsview v;
-		if (fsview_ext2_open(&v, path))
+	if (imgview_sniff(path)) {   /* an image or archive, not a layout */
+		struct imgview iv;
+		if (imgview_open(&iv, path))
 			return EXIT_USAGE;
-		int rc = caps_show(&v, json);
-		fsview_ext2_close(&v);
+		int rc = caps_show(&iv.v, json);
+		imgview_close(&iv);
 		return rc;
 	}
 	struct composition c;

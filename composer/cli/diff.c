@@ -4,6 +4,7 @@
 #include "base/diag.h"
 #include "model/fsview.h"
 #include "io/image.h"
+#include "io/imgview.h"
 #include "base/json.h"
 
 #include <errno.h>
@@ -209,13 +210,14 @@ int cmd_diff(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *na = argv[optind], *nb = argv[optind + 1];
-	struct fsview a, b;
-	if (fsview_ext2_open(&a, na) < 0)
+	struct imgview ia, ib;
+	if (imgview_open(&ia, na) < 0)
 		return EXIT_USAGE;
-	if (fsview_ext2_open(&b, nb) < 0) {
-		fsview_ext2_close(&a);
+	if (imgview_open(&ib, nb) < 0) {
+		imgview_close(&ia);
 		return EXIT_USAGE;
 	}
+	struct fsview a = ia.v, b = ib.v;
 	struct list la = { 0 }, lb = { 0 };
 	int rc = a.walk(a.ctx, collect, &la) || b.walk(b.ctx, collect, &lb) ? -1 : 0;
 	if (!rc) {
@@ -238,8 +240,8 @@ int cmd_diff(int argc, char **argv)
 	}
 	free_list(&la);
 	free_list(&lb);
-	fsview_ext2_close(&a);
-	fsview_ext2_close(&b);
+	imgview_close(&ia);
+	imgview_close(&ib);
 	if (fflush(stdout) == EOF) {
 		diag_error("writing output: %s", strerror(errno));
 		return EXIT_USAGE;

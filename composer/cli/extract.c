@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "base/diag.h"
 #include "io/image.h"
+#include "io/imgview.h"
 #include "model/fsview.h"
 
 #include <dirent.h>
@@ -28,15 +29,18 @@
 struct source {
 	struct fsview v;
 	struct tree *t;                    /* an imported archive */
-	int image;                         /* or an image (fsview_ext2) */
+	struct imgview iv;                 /* or an image */
+	int image;
 };
 
 static int open_source(struct source *s, const char *path)
 {
 	memset(s, 0, sizeof(*s));
-	if (image_is_ext2(path)) {
-		if (fsview_ext2_open(&s->v, path))
+	const char *kind = imgview_sniff(path);
+	if (kind && (!strcmp(kind, "ext2") || !strcmp(kind, "squashfs") || !strcmp(kind, "vfat"))) {
+		if (imgview_open(&s->iv, path))
 			return -1;
+		s->v = s->iv.v;
 		s->image = 1;
 		return 0;
 	}
@@ -54,7 +58,7 @@ static int open_source(struct source *s, const char *path)
 static void close_source(struct source *s)
 {
 	if (s->image)
-		fsview_ext2_close(&s->v);
+		imgview_close(&s->iv);
 	tree_free(s->t);
 }
 

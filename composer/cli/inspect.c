@@ -2,15 +2,18 @@
 #include "cli/cli.h"
 #include "base/diag.h"
 #include "io/image.h"
+#include "io/imgview.h"
 #include "base/json.h"
 
 #include <e2p/e2p.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 struct opts {
@@ -83,18 +86,30 @@ static void time_string(int64_t t, char *buf, size_t len)
 		snprintf(buf, len, "%" PRId64, t);
 }
 
-/* The link target of INO, or "" with a message when it is unreadable. */
-static void target_of(struct image *im, const char *path, ext2_ino_t ino, char *buf,
+/* "IMAGE: error: ..." */
+__attribute__((format(printf, 2, 3))) static void view_error(const struct imgview *iv,
+							      const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	diag_error_at(iv->path, 0, "%s", msg);
+	free(msg);
+}
+
+/* The link target of H, or "" with a message when it is unreadable. */
+static void target_of(struct imgview *iv, const char *path, img_handle h, char *buf,
 		      size_t len)
 {
-	if (image_readlink_ino(im, ino, buf, len) < 0) {
-		image_error(im, "%s: unreadable symlink: %s", path, strerror(errno));
+	if (imgview_readlink(iv, h, buf, len) < 0) {
+		view_error(iv, "%s: unreadable symlink: %s", path, strerror(errno));
 		buf[0] = 0;
 	}
 }
 
 /* One entry as a JSON object's members (no braces). */
-static void json_entry(struct image *im, const char *key, const char *name, ext2_ino_t ino,
+static void json_entry(struct imgview *iv, const char *key, const char *name, img_handle h,
 		       const struct fsview_stat *st)
 {
 	json_key(stdout, key, 1);
@@ -102,20 +117,20 @@ static void json_entry(struct image *im, const char *key, const char *name, ext2
 	printf(",\"type\":\"%s\",\"mode\":\"%04o\",\"uid\":%u,\"gid\":%u,\"nlink\":%u,"
 	       "\"size\":%" PRIu64 ",\"mtime\":%" PRId64 ",\"inode\":%u",
 	       image_type_word(st->type), st->mode, st->uid, st->gid, st->nlink, st->size, st->mtime,
-	       ino);
+	       (unsigned)imgview_ino(iv, h));
 	if (st->type == NODE_CHR || st->type == NODE_BLK)
 		printf(",\"major\":%u,\"minor\":%u", st->major, st->minor);
 	if (st->type == NODE_SYMLINK) {
 		char t[4096];
-		target_of(im, name, ino, t, sizeof(t));
+		target_of(iv, name, h, t, sizeof(t));
 		json_key(stdout, "target", 0);
 		json_str(stdout, t);
 	}
 }
 
 /* An ls line: NAME alone, or in long format. */
-static void text_entry(struct image *im, const struct opts *o, const char *name,
-		       ext2_ino_t ino, const struct fsview_stat *st)
+static void text_entry(struct imgview *iv, const struct opts *o, const char *name,
+		       img_handle h, const struct fsview_stat *st)
 {
 	if (o->longfmt) {
 		char mode[11], when[32], size[48];
@@ -130,29 +145,29 @@ static void text_entry(struct image *im, const struct opts *o, const char *name,
 	fputs(name, stdout);
 	if (o->longfmt && st->type == NODE_SYMLINK) {
 		char t[4096];
-		target_of(im, name, ino, t, sizeof(t));
+		target_of(iv, name, h, t, sizeof(t));
 		printf(" -> %s", t);
 	}
 	putchar('\n');
 }
 
 /* Open the image and resolve o->path; prints the reason on failure. */
-static int open_path(struct image *im, const struct opts *o, ext2_ino_t *ino,
+static int open_path(struct imgview *iv, const struct opts *o, img_handle *h,
 		     struct fsview_stat *st)
 {
-	if (image_open(im, o->image) < 0)
+	if (imgview_open(iv, o->image) < 0)
 		return EXIT_USAGE;
-	if (image_lookup(im, o->path, o->follow, ino) < 0 || image_stat_ino(im, *ino, st) < 0) {
-		image_error(im, "%s: %s", o->path, strerror(errno));
-		image_close(im);
+	if (imgview_lookup(iv, o->path, o->follow, h, st) < 0) {
+		view_error(iv, "%s: %s", o->path, strerror(errno));
+		imgview_close(iv);
 		return EXIT_FAILED;
 	}
 	return 0;
 }
 
-static int finish(struct image *im)
+static int finish(struct imgview *iv)
 {
-	image_close(im);
+	imgview_close(iv);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		diag_error("writing output: %s", strerror(errno));
 		return EXIT_FAILED;
@@ -161,24 +176,24 @@ static int finish(struct image *im)
 }
 
 struct ls_ctx {
-	struct image *im;
+	struct imgview *iv;
 	const struct opts *o;
 	int first;
 };
 
-static int ls_visit(const char *path, const char *name, ext2_ino_t ino,
+static int ls_visit(const char *path, const char *name, img_handle h,
 		    const struct fsview_stat *st, unsigned depth, int last, void *arg)
 {
 	struct ls_ctx *c = arg;
 	(void)depth, (void)last;
 	if (c->o->json) {
 		printf("%s{", c->first ? "" : ",");
-		json_entry(c->im, c->o->recursive ? "path" : "name", c->o->recursive ? path : name,
-			   ino, st);
+		json_entry(c->iv, c->o->recursive ? "path" : "name", c->o->recursive ? path : name,
+			   h, st);
 		putchar('}');
 		c->first = 0;
 	} else {
-		text_entry(c->im, c->o, c->o->recursive ? path : name, ino, st);
+		text_entry(c->iv, c->o, c->o->recursive ? path : name, h, st);
 	}
 	return 0;
 }
@@ -186,61 +201,41 @@ static int ls_visit(const char *path, const char *name, ext2_ino_t ino,
 int cmd_ls(int argc, char **argv)
 {
 	struct opts o;
-	struct image im;
-	ext2_ino_t ino;
+	struct imgview iv;
+	img_handle h;
 	struct fsview_stat st;
 	int rc = parse(argc, argv, "ls [-l] [-R] [-L] [--json] IMAGE [PATH]", "lRL", 0, 1, &o);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
-	if ((rc = open_path(&im, &o, &ino, &st)))
+	if ((rc = open_path(&iv, &o, &h, &st)))
 		return rc;
-	struct ls_ctx c = { &im, &o, 1 };
+	struct ls_ctx c = { &iv, &o, 1 };
 	if (o.json)
 		putchar('[');
-	if (st.type != NODE_DIR) {
-		ls_visit(o.path, o.path, ino, &st, 0, 1, &c);
-	} else if (o.recursive) {
-		rc = image_walk(&im, ino, o.path, ls_visit, &c);
-	} else {
-		struct image_dirent *d;
-		size_t n;
-		if (image_readdir(&im, ino, &d, &n) < 0) {
-			image_error(&im, "%s: cannot read directory: %s", o.path, strerror(errno));
-			rc = -1;
-		} else {
-			for (size_t i = 0; i < n && !rc; i++) {
-				struct fsview_stat cs;
-				if (image_stat_ino(&im, d[i].ino, &cs) < 0) {
-					image_error(&im, "%s/%s: unreadable inode %u", o.path,
-						    d[i].name, d[i].ino);
-					rc = -1;
-				} else {
-					ls_visit(d[i].name, d[i].name, d[i].ino, &cs, 1, 0, &c);
-				}
-			}
-			image_dirents_free(d, n);
-		}
-	}
+	if (st.type != NODE_DIR)
+		ls_visit(o.path, o.path, h, &st, 0, 1, &c);
+	else
+		imgview_walk(&iv, h, o.path, o.recursive, ls_visit, &c);
 	if (o.json)
 		puts("]");
-	return finish(&im);
+	return finish(&iv);
 }
 
 int cmd_cat(int argc, char **argv)
 {
 	struct opts o;
-	struct image im;
-	ext2_ino_t ino;
+	struct imgview iv;
+	img_handle h;
 	struct fsview_stat st;
 	int rc = parse(argc, argv, "cat [--json] IMAGE PATH", "", 1, 1, &o);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
 	o.follow = 1;
-	if ((rc = open_path(&im, &o, &ino, &st)))
+	if ((rc = open_path(&iv, &o, &h, &st)))
 		return rc;
 	if (st.type != NODE_REG) {
-		image_error(&im, "%s: not a regular file (%s)", o.path, node_type_name(st.type));
-		image_close(&im);
+		view_error(&iv, "%s: not a regular file (%s)", o.path, node_type_name(st.type));
+		imgview_close(&iv);
 		return EXIT_FAILED;
 	}
 	/* JSON needs the whole file to choose text or base64; plain output streams. */
@@ -248,9 +243,9 @@ int cmd_cat(int argc, char **argv)
 	char *buf = xmalloc(chunk);
 	uint64_t off = 0;
 	while (off < st.size) {
-		ssize_t got = image_pread_ino(&im, ino, buf, chunk, off);
+		ssize_t got = imgview_pread(&iv, h, buf, chunk, off);
 		if (got <= 0) {
-			image_error(&im, "%s: read error at offset %" PRIu64 ": %s", o.path, off,
+			view_error(&iv, "%s: read error at offset %" PRIu64 ": %s", o.path, off,
 				    got < 0 ? strerror(errno) : "short file");
 			break;
 		}
@@ -270,59 +265,67 @@ int cmd_cat(int argc, char **argv)
 		puts("}");
 	}
 	free(buf);
-	return finish(&im);
+	return finish(&iv);
 }
 
+/* stat: what fsview_stat holds for every kind; ext2 adds its inode's blocks, atime,
+ * ctime and flags. */
 int cmd_stat(int argc, char **argv)
 {
 	struct opts o;
-	struct image im;
-	ext2_ino_t ino;
+	struct imgview iv;
+	img_handle h;
 	struct fsview_stat st;
 	struct ext2_inode_large in;
 	int rc = parse(argc, argv, "stat [-L] [--json] IMAGE PATH", "L", 1, 1, &o);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
-	if ((rc = open_path(&im, &o, &ino, &st)))
+	if ((rc = open_path(&iv, &o, &h, &st)))
 		return rc;
-	if (image_inode(&im, ino, &in) < 0) {
-		image_error(&im, "%s: unreadable inode %u", o.path, ino);
-		image_close(&im);
+	struct image *im = imgview_ext2(&iv);
+	if (im && image_inode(im, (ext2_ino_t)h, &in) < 0) {
+		view_error(&iv, "%s: unreadable inode %u", o.path, (unsigned)h);
+		imgview_close(&iv);
 		return EXIT_FAILED;
 	}
-	blk64_t blocks = ext2fs_get_stat_i_blocks(im.fs, (struct ext2_inode *)&in);
+	unsigned long long blocks = im ? ext2fs_get_stat_i_blocks(im->fs, (struct ext2_inode *)&in) : 0;
 	if (o.json) {
 		putchar('{');
-		json_entry(&im, "path", o.path, ino, &st);
-		printf(",\"blocks\":%llu,\"atime\":%" PRId32 ",\"ctime\":%" PRId32
-		       ",\"flags\":%u}\n", (unsigned long long)blocks, (int32_t)in.i_atime,
-		       (int32_t)in.i_ctime, in.i_flags);
-		return finish(&im);
+		json_entry(&iv, "path", o.path, h, &st);
+		if (im)
+			printf(",\"blocks\":%llu,\"atime\":%" PRId32 ",\"ctime\":%" PRId32
+			       ",\"flags\":%u", blocks, (int32_t)in.i_atime, (int32_t)in.i_ctime,
+			       in.i_flags);
+		puts("}");
+		return finish(&iv);
 	}
 	char mode[11], when[32];
 	mode_string(&st, mode);
 	printf("path: %s\ntype: %s\ninode: %u\nmode: %04o (%s)\nlinks: %u\nuid: %u\ngid: %u\n"
-	       "size: %" PRIu64 "\nblocks: %llu\n", o.path, node_type_name(st.type), ino,
-	       st.mode, mode, st.nlink, st.uid, st.gid, st.size, (unsigned long long)blocks);
+	       "size: %" PRIu64 "\n", o.path, node_type_name(st.type),
+	       (unsigned)imgview_ino(&iv, h), st.mode, mode, st.nlink, st.uid, st.gid, st.size);
+	if (im)
+		printf("blocks: %llu\n", blocks);
 	if (st.type == NODE_CHR || st.type == NODE_BLK)
 		printf("device: %u,%u\n", st.major, st.minor);
 	if (st.type == NODE_SYMLINK) {
 		char t[4096];
-		target_of(&im, o.path, ino, t, sizeof(t));
+		target_of(&iv, o.path, h, t, sizeof(t));
 		printf("target: %s\n", t);
 	}
 	const char *names[] = { "mtime", "atime", "ctime" };
-	int64_t times[] = { st.mtime, (int32_t)in.i_atime, (int32_t)in.i_ctime };
-	for (int i = 0; i < 3; i++) {
+	int64_t times[] = { st.mtime, im ? (int32_t)in.i_atime : 0, im ? (int32_t)in.i_ctime : 0 };
+	for (int i = 0; i < (im ? 3 : 1); i++) {
 		time_string(times[i], when, sizeof(when));
 		printf("%s: %s UTC (%" PRId64 ")\n", names[i], when, times[i]);
 	}
-	printf("flags: 0x%x\n", in.i_flags);
-	return finish(&im);
+	if (im)
+		printf("flags: 0x%x\n", in.i_flags);
+	return finish(&iv);
 }
 
 struct tree_ctx {
-	struct image *im;
+	struct imgview *iv;
 	int json;
 	unsigned open;        /* JSON: arrays of children still open */
 	int comma;            /* JSON: an element precedes at the current level */
@@ -330,7 +333,7 @@ struct tree_ctx {
 	unsigned char last[IMAGE_MAX_DEPTH + 2];  /* text: was the ancestor at depth i last */
 };
 
-static int tree_visit(const char *path, const char *name, ext2_ino_t ino,
+static int tree_visit(const char *path, const char *name, img_handle h,
 		      const struct fsview_stat *st, unsigned depth, int last, void *arg)
 {
 	struct tree_ctx *c = arg;
@@ -344,7 +347,7 @@ static int tree_visit(const char *path, const char *name, ext2_ino_t ino,
 		for (; c->open > depth; c->open--, c->comma = 1)
 			fputs("]}", stdout);
 		fputs(c->comma ? ",{" : "{", stdout);
-		json_entry(c->im, "name", depth ? name : path, ino, st);
+		json_entry(c->iv, "name", depth ? name : path, h, st);
 		if (st->type == NODE_DIR) {
 			fputs(",\"children\":[", stdout);
 			c->open++;
@@ -363,7 +366,7 @@ static int tree_visit(const char *path, const char *name, ext2_ino_t ino,
 	fputs(depth ? name : path, stdout);
 	if (st->type == NODE_SYMLINK) {
 		char t[4096];
-		target_of(c->im, path, ino, t, sizeof(t));
+		target_of(c->iv, path, h, t, sizeof(t));
 		printf(" -> %s", t);
 	}
 	putchar('\n');
@@ -373,18 +376,18 @@ static int tree_visit(const char *path, const char *name, ext2_ino_t ino,
 int cmd_tree(int argc, char **argv)
 {
 	struct opts o;
-	struct image im;
-	ext2_ino_t ino;
+	struct imgview iv;
+	img_handle h;
 	struct fsview_stat st;
 	int rc = parse(argc, argv, "tree [-L] [--json] IMAGE [PATH]", "L", 0, 1, &o);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
-	if ((rc = open_path(&im, &o, &ino, &st)))
+	if ((rc = open_path(&iv, &o, &h, &st)))
 		return rc;
-	struct tree_ctx c = { .im = &im, .json = o.json };
-	tree_visit(o.path, o.path, ino, &st, 0, 1, &c);
+	struct tree_ctx c = { .iv = &iv, .json = o.json };
+	tree_visit(o.path, o.path, h, &st, 0, 1, &c);
 	if (st.type == NODE_DIR)
-		image_walk(&im, ino, o.path, tree_visit, &c);
+		imgview_walk(&iv, h, o.path, 1, tree_visit, &c);
 	if (o.json) {
 		for (; c.open; c.open--)
 			fputs("]}", stdout);
@@ -392,20 +395,71 @@ int cmd_tree(int argc, char **argv)
 	} else {
 		printf("\n%u directories, %u files\n", c.dirs, c.files);
 	}
-	return finish(&im);
+	return finish(&iv);
+}
+
+struct info_out {
+	int json;
+};
+
+static void info_line(const char *key, const char *text, uint64_t num, void *arg)
+{
+	struct info_out *io = arg;
+	if (io->json) {
+		json_key(stdout, key, 0);
+		if (text)
+			json_str(stdout, text);
+		else
+			printf("%" PRIu64, num);
+	} else if (text) {
+		printf("%s: %s\n", key, text);
+	} else {
+		printf("%s: %" PRIu64 "\n", key, num);
+	}
+}
+
+/* info of squashfs, vfat and archives: the kind, the file's size, what the format's
+ * header says, and the counts of what it holds. */
+static int info_other(struct imgview *iv, const struct opts *o)
+{
+	struct info_out io = { o->json };
+	struct stat sb;
+	struct tree_stats ts;
+	tree_stats(iv->t, &ts);
+	if (o->json) {
+		printf("{\"image\":");
+		json_str(stdout, o->image);
+	} else {
+		printf("image: %s\n", o->image);
+	}
+	info_line("type", iv->type, 0, &io);
+	info_line("size", NULL, stat(o->image, &sb) ? 0 : (uint64_t)sb.st_size, &io);
+	if (iv->ops && iv->ops->info)
+		iv->ops->info(iv->backend, info_line, &io);
+	info_line("files", NULL, ts.files, &io);
+	info_line("directories", NULL, ts.dirs, &io);
+	info_line("symlinks", NULL, ts.symlinks, &io);
+	info_line("others", NULL, ts.others, &io);
+	info_line("bytes", NULL, ts.bytes, &io);
+	if (o->json)
+		puts("}");
+	return finish(iv);
 }
 
 /* info: the superblock in words. */
 int cmd_info(int argc, char **argv)
 {
 	struct opts o;
-	struct image im;
+	struct imgview iv;
 	int rc = parse(argc, argv, "info [--json] IMAGE", "", 0, 0, &o);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
-	if (image_open(&im, o.image) < 0)
+	if (imgview_open(&iv, o.image) < 0)
 		return EXIT_USAGE;
-	struct ext2_super_block *sb = im.fs->super;
+	if (iv.kind != IMG_EXT2)
+		return info_other(&iv, &o);
+	struct image *im = imgview_ext2(&iv);
+	struct ext2_super_block *sb = im->fs->super;
 	uint64_t blocks = ext2fs_blocks_count(sb), bfree = ext2fs_free_blocks_count(sb);
 	char label[sizeof(sb->s_volume_name) + 1];
 	memcpy(label, sb->s_volume_name, sizeof(sb->s_volume_name));
@@ -429,10 +483,10 @@ int cmd_info(int argc, char **argv)
 		       "\"blocks\":%" PRIu64 ",\"blocks_free\":%" PRIu64 ",\"blocks_used\":%" PRIu64
 		       ",\"inodes\":%u,\"inodes_free\":%u,\"inodes_used\":%u,\"inode_size\":%u,"
 		       "\"groups\":%u,\"state\":\"%s\",\"uuid\":\"%s\",\"label\":",
-		       kind, im.bytes, im.fs->blocksize, blocks, bfree, blocks - bfree,
+		       kind, im->bytes, im->fs->blocksize, blocks, bfree, blocks - bfree,
 		       sb->s_inodes_count, sb->s_free_inodes_count,
 		       sb->s_inodes_count - sb->s_free_inodes_count, EXT2_INODE_SIZE(sb),
-		       im.fs->group_desc_count, state, e2p_uuid2str(sb->s_uuid));
+		       im->fs->group_desc_count, state, e2p_uuid2str(sb->s_uuid));
 		json_str(stdout, label);
 		printf(",\"features\":[");
 		int first = 1;
@@ -447,15 +501,15 @@ int cmd_info(int argc, char **argv)
 		for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++)
 			printf(",\"%s\":%u", times[i].key, times[i].t);
 		printf(",\"mount_count\":%u}\n", sb->s_mnt_count);
-		return finish(&im);
+		return finish(&iv);
 	}
 	printf("image: %s\ntype: %s\nsize: %" PRIu64 " bytes\nblock size: %u\n"
 	       "blocks: %" PRIu64 " total, %" PRIu64 " used, %" PRIu64 " free\n"
 	       "inodes: %u total, %u used, %u free\ninode size: %u\ngroups: %u\nstate: %s\n"
-	       "uuid: %s\nlabel: %s\nfeatures:", o.image, kind, im.bytes, im.fs->blocksize,
+	       "uuid: %s\nlabel: %s\nfeatures:", o.image, kind, im->bytes, im->fs->blocksize,
 	       blocks, blocks - bfree, bfree, sb->s_inodes_count,
 	       sb->s_inodes_count - sb->s_free_inodes_count, sb->s_free_inodes_count,
-	       EXT2_INODE_SIZE(sb), im.fs->group_desc_count, state, e2p_uuid2str(sb->s_uuid),
+	       EXT2_INODE_SIZE(sb), im->fs->group_desc_count, state, e2p_uuid2str(sb->s_uuid),
 	       label);
 	for (int i = 0; i < 3; i++)
 		for (int b = 0; b < 32; b++)
@@ -469,5 +523,5 @@ int cmd_info(int argc, char **argv)
 		printf("%s: %s%s\n", times[i].label, when, times[i].t ? " UTC" : "");
 	}
 	printf("mount count: %u\n", sb->s_mnt_count);
-	return finish(&im);
+	return finish(&iv);
 }

@@ -24,7 +24,7 @@ struct sqview {
 	sqfs_dir_reader_t *dr;
 	sqfs_data_reader_t *data;
 	sqfs_tree_node_t *root;
-	const sqfs_inode_generic_t **files;   /* regular files, by node->ino - 1 */
+	const sqfs_inode_generic_t **files;   /* regular files, by u.reg.off - 1 */
 	unsigned nfiles, cap;
 	struct node **by_number;              /* inode number -> node: hard links */
 };
@@ -95,7 +95,7 @@ static struct node *make_node(struct imgview *iv, struct sqview *s, const sqfs_t
 			s->files = xrealloc(s->files, s->cap * sizeof(*s->files));
 		}
 		s->files[s->nfiles++] = in;
-		n->ino = s->nfiles;
+		n->u.reg.off = s->nfiles;
 		break;
 	}
 	case NODE_SYMLINK: {

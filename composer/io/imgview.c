@@ -64,24 +64,21 @@ static int iv_walk(void *ctx, int (*fn)(const char *path, const struct fsview_st
 	return iv->tv.walk(iv->tv.ctx, fn, arg);
 }
 
-/* File data from the image; the node's ino numbers the file for the backend. */
+/* File data from the image or the archive's spool. */
 static ssize_t iv_pread(void *ctx, const char *path, void *buf, size_t len, uint64_t off)
 {
 	struct imgview *iv = ctx;
 	struct node *n = tree_lookup(iv->t, NULL, path, TREE_FOLLOW);
-	if (!n)
-		return -1;
-	if (n->type != NODE_REG) {
-		errno = n->type == NODE_DIR ? EISDIR : EINVAL;
-		return -1;
-	}
-	if (!iv->ops)
-		return node_pread(n, buf, len, off);
-	if (off >= n->u.reg.size)
-		return 0;
-	if (len > n->u.reg.size - off)
-		len = (size_t)(n->u.reg.size - off);
-	return n->ino ? iv->ops->read(iv->backend, n->ino, buf, len, off) : 0;
+	return n ? imgview_pread(iv, (uintptr_t)n, buf, len, off) : -1;
+}
+
+static int number_nodes(const char *path, const struct dentry *d, void *ctx)
+{
+	unsigned *next = ctx;
+	(void)path;
+	if (!d->node->ino)
+		d->node->ino = (*next)++;
+	return 0;
 }
 
 static int load_archive(struct imgview *iv, const char *path)
@@ -124,6 +121,8 @@ int imgview_open(struct imgview *iv, const char *path)
 		return -1;
 	}
 	tree_freeze(iv->t);
+	unsigned next = 1;
+	tree_walk(iv->t, number_nodes, &next);
 	fsview_tree_init(&iv->tv, iv->t);
 	iv->v = (struct fsview){ iv, iv_stat, iv_pread, iv_readlink, iv_walk };
 	return 0;
@@ -145,4 +144,154 @@ void imgview_close(struct imgview *iv)
 struct image *imgview_ext2(struct imgview *iv)
 {
 	return iv->kind == IMG_EXT2 ? fsview_ext2_image(&iv->v) : NULL;
+}
+
+/* ---- handles: ext2 inodes through io/image, tree nodes directly ---- */
+
+static void node_stat(const struct node *n, struct fsview_stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->type = n->type;
+	st->mode = n->mode;
+	st->uid = n->uid;
+	st->gid = n->gid;
+	st->mtime = n->mtime;
+	st->nlink = n->nlink;
+	st->id = n->ino;
+	if (n->type == NODE_REG)
+		st->size = n->u.reg.size;
+	else if (n->type == NODE_SYMLINK)
+		st->size = strlen(n->u.lnk.target);
+	else if (n->type == NODE_CHR || n->type == NODE_BLK) {
+		st->major = n->u.dev.major;
+		st->minor = n->u.dev.minor;
+	}
+}
+
+static struct node *node_of(img_handle h)
+{
+	return (struct node *)(uintptr_t)h;
+}
+
+int imgview_lookup(struct imgview *iv, const char *path, int follow, img_handle *h,
+		   struct fsview_stat *st)
+{
+	if (iv->kind == IMG_EXT2) {
+		ext2_ino_t ino;
+		if (image_lookup(imgview_ext2(iv), path, follow, &ino) < 0 ||
+		    image_stat_ino(imgview_ext2(iv), ino, st) < 0)
+			return -1;
+		*h = ino;
+		return 0;
+	}
+	struct node *n = tree_lookup(iv->t, NULL, path, follow ? TREE_FOLLOW : 0);
+	if (!n)
+		return -1;
+	*h = (uintptr_t)n;
+	node_stat(n, st);
+	return 0;
+}
+
+int imgview_readlink(struct imgview *iv, img_handle h, char *buf, size_t len)
+{
+	if (iv->kind == IMG_EXT2)
+		return image_readlink_ino(imgview_ext2(iv), (ext2_ino_t)h, buf, len);
+	const struct node *n = node_of(h);
+	if (n->type != NODE_SYMLINK || strlen(n->u.lnk.target) >= len) {
+		errno = n->type != NODE_SYMLINK ? EINVAL : ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(buf, n->u.lnk.target);
+	return 0;
+}
+
+ssize_t imgview_pread(struct imgview *iv, img_handle h, void *buf, size_t len, uint64_t off)
+{
+	if (iv->kind == IMG_EXT2)
+		return image_pread_ino(imgview_ext2(iv), (ext2_ino_t)h, buf, len, off);
+	const struct node *n = node_of(h);
+	if (n->type != NODE_REG) {
+		errno = n->type == NODE_DIR ? EISDIR : EINVAL;
+		return -1;
+	}
+	if (!iv->ops)
+		return node_pread(n, buf, len, off);
+	if (off >= n->u.reg.size)
+		return 0;
+	if (len > n->u.reg.size - off)
+		len = (size_t)(n->u.reg.size - off);
+	return n->u.reg.off ? iv->ops->read(iv->backend, (unsigned)n->u.reg.off, buf, len, off) : 0;
+}
+
+uint64_t imgview_ino(struct imgview *iv, img_handle h)
+{
+	return iv->kind == IMG_EXT2 ? h : node_of(h)->ino;
+}
+
+struct ext2_walk {
+	imgview_walk_fn fn;
+	void *arg;
+};
+
+static int ext2_visit(const char *path, const char *name, ext2_ino_t ino,
+		      const struct fsview_stat *st, unsigned depth, int last, void *arg)
+{
+	struct ext2_walk *w = arg;
+	return w->fn(path, name, ino, st, depth, last, w->arg);
+}
+
+/* DIR's children only, for ls. */
+static int ext2_children(struct imgview *iv, ext2_ino_t dir, const char *path,
+			 imgview_walk_fn fn, void *arg)
+{
+	struct image *im = imgview_ext2(iv);
+	struct image_dirent *d;
+	size_t n;
+	int rc = 0;
+	if (image_readdir(im, dir, &d, &n) < 0) {
+		image_error(im, "%s: cannot read directory: %s", path, strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct fsview_stat st;
+		if (image_stat_ino(im, d[i].ino, &st) < 0) {
+			image_error(im, "%s/%s: unreadable inode %u", path, d[i].name, d[i].ino);
+			rc = -1;
+		} else {
+			char *cp = xasprintf("%s/%s", strcmp(path, "/") ? path : "", d[i].name);
+			rc = fn(cp, d[i].name, d[i].ino, &st, 1, i + 1 == n, arg);
+			free(cp);
+		}
+	}
+	image_dirents_free(d, n);
+	return rc;
+}
+
+static int tree_children(const struct node *dir, const char *path, unsigned depth,
+			 int recurse, imgview_walk_fn fn, void *arg)
+{
+	int rc = 0;
+	for (size_t i = 0; i < dir->u.dir.nkids && !rc; i++) {
+		const struct dentry *d = dir->u.dir.kids[i];
+		struct fsview_stat st;
+		node_stat(d->node, &st);
+		char *cp = xasprintf("%s/%s", strcmp(path, "/") ? path : "", d->name);
+		rc = fn(cp, d->name, (uintptr_t)d->node, &st, depth + 1, i + 1 == dir->u.dir.nkids,
+			arg);
+		if (!rc && recurse && d->node->type == NODE_DIR)
+			rc = tree_children(d->node, cp, depth + 1, 1, fn, arg);
+		free(cp);
+	}
+	return rc;
+}
+
+int imgview_walk(struct imgview *iv, img_handle dir, const char *path, int recurse,
+		 imgview_walk_fn fn, void *arg)
+{
+	if (iv->kind == IMG_EXT2) {
+		struct ext2_walk w = { fn, arg };
+		return recurse ? image_walk(imgview_ext2(iv), (ext2_ino_t)dir, path, ext2_visit, &w) :
+				 ext2_children(iv, (ext2_ino_t)dir, path, fn, arg);
+	}
+	return tree_children(node_of(dir), path, 0, recurse, fn, arg);
 }

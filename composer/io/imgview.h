@@ -23,7 +23,8 @@ struct imgview;
 struct img_backend {
 	const char *name;
 	/* Read PATH into IV->t and keep what reading file data needs in IV->backend;
-	 * regular files' node->ino numbers them for read. 0, or -1 after a message. */
+	 * regular files are SRC_EMPTY nodes whose u.reg.off numbers them for read (from
+	 * 1). 0, or -1 after a message. */
 	int (*load)(struct imgview *iv, const char *path);
 	ssize_t (*read)(void *backend, unsigned file, void *buf, size_t len, uint64_t off);
 	void (*info)(void *backend, img_info_fn fn, void *arg);
@@ -42,6 +43,26 @@ struct imgview {
 };
 
 extern const struct img_backend sqfs_backend;
+
+/* A file in an open view: an ext2 inode number, or a tree node. */
+typedef uint64_t img_handle;
+
+/* Resolve PATH (a final symlink followed with FOLLOW) like image_lookup. 0 and *h, *st,
+ * or -1 with errno. */
+int imgview_lookup(struct imgview *iv, const char *path, int follow, img_handle *h,
+		   struct fsview_stat *st);
+int imgview_readlink(struct imgview *iv, img_handle h, char *buf, size_t len);
+ssize_t imgview_pread(struct imgview *iv, img_handle h, void *buf, size_t len, uint64_t off);
+/* The inode number to show for H: ext2's own, else numbered in walk order from 1. */
+uint64_t imgview_ino(struct imgview *iv, img_handle h);
+/* Visit what is below directory DIR named PATH, as image_walk does (children in name
+ * order, NAME the last component, DEPTH 1 for DIR's children, LAST for a directory's last
+ * child); only DIR's children unless RECURSE. */
+typedef int (*imgview_walk_fn)(const char *path, const char *name, img_handle h,
+			       const struct fsview_stat *st, unsigned depth, int last,
+			       void *arg);
+int imgview_walk(struct imgview *iv, img_handle dir, const char *path, int recurse,
+		 imgview_walk_fn fn, void *arg);
 
 /* Open PATH by its content. 0, or -1 after a message naming PATH. */
 int imgview_open(struct imgview *iv, const char *path);

@@ -7,6 +7,7 @@
 #include "io/sqfswrite.h"
 
 #include <stdio.h>
+#include <sys/stat.h>
 #include <string.h>
 
 /* The file system writers fill a temporary file beside the output, renamed over it only
@@ -43,24 +44,32 @@ static int write_squashfs(struct tree *t, const struct image_params *p,
 	return write_atomic(t, p, res, sqfs_write);
 }
 
+/* Archives are written whole by libarchive; the summary counts what the tree holds and
+ * the size of the file that resulted. */
 static int write_archive(struct tree *t, const struct image_params *p,
-			 enum archive_out_format fmt)
+			 enum archive_out_format fmt, struct output_result *res)
 {
 	struct fsview v;
+	struct stat st;
+	struct tree_stats ts;
 	fsview_tree_init(&v, t);
-	return archive_write_view(&v, NULL, p->output, fmt);
+	if (archive_write_view(&v, NULL, p->output, fmt))
+		return -1;
+	tree_stats(t, &ts);
+	res->inodes = res->inodes_used = ts.inodes;
+	res->bytes = ts.bytes;
+	res->image_size = stat(p->output, &st) ? 0 : (uint64_t)st.st_size;
+	return 0;
 }
 
 static int write_tar(struct tree *t, const struct image_params *p, struct output_result *res)
 {
-	(void)res;
-	return write_archive(t, p, ARCHIVE_OUT_TAR);
+	return write_archive(t, p, ARCHIVE_OUT_TAR, res);
 }
 
 static int write_cpio(struct tree *t, const struct image_params *p, struct output_result *res)
 {
-	(void)res;
-	return write_archive(t, p, ARCHIVE_OUT_CPIO_GZ);
+	return write_archive(t, p, ARCHIVE_OUT_CPIO_GZ, res);
 }
 
 static const struct output_format formats[] = {
