@@ -124,3 +124,26 @@ same_tree() {
     { echo "the listings of $1 and $2 differ" >&2; return 1; }
   same_bytes "$@"
 }
+
+# ls_vs_mount IMG MNT [nodirsize]: `lsbimg ls -R --json IMG /` lists what the mounted MNT
+# holds: every path with type, mode, owner, size, links, inode, whole-second mtime and link
+# target (with nodirsize, directories' sizes are left out: formats other than ext2 give
+# them sizes of their own), and every device number.
+ls_vs_mount() {
+  local img=$1 mnt=$2 dirsize=${3:-}
+  (cd "$mnt" && find . -mindepth 1 -printf '/%P|%y|%m|%U|%G|%s|%n|%i|%T@|%l\n' |
+     sed -E 's/\|([0-9]+)\.[0-9]+\|/|\1|/' | LC_ALL=C sort) >want.ls
+  (cd "$mnt" && find . -mindepth 1 \( -type b -o -type c \) -printf '/%P\n') | while read -r d; do
+    printf '%s %d %d\n' "$d" "0x$(stat -c %t "$mnt$d")" "0x$(stat -c %T "$mnt$d")"
+  done | LC_ALL=C sort >want.dev
+  "$LSBIMG" ls -R --json "$img" / >ls.json || fail "lsbimg ls -R --json $img failed"
+  jq -r '.[] | [.path, ({dir:"d",file:"f",symlink:"l",chr:"c",blk:"b",fifo:"p",sock:"s"}[.type]),
+     (.mode | ltrimstr("0") | if . == "" then "0" else . end), .uid, .gid, .size, .nlink,
+     .inode, .mtime, (.target // "")] | join("|")' ls.json | LC_ALL=C sort >got.ls
+  if [ "$dirsize" = nodirsize ]; then
+    sed -i -E 's/^([^|]*\|d\|[^|]*\|[^|]*\|[^|]*)\|[0-9]+\|/\1|-|/' want.ls got.ls
+  fi
+  diff -u want.ls got.ls >&2 || fail "ls -R --json of $img differs from the mounted tree"
+  jq -r '.[] | select(.major != null) | "\(.path) \(.major) \(.minor)"' ls.json | LC_ALL=C sort >got.dev
+  diff -u want.dev got.dev >&2 || fail "device numbers of $img differ from the mount"
+}

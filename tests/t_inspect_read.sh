@@ -31,18 +31,7 @@ fsck_clean img
 ro_mount img mnt
 trap 'ro_umount mnt' EXIT
 note "mounted with $MOUNT_KIND"
-(cd mnt && find . -mindepth 1 -printf '/%P|%y|%m|%U|%G|%s|%n|%i|%T@|%l\n' | sed -E 's/\|([0-9]+)\.[0-9]+\|/|\1|/' | sort) >want.ls
-for d in dev/console dev/sda; do
-  printf '/%s %d %d\n' "$d" "0x$(stat -c %t "mnt/$d")" "0x$(stat -c %T "mnt/$d")"
-done >want.dev
-
-"$LSBIMG" ls -R --json img / >ls.json
-jq -r '.[] | [.path, ({dir:"d",file:"f",symlink:"l",chr:"c",blk:"b",fifo:"p",sock:"s"}[.type]),
-   (.mode | ltrimstr("0") | if . == "" then "0" else . end), .uid, .gid, .size, .nlink,
-   .inode, .mtime, (.target // "")] | join("|")' ls.json | sort >got.ls
-diff -u want.ls got.ls || fail "ls -R --json differs from the mounted tree"
-jq -r '.[] | select(.major != null) | "\(.path) \(.major) \(.minor)"' ls.json | sort >got.dev
-diff -u want.dev got.dev || fail "device numbers differ from the mount"
+ls_vs_mount img mnt
 
 # ls of one directory: names as the mount lists them, long format fields as debugfs has them.
 expect_exit 0 "$LSBIMG" ls img /etc

@@ -122,6 +122,7 @@ static struct node *make_node(struct imgview *iv, struct sqview *s, const sqfs_t
 	default:
 		break;
 	}
+	n->ino = num;   /* shown as the inode number, as the kernel shows it */
 	s->by_number[num - 1] = n;
 	return n;
 }
@@ -194,6 +195,7 @@ static int sq_load(struct imgview *iv, const char *path)
 	root->uid = s->root->uid;
 	root->gid = s->root->gid;
 	root->mtime = ri->base.mod_time;
+	root->ino = ri->base.inode_number;
 	if (add_children(iv, s, s->root, "/", 0)) {
 		sq_close(s);
 		return -1;
