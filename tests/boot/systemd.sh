@@ -6,7 +6,8 @@ CAPS_LINE="LSBIMG-CAPS L4_CAP_GLOBAL_EPOLL=global_epoll L4_CAP_GLOBAL_FS=global_
 KERNEL=$TOP/out/kernels/arm64/vmlinuz
 
 # systemd_image IMAGE: compose it (and initrd.cpio.gz) in the current directory; with
-# FORMAT set, common.cfg's image.format is FORMAT (plus the image keys in IMAGE_KEYS).
+# FORMAT set, common.cfg's image.format is FORMAT (plus the image keys in IMAGE_KEYS);
+# SD_ENTRIES adds layout entries.
 systemd_image() {
   local img=$1
   note "Debian kernel, our /init, systemd packages (make kernels initramfs-init debs; cached)"
@@ -39,6 +40,7 @@ systemd = {
 };
 entries_test = (
   { type = "file"; path = "/usr/bin/capsprint"; source = "$PWD/capsprint"; mode = "0755"; }
+  ${SD_ENTRIES:-}
 );
 CFG
   expect_exit 0 "$LSBIMG" compose -q --no-stage -o "$img" shadow/layouts/sdboot.cfg
