@@ -97,7 +97,7 @@ int imgview_open(struct imgview *iv, const char *path)
 		return -1;
 	}
 	const char *kind = S_ISREG(sb.st_mode) || S_ISBLK(sb.st_mode) ? imgview_sniff(path) : NULL;
-	if (!kind || !strcmp(kind, "ext2") || !strcmp(kind, "vfat")) {
+	if (!kind || !strcmp(kind, "ext2")) {
 		/* libext2fs says what is wrong with anything else. */
 		iv->kind = IMG_EXT2;
 		iv->type = "ext2";
@@ -105,9 +105,9 @@ int imgview_open(struct imgview *iv, const char *path)
 	}
 	iv->t = tree_new(0);
 	int rc;
-	if (!strcmp(kind, "squashfs")) {
-		iv->kind = IMG_SQUASHFS;
-		iv->ops = &sqfs_backend;
+	if (!strcmp(kind, "squashfs") || !strcmp(kind, "vfat")) {
+		iv->kind = kind[0] == 's' ? IMG_SQUASHFS : IMG_VFAT;
+		iv->ops = kind[0] == 's' ? &sqfs_backend : &vfat_backend;
 		iv->type = iv->ops->name;
 		rc = iv->ops->load(iv, path);
 	} else {

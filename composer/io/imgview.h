@@ -42,7 +42,7 @@ struct imgview {
 	const struct img_backend *ops;
 };
 
-extern const struct img_backend sqfs_backend;
+extern const struct img_backend sqfs_backend, vfat_backend;
 
 /* A file in an open view: an ext2 inode number, or a tree node. */
 typedef uint64_t img_handle;

@@ -5,6 +5,7 @@
 #include "io/archive_out.h"
 #include "io/ext2write.h"
 #include "io/sqfswrite.h"
+#include "io/vfatwrite.h"
 
 #include <stdio.h>
 #include <sys/stat.h>
@@ -46,6 +47,11 @@ static int write_squashfs(struct tree *t, const struct image_params *p,
 
 /* Archives are written whole by libarchive; the summary counts what the tree holds and
  * the size of the file that resulted. */
+static int write_vfat(struct tree *t, const struct image_params *p, struct output_result *res)
+{
+	return write_atomic(t, p, res, vfat_write);
+}
+
 static int write_archive(struct tree *t, const struct image_params *p,
 			 enum archive_out_format fmt, struct output_result *res)
 {
@@ -76,6 +82,7 @@ static const struct output_format formats[] = {
 	{ "ext2", "img", write_ext2 },
 	{ "ext4", "img", write_ext4 },
 	{ "squashfs", "sqfs", write_squashfs },
+	{ "vfat", "img", write_vfat },
 	{ "tar", "tar", write_tar },
 	{ "cpio", "cpio.gz", write_cpio },
 };

@@ -165,6 +165,11 @@ static int is_squashfs(const struct image_params *p)
 	return !strcmp(p->format, "squashfs");
 }
 
+static int is_vfat(const struct image_params *p)
+{
+	return !strcmp(p->format, "vfat");
+}
+
 static int is_ext(const struct image_params *p)
 {
 	return !strcmp(p->format, "ext2") || !strcmp(p->format, "ext4");
@@ -179,6 +184,12 @@ static int parse_block_size(const struct conf *c, struct image_params *p)
 		if (!pow2 || v < 4096 || v > 1048576) {
 			conf_error(c, "image.block_size for squashfs must be a power of two from "
 				   "4096 to 1048576");
+			return -1;
+		}
+	} else if (is_vfat(p)) {
+		if (!pow2 || v < 512 || v > 32768) {
+			conf_error(c, "image.block_size for vfat is the cluster size: a power of two "
+				   "from 512 to 32768");
 			return -1;
 		}
 	} else if (v != 1024 && v != 2048 && v != 4096) {
@@ -207,18 +218,20 @@ static int parse_compressor(const struct conf *c, struct image_params *p)
  * error); the rest only warn, so a layout shared between formats keeps its ext2 keys. */
 static int format_keys(const struct conf *img, const struct image_params *p)
 {
-	static const char *const ext_only[] = { "headroom", "inodes", "inode_size", "label",
-						"uuid", "hash_seed", NULL };
+	static const char *const ext_only[] = { "inodes", "inode_size", "hash_seed", "headroom",
+						"label", "uuid", NULL };
 	const struct conf *c;
 	if (is_ext(p) || !img)
 		return 0;
+	/* vfat has a size, a label and a volume id (from the UUID). */
+	size_t n = is_vfat(p) ? 3 : 6;
 	if (is_squashfs(p) && (c = conf_member(img, "size")) &&
 	    !(c->type == CONF_STRING && !strcmp(c->str, "auto"))) {
 		conf_error(c, "image.size must be \"auto\" for squashfs: its size follows "
 			   "its content");
 		return 1;
 	}
-	for (size_t i = 0; ext_only[i]; i++)
+	for (size_t i = 0; i < n; i++)
 		if ((c = conf_member(img, ext_only[i])))
 			diag_warn_at(c->file, c->line, "image.%s has no effect on format \"%s\"",
 				     ext_only[i], p->format);
@@ -276,6 +289,8 @@ int image_parse(const struct conf *img, const char *layout, const unsigned char 
 		p->block_size = 131072;   /* mksquashfs's */
 		p->compressor = "gzip";
 	}
+	if (is_vfat(p))
+		p->block_size = 0;        /* clusters sized by the image size */
 	if (conf_lookup_string(img, "name", &s)) {
 		if (!*s || strchr(s, '/')) {
 			conf_error(conf_member(img, "name"), "image.name must be a plain file name");
@@ -327,6 +342,12 @@ int image_parse(const struct conf *img, const char *layout, const unsigned char 
 	if (conf_lookup_string(img, "label", &s)) {
 		if (strlen(s) > 16) {
 			conf_error(conf_member(img, "label"), "image.label is longer than 16 bytes");
+			problems++;
+		} else if (is_vfat(p) && (strlen(s) > 11 ||
+					  strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 "
+						 "!#$%&'()-@^_`{}~") != strlen(s))) {
+			conf_error(conf_member(img, "label"), "image.label for vfat: at most 11 "
+				   "upper-case letters, digits, spaces or !#$%%&'()-@^_`{}~");
 			problems++;
 		}
 		label = s;
