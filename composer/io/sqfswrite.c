@@ -302,8 +302,10 @@ static int write_inode(struct sq *s, uint32_t i)
 		return -1;
 	}
 	if (n->type == NODE_DIR) {
+		/* The root is its own parent in the tree; squashfs gives it one past the last
+		 * inode, as mksquashfs does. */
 		const struct node *up = n->u.dir.parent;
-		if (!(in = dir_inode(s, n, up ? up->ino : s->count + 1)))
+		if (!(in = dir_inode(s, n, up != n ? up->ino : s->count + 1)))
 			return -1;
 	} else if (n->type == NODE_REG) {
 		in = s->inodes[i];

@@ -569,9 +569,9 @@ static int write_dir(struct vfat *v, size_t i)
 		dot.shortname[0] = '.';
 		short_entry(e, dot.shortname, FAT_ATTR_DIR, 0, d->first, 0, d->n->mtime);
 		dot.shortname[1] = '.';
-		/* ".." of a directory in the root says cluster 0 (FAT32 too). */
+		/* ".." of a directory in the root (its own parent) says cluster 0, FAT32 too. */
 		short_entry(e + FAT_DIRENT, dot.shortname, FAT_ATTR_DIR, 0,
-			    up && up->u.dir.parent ? up->ino : 0, 0, up ? up->mtime : d->n->mtime);
+			    up->u.dir.parent != up ? up->ino : 0, 0, up->mtime);
 		e += 2 * FAT_DIRENT;
 	}
 	for (size_t k = 0; k < d->count; k++) {
