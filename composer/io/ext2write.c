@@ -6,9 +6,9 @@
 #include "io/ext2write.h"
 #include "base/datacopy.h"
 #include "base/diag.h"
+#include "io/ext2err.h"
 
 #include <errno.h>
-#include <et/com_err.h>
 #include <ext2fs/ext2fs.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -29,7 +29,7 @@ struct writer {
 	ext2_filsys fs;
 	struct tree *t;
 	const struct image_params *p;
-	const char *path;
+	const char *path;      /* the temporary file libext2fs opens; messages say p->output */
 	int fd;
 	unsigned bs;
 	blk64_t goal;
@@ -48,9 +48,10 @@ struct writer {
 	int progress;
 };
 
+/* Messages name the output the user asked for, never the temporary file behind it. */
 static int fail(struct writer *w, errcode_t err, const char *what)
 {
-	diag_error("%s: %s: %s", w->path, what, error_message(err));
+	diag_error("%s: %s: %s", w->p->output, what, ext2_strerror(err));
 	return -1;
 }
 
@@ -383,8 +384,8 @@ static int put_inode(struct writer *w, ext2_ino_t ino, struct ext2_inode_large *
 					       n->xattrs[i].len);
 	errcode_t cerr = ext2fs_xattrs_close(&h);
 	if (err || cerr) {
-		diag_error("%s: %s: cannot store extended attributes: %s", w->path, n->origin,
-			   error_message(err ? err : cerr));
+		diag_error("%s: %s: cannot store extended attributes: %s", w->p->output, n->origin,
+			   ext2_strerror(err ? err : cerr));
 		return -1;
 	}
 	return 0;
@@ -624,7 +625,7 @@ static int write_leaf(struct writer *w, struct node *n)
 		    map_run(w, ino, (struct ext2_inode *)&in, 0, p, 1))
 			return -1;
 		if (pwrite(w->fd, n->u.lnk.target, len, (off_t)(p * w->bs)) != (ssize_t)len) {
-			diag_error("%s: %s", w->path, strerror(errno));
+			diag_error("%s: %s", w->p->output, strerror(errno));
 			return -1;
 		}
 		break;
@@ -808,14 +809,14 @@ int ext2_write(struct tree *t, const struct image_params *p, const char *path, i
 	root->ino = EXT2_ROOT_INO;
 	number(&w, root);
 	if (ftruncate(fd, (off_t)(ext2fs_blocks_count(w.fs->super) * w.bs))) {
-		diag_error("%s: %s", path, strerror(errno));
+		diag_error("%s: %s", p->output, strerror(errno));
 		goto out;
 	}
 	if (write_dir(&w, root, EXT2_ROOT_INO, 0) || (w.lpf_virtual && write_lpf(&w)))
 		goto out;
 	progress(&w, 1);
 	if (flush_stage(&w)) {
-		diag_error("%s: %s", path, strerror(errno));
+		diag_error("%s: %s", p->output, strerror(errno));
 		goto out;
 	}
 
