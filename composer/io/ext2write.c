@@ -426,7 +426,7 @@ static int stage_bytes(struct filedata *f, uint64_t src, uint64_t dst, uint64_t 
 	size_t padded = (size_t)div_up(len, w->bs) * w->bs;
 	if (w->stage_len && (dst != w->stage_at + w->stage_len ||
 			     w->stage_len + padded > STAGE_SIZE) && flush_stage(w))
-		return -1;
+		return COPY_EWRITE;
 	if (!w->stage_len)
 		w->stage_at = dst;
 	char *buf = w->stage + w->stage_len;
@@ -439,7 +439,7 @@ static int stage_bytes(struct filedata *f, uint64_t src, uint64_t dst, uint64_t 
 			if (r <= 0) {
 				if (r == 0)
 					errno = EIO;   /* the source ended early */
-				return -1;
+				return COPY_EREAD;
 			}
 			done += (size_t)r;
 		}
@@ -467,7 +467,7 @@ static int put_bytes(struct filedata *f, uint64_t src, uint64_t dst, uint64_t le
 		while (len) {
 			ssize_t r = pwrite(f->w->fd, mem, len, (off_t)dst);
 			if (r < 0)
-				return -1;
+				return COPY_EWRITE;
 			mem += r;
 			dst += (uint64_t)r;
 			len -= (uint64_t)r;
@@ -506,9 +506,13 @@ static int write_segment(uint64_t start, uint64_t end, void *arg)
 		uint64_t from = lb * w->bs, to = (lb + n) * w->bs;
 		if (to > size)
 			to = size;
-		if (put_bytes(f, from, p * w->bs, to - from)) {
+		int rc = put_bytes(f, from, p * w->bs, to - from);
+		if (rc == COPY_EWRITE)
+			diag_error("%s: cannot write: %s", w->p->output, strerror(errno));
+		else if (rc)
 			source_error(f->n, errno == EIO ? "source ended early (changed during "
 							  "compose?)" : strerror(errno));
+		if (rc) {
 			f->reported = 1;
 			return -1;
 		}
