@@ -7,6 +7,7 @@
 #include "base/datacopy.h"
 #include "base/diag.h"
 #include "io/ext2err.h"
+#include "model/hostsrc.h"
 
 #include <errno.h>
 #include <ext2fs/ext2fs.h>
@@ -39,8 +40,6 @@ struct writer {
 	uint64_t stage_at;
 	size_t stage_len;
 	ext2_ino_t next_ino;
-	const char *srcdir;    /* host directory open as srcfd: files come grouped by it */
-	int srcfd;
 	int lpf_virtual;       /* the writer adds /lost+found */
 	uint64_t bytes, files_done, files_total;
 	uint64_t unsynced;     /* data bytes written since writeback was last started */
@@ -524,25 +523,6 @@ static int write_segment(uint64_t start, uint64_t end, void *arg)
 	return 0;
 }
 
-/* Report a problem with host source N; the path is made only for the message. */
-/* Open a host source relative to its directory, kept open while files of the same
- * directory follow each other, which spares the kernel a full path walk per file. */
-static int open_source(struct writer *w, const struct node *n)
-{
-	if (!n->u.reg.dir)
-		return open(n->u.reg.name, O_RDONLY | O_CLOEXEC);
-	if (n->u.reg.dir != w->srcdir) {
-		if (w->srcfd >= 0)
-			close(w->srcfd);
-		w->srcdir = NULL;
-		w->srcfd = open(n->u.reg.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (w->srcfd < 0)
-			return -1;
-		w->srcdir = n->u.reg.dir;
-	}
-	return openat(w->srcfd, n->u.reg.name, O_RDONLY | O_CLOEXEC);
-}
-
 static int write_data(struct writer *w, ext2_ino_t ino, struct ext2_inode *inode,
 		      const struct node *n)
 {
@@ -560,21 +540,25 @@ static int write_data(struct writer *w, ext2_ino_t ino, struct ext2_inode *inode
 		rc = data_segments(f.fd, f.base, size, write_segment, &f);
 		break;
 	case SRC_HOST: {
+		/* Checked to be the file the scan saw (model/hostsrc), and again after the
+		 * copy: a file that grew or shrank meanwhile is not silently cut. */
 		struct stat st;
-		f.fd = open_source(w, n);
-		if (f.fd < 0 || fstat(f.fd, &st)) {
+		f.fd = node_host_open(n);
+		if (f.fd < 0)
+			return -1;
+		if (fstat(f.fd, &st))
 			rc = -1;
-		} else if ((uint64_t)st.st_size != size) {
-			source_error(n, "changed size during compose");
-			f.reported = 1;
-		} else if ((uint64_t)st.st_blocks * 512 >= size) {
+		else if ((uint64_t)st.st_blocks * 512 >= size)
 			/* Only files with fewer blocks than bytes can have holes worth finding. */
 			rc = write_segment(0, size, &f);
-		} else {
+		else
 			rc = data_segments(f.fd, 0, size, write_segment, &f);
+		if (!rc && (fstat(f.fd, &st) || (uint64_t)st.st_size != size)) {
+			source_error(n, "changed size during compose");
+			f.reported = 1;
+			rc = -1;
 		}
-		if (f.fd >= 0)
-			close(f.fd);
+		close(f.fd);
 		break;
 	}
 	}
@@ -773,8 +757,7 @@ static int write_lpf(struct writer *w)
 int ext2_write(struct tree *t, const struct image_params *p, const char *path, int fd,
 	       struct output_result *res)
 {
-	struct writer w = { .t = t, .p = p, .path = path, .fd = fd, .bs = p->block_size,
-			    .srcfd = -1 };
+	struct writer w = { .t = t, .p = p, .path = path, .fd = fd, .bs = p->block_size };
 	struct node *root = tree_root(t);
 	struct dentry *lpf = tree_lookup_dentry(t, "/" LPF_NAME);
 	int rc = -1;
@@ -838,8 +821,6 @@ int ext2_write(struct tree *t, const struct image_params *p, const char *path, i
 	rc = 0;
 out:
 	close_fs(&w);
-	if (w.srcfd >= 0)
-		close(w.srcfd);
 	free(w.bmapbuf);
 	free(w.dirbuf);
 	free(w.stage);

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "model/hostsrc.h"
 #include "model/tree.h"
 
 static int failures;
@@ -147,9 +148,7 @@ static __attribute__((unused)) void add_host(struct tree *t, const char *path, c
 	}
 	struct node *n = tree_node_new(t, NODE_REG, "test");
 	n->mode = 0755;
-	n->u.reg.kind = SRC_HOST;
-	n->u.reg.name = tree_strdup(t, host);
-	n->u.reg.size = (uint64_t)st.st_size;
+	node_set_host(n, NULL, tree_strdup(t, host), &st);
 	add_node(t, path, n);
 }
 
