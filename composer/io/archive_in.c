@@ -31,20 +31,25 @@ static int spool_open(void)
 {
 	if (spool.fd >= 0)
 		return 0;
-	const char *dir = getenv("TMPDIR");
-	char *name = xasprintf("%s/lsbimg-spool-XXXXXX", dir && *dir ? dir : "/tmp");
-	int fd = mkostemp(name, O_CLOEXEC);
+	const char *env = getenv("TMPDIR");
+	const char *dir = env && *env ? env : "/tmp";
+	/* O_TMPFILE has no name at all, so even SIGKILL leaves nothing behind; where the file
+	 * system cannot, a named file unlinked at once. */
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+		char *name = xasprintf("%s/lsbimg-spool-XXXXXX", dir);
+		fd = mkostemp(name, O_CLOEXEC);
+		if (fd >= 0)
+			unlink(name);
+		free(name);
+	}
 	if (fd < 0) {
 		if (!spool.failed)
 			diag_error("cannot create a spool file in %s: %s (set TMPDIR to a "
-				   "writable directory)", dir && *dir ? dir : "/tmp",
-				   strerror(errno));
+				   "writable directory)", dir, strerror(errno));
 		spool.failed = 1;
-		free(name);
 		return -1;
 	}
-	unlink(name);  /* nothing is left behind, whatever happens next */
-	free(name);
 	spool.fd = fd;
 	return 0;
 }
