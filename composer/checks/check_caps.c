@@ -132,9 +132,9 @@ void caps_print(FILE *f, const struct cap_use *uses, int n, int json)
 
 char *caps_undeclared(const struct cap_use *use, const struct nedcfg *cfg, const char *cfgpath)
 {
-	if (nedcfg_has(cfg, use->cap))
+	if (nedcfg_init_cap(cfg, use->cap))
 		return NULL;
-	const char *hint = cfg->names ? suggest(use->cap, cfg->names) : NULL;
+	const char *hint = cfg->init_names ? suggest(use->cap, cfg->init_names) : NULL;
 	return xasprintf("unit %s: %s=%s names no capability declared in %s%s%s%s", use->unit,
 			 use->var, use->cap, cfgpath, hint ? " (did you mean '" : "",
 			 hint ? hint : "", hint ? "'?)" : "");
