@@ -287,6 +287,17 @@ static int box_sort(lua_State *L)
 	return 0;
 }
 
+/* math.randomseed() without a seed takes one from the clock in Lua 5.4: here it is 0. */
+static int box_randomseed(lua_State *L)
+{
+	if (lua_gettop(L) == 0)
+		lua_pushinteger(L, 0);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
 static void set_closure(lua_State *L, const char *name, lua_CFunction f)
 {
 	lua_getfield(L, -1, name);   /* the original, as upvalue */
@@ -331,9 +342,9 @@ static int open_all(lua_State *L)
 
 	luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 1);
 	/* Lua seeds the generator from the clock; the same script gives the same answer. */
+	set_closure(L, "randomseed", box_randomseed);
 	lua_getfield(L, -1, "randomseed");
-	lua_pushinteger(L, 0);
-	lua_call(L, 1, 0);
+	lua_call(L, 0, 0);
 	lua_pop(L, 1);
 	return 0;
 }
