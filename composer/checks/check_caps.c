@@ -63,7 +63,7 @@ int caps_collect(struct fsview *v, struct cap_use **uses)
 		struct unit_env *env;
 		/* A masked unit (r == 1) is never started: nothing to check. */
 		int r = unitdb_load(&db, names[i], &u);
-		int ne = r ? 0 : unit_environment(&u, &env);
+		int ne = r ? 0 : unit_environment_all(&db, &u, &env);
 		rc |= r < 0 || ne < 0;
 		for (int k = 0; k < ne; k++) {
 			if (strncmp(env[k].var, CAPS_PREFIX, strlen(CAPS_PREFIX)))
@@ -71,7 +71,7 @@ int caps_collect(struct fsview *v, struct cap_use **uses)
 			*uses = xrealloc(*uses, (size_t)(n + 1) * sizeof(**uses));
 			(*uses)[n++] = (struct cap_use){
 				xstrdup(names[i]), xstrdup(env[k].var), xstrdup(env[k].value),
-				xstrdup(env[k].at->file), env[k].at->line,
+				xstrdup(env[k].file), env[k].line,
 			};
 		}
 		if (ne > 0)

@@ -356,6 +356,8 @@ static int install(struct apply *ap)
 		diag_error("cannot list the image's units");
 		return -1;
 	}
+	/* The checks report what is wrong in the unit files, once. */
+	p.db.quiet = 1;
 	int rc = conf_each_string(sp->enable, plan_one, &p);
 	conf_each_string(sp->enable, enabled_unit, ap);
 	p.op = unit_mask;
