@@ -1,9 +1,10 @@
 /* The units check: enable and alias links lead somewhere in the image; the enabled units
- * and, at compose time, the layout's own units are services systemd loads
+ * and the layout's own units (those the image's record names) are services systemd loads
  * (the ExecStart= their type needs: errors, as systemd refuses them), and what they need
  * is there: the units their Requires=/Wants= name and their ExecStart= programs
  * (warnings). */
 #include "checks/check.h"
+#include "checks/record.h"
 #include "base/diag.h"
 #include "formats/unitfile.h"
 
@@ -248,17 +249,28 @@ int check_units(struct check_ctx *c)
 		if (sanity(&db, name) < 0)
 			diag_error("%s: cannot read the unit", name);
 	}
-	for (size_t i = 0; i < c->opts->n_own_units; i++) {
-		const char *name = c->opts->own_units[i];
+	/* The layout's own units: those compose was told about, or the image's record. */
+	struct check_record rec = { 0 };
+	const char **own = c->opts->own_units;
+	size_t nown = c->opts->n_own_units;
+	int rr = 0;
+	if (!own) {
+		rr = check_record_read(c->view, &rec);
+		own = (const char **)rec.own_units;
+		nown = rr ? 0 : rec.n_own_units;
+	}
+	for (size_t i = 0; i < nown; i++) {
+		const char *name = own[i];
 		size_t k = 0;
 		while (k < nseen && strcmp(seen[k], name))
 			k++;
 		if (k == nseen && sanity(&db, name) < 0)
 			diag_error("%s: cannot read the unit", name);
 	}
+	check_record_free(&rec);
 	free(seen);
 	unitdb_free(&db);
 	forget();
-	return 0;
+	return rr < 0 ? -1 : 0;
 }
 
