@@ -45,6 +45,19 @@ expect_exit 0 "$LSBIMG" caps --json layout.cfg
 assert_contains "json" "$OUT" '{"unit": "net_server.service", "variable": "L4_CAP_EXTRA", "capability": "global_fd", "file": "/etc/systemd/system/net_server.service.d/50-l4-caps.conf", "line": 3, "given_at": "'"$CFG:$init_line"'", "problem": null}'
 assert_eq "json rows" 15 "$(grep -c '"unit"' <<<"$OUT")"
 
+note "the shipped fs_server.service continues one Environment= over lines, as L4ReRust's does"
+[ "$(grep -c '"L4_CAP_[A-Z_]*=[a-z_]*" \\$' "$TOP/units/fs_server.service")" -ge 5 ] ||
+  fail "units/fs_server.service has no continued Environment="
+for v in GLOBAL_FS LSB_ROOT VIRTIO_BLK VIRTIO_BLK_IRQ IOMEM SCHED; do
+  want=$(grep -n "\"L4_CAP_$v=" "$TOP/units/fs_server.service" | cut -d: -f1)
+  got=$(jq -r ".[] | select(.unit == \"fs_server.service\" and .variable == \"L4_CAP_$v\") | .line" <<<"$OUT")
+  assert_eq "line of fs_server's L4_CAP_$v" "$want" "$got"
+done
+for f in "$TOP"/units/*.service "$TOP/cfg/bash.cfg"; do
+  [ "${f##*/}" = bash.service ] && continue
+  grep -q "L4ReRust" "$f" || fail "$f does not say where it differs from L4ReRust's"
+done
+
 # systemd reads the files we say it reads, and the value we report is the last one it sees.
 expect_exit 0 "$LSBIMG" compose -q layout.cfg
 expect_exit 0 "$LSBIMG" extract t.img root
