@@ -74,10 +74,12 @@ int check_record_read(struct fsview *v, struct check_record *r)
 	char *buf;
 	size_t len;
 	if (fsview_read_all(v, CHECK_RECORD, &buf, &len)) {
-		if (errno == ENOENT || errno == ENOTDIR)
+		int err = errno;
+		check_record_free(r);
+		if (err == ENOENT || err == ENOTDIR)
 			return 1;
 		diag_error("%s: cannot read the image's record of its checks: %s", CHECK_RECORD,
-			   strerror(errno));
+			   strerror(err));
 		return -1;
 	}
 	int rc = 0, line = 0;
