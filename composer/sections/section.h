@@ -36,6 +36,11 @@ struct section {
 
 extern const struct section entries_section, musl_section, kmod_section, systemd_section;
 
+/* The ned script the systemd section checks the units' capabilities against and records
+ * in the image, instead of systemd.caps_cfg (`--caps-cfg FILE` of compose and caps; NULL:
+ * the layout's). */
+void systemd_set_caps_cfg(const char *path);
+
 /* The `image` group -> P; LAYOUT names the default output, DIGEST seeds the ids.
  * 0, or -1 after reporting layout errors. */
 int image_parse(const struct conf *img, const char *layout, const unsigned char digest[64],
