@@ -62,6 +62,16 @@ int cmd_compose(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	/* Empty values usually come from an unset variable: refuse them before composing
+	 * rather than fail at the end (-o) or silently not stage (--stage). */
+	if (output && !*output) {
+		diag_error("-o: the output path is empty");
+		return EXIT_USAGE;
+	}
+	if (stage && !*stage) {
+		diag_error("--stage: the directory is empty (--no-stage does not stage)");
+		return EXIT_USAGE;
+	}
 
 	struct composition c;
 	int rc = compose_build(argv[optind], &c);

@@ -46,4 +46,9 @@ void systemd_set_caps_cfg(const char *path);
 int image_parse(const struct conf *img, const char *layout, const unsigned char digest[64],
 		struct image_params *p);
 
+/* An image path named by setting AT (WHAT names it in messages: "path", "kmods.dest"):
+ * absolute, without "." or ".." components, no name longer than ext2's 255 bytes. 0, or
+ * -1 after reporting. Repeated and trailing slashes are fine. */
+int section_image_path(const struct conf *at, const char *what, const char *path);
+
 #endif
