@@ -16,6 +16,10 @@
 #include <sys/stat.h>
 #include <time.h>
 
+/* docs/inspect.md: a missing path exits 1; an image that cannot be read, whether at open
+ * or in metadata met on the way (a directory, an inode, a link, a data block), exits 2. */
+#define EXIT_CORRUPT EXIT_USAGE
+
 struct opts {
 	int json, follow, longfmt, recursive;
 	const char *image, *path;
@@ -158,9 +162,10 @@ static int open_path(struct imgview *iv, const struct opts *o, img_handle *h,
 	if (imgview_open(iv, o->image) < 0)
 		return EXIT_USAGE;
 	if (imgview_lookup(iv, o->path, o->follow, h, st) < 0) {
-		view_error(iv, "%s: %s", o->path, strerror(errno));
+		int e = errno;
+		view_error(iv, "%s: %s", o->path, strerror(e));
 		imgview_close(iv);
-		return EXIT_FAILED;
+		return e == EIO ? EXIT_CORRUPT : EXIT_FAILED;
 	}
 	return 0;
 }
@@ -172,7 +177,8 @@ static int finish(struct imgview *iv)
 		diag_error("writing output: %s", strerror(errno));
 		return EXIT_FAILED;
 	}
-	return diag_error_count() ? EXIT_FAILED : EXIT_OK;
+	/* Once the path resolved, what is reported is metadata that cannot be read. */
+	return diag_error_count() ? EXIT_CORRUPT : EXIT_OK;
 }
 
 struct ls_ctx {
@@ -286,7 +292,7 @@ int cmd_stat(int argc, char **argv)
 	if (im && image_inode(im, (ext2_ino_t)h, &in) < 0) {
 		view_error(&iv, "%s: unreadable inode %u", o.path, (unsigned)h);
 		imgview_close(&iv);
-		return EXIT_FAILED;
+		return EXIT_CORRUPT;
 	}
 	unsigned long long blocks = im ? ext2fs_get_stat_i_blocks(im->fs, (struct ext2_inode *)&in) : 0;
 	if (o.json) {

@@ -1,9 +1,9 @@
 /* Streaming file data from any source. */
 #include "io/nodedata.h"
 #include "base/diag.h"
+#include "model/hostsrc.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,20 +23,9 @@ int node_stream(const struct node *n, int (*fn)(const void *buf, size_t len, voi
 {
 	uint64_t size = n->u.reg.size;
 	int fd = -1, rc = 0;
-	if (n->u.reg.kind == SRC_HOST) {
-		char *path = node_host_path(n);
-		struct stat st;
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		free(path);
-		if (fd < 0 || fstat(fd, &st)) {
-			rc = source_failed(n, strerror(errno));
-			goto out;
-		}
-		if ((uint64_t)st.st_size != size) {
-			rc = source_failed(n, "changed size during compose");
-			goto out;
-		}
-	}
+	/* Opened as the scan saw it (model/hostsrc), which reports what is wrong. */
+	if (n->u.reg.kind == SRC_HOST && (fd = node_host_open(n)) < 0)
+		return -1;
 	char *buf = xmalloc(NODEDATA_CHUNK);
 	for (uint64_t off = 0; !rc && off < size;) {
 		size_t len = size - off < NODEDATA_CHUNK ? (size_t)(size - off) : NODEDATA_CHUNK;
@@ -50,7 +39,10 @@ int node_stream(const struct node *n, int (*fn)(const void *buf, size_t len, voi
 		off += (uint64_t)r;
 	}
 	free(buf);
-out:
+	/* A file that grew meanwhile is not silently cut. */
+	struct stat st;
+	if (!rc && fd >= 0 && (fstat(fd, &st) || (uint64_t)st.st_size != size))
+		rc = source_failed(n, "changed size during compose");
 	if (fd >= 0)
 		close(fd);
 	return rc;

@@ -1,81 +1,68 @@
 /* The table of output formats. */
 #include "io/output.h"
 #include "base/diag.h"
-#include "base/outfile.h"
 #include "io/archive_out.h"
 #include "io/ext2write.h"
 #include "io/sqfswrite.h"
 #include "io/vfatwrite.h"
 
 #include <stdio.h>
-#include <sys/stat.h>
 #include <string.h>
+#include <sys/stat.h>
 
-/* The file system writers fill a temporary file beside the output, renamed over it only
- * when complete. */
-typedef int (*fd_writer)(struct tree *t, const struct image_params *p, const char *path,
-			 int fd, struct output_result *res);
-
-static int write_atomic(struct tree *t, const struct image_params *p,
-			struct output_result *res, fd_writer write)
+/* The file system writers fill the temporary file O through its descriptor. */
+static int write_ext2(struct tree *t, const struct image_params *p, struct outfile *o,
+		      struct output_result *res)
 {
-	struct outfile out;
-	if (outfile_open(&out, p->output))
-		return -1;
-	if (write(t, p, out.tmp, out.fd, res)) {
-		outfile_abort(&out);
-		return -1;
-	}
-	return outfile_commit(&out);
+	return ext2_write(t, p, o->tmp, o->fd, res);
 }
 
-static int write_ext2(struct tree *t, const struct image_params *p, struct output_result *res)
+static int write_ext4(struct tree *t, const struct image_params *p, struct outfile *o,
+		      struct output_result *res)
 {
-	return write_atomic(t, p, res, ext2_write);
+	return ext4_write(t, p, o->tmp, o->fd, res);
 }
 
-static int write_ext4(struct tree *t, const struct image_params *p, struct output_result *res)
-{
-	return write_atomic(t, p, res, ext4_write);
-}
-
-static int write_squashfs(struct tree *t, const struct image_params *p,
+static int write_squashfs(struct tree *t, const struct image_params *p, struct outfile *o,
 			  struct output_result *res)
 {
-	return write_atomic(t, p, res, sqfs_write);
+	return sqfs_write(t, p, o->tmp, o->fd, res);
+}
+
+static int write_vfat(struct tree *t, const struct image_params *p, struct outfile *o,
+		      struct output_result *res)
+{
+	return vfat_write(t, p, o->tmp, o->fd, res);
 }
 
 /* Archives are written whole by libarchive; the summary counts what the tree holds and
  * the size of the file that resulted. */
-static int write_vfat(struct tree *t, const struct image_params *p, struct output_result *res)
-{
-	return write_atomic(t, p, res, vfat_write);
-}
-
-static int write_archive(struct tree *t, const struct image_params *p,
+static int write_archive(struct tree *t, const struct image_params *p, struct outfile *o,
 			 enum archive_out_format fmt, struct output_result *res)
 {
 	struct fsview v;
 	struct stat st;
 	struct tree_stats ts;
 	fsview_tree_init(&v, t);
-	if (archive_write_view(&v, NULL, p->output, fmt))
+	if (archive_write_fd(&v, NULL, o->fd, p->output, fmt))
 		return -1;
 	tree_stats(t, &ts);
 	res->inodes = res->inodes_used = ts.inodes;
 	res->bytes = ts.bytes;
-	res->image_size = stat(p->output, &st) ? 0 : (uint64_t)st.st_size;
+	res->image_size = fstat(o->fd, &st) ? 0 : (uint64_t)st.st_size;
 	return 0;
 }
 
-static int write_tar(struct tree *t, const struct image_params *p, struct output_result *res)
+static int write_tar(struct tree *t, const struct image_params *p, struct outfile *o,
+		     struct output_result *res)
 {
-	return write_archive(t, p, ARCHIVE_OUT_TAR, res);
+	return write_archive(t, p, o, ARCHIVE_OUT_TAR, res);
 }
 
-static int write_cpio(struct tree *t, const struct image_params *p, struct output_result *res)
+static int write_cpio(struct tree *t, const struct image_params *p, struct outfile *o,
+		      struct output_result *res)
 {
-	return write_archive(t, p, ARCHIVE_OUT_CPIO_GZ, res);
+	return write_archive(t, p, o, ARCHIVE_OUT_CPIO_GZ, res);
 }
 
 static const struct output_format formats[] = {

@@ -5,6 +5,7 @@
 #include "base/suggest.h"
 #include "io/archive_in.h"
 #include "io/hostfs.h"
+#include "model/hostsrc.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -107,9 +108,8 @@ static int apply_file(struct apply *a)
 		return -1;
 	}
 	struct node *n = new_node(a, NODE_REG);
-	n->u.reg.kind = st.st_size ? SRC_HOST : SRC_EMPTY;
-	n->u.reg.size = (uint64_t)st.st_size;
-	n->u.reg.name = tree_strdup(a->ctx->tree, path);
+	/* Checked to be this file when it is read (model/hostsrc). */
+	node_set_host(n, NULL, tree_strdup(a->ctx->tree, path), &st);
 	/* Like git: only the executable bit of the checkout matters, not its umask. */
 	n->mode = (st.st_mode & 0111) ? 0755 : 0644;
 	return add_node(a, n);
@@ -246,6 +246,8 @@ static int parse_symlink(const struct conf *s, struct entry *e)
 static int parse_hardlink(const struct conf *s, struct entry *e)
 {
 	e->target = conf_str(conf_member(s, "target"));
+	if (section_image_path(conf_member(s, "target"), "hard link target", e->target))
+		return -1;
 	if (e->has_mode || conf_member(s, "uid") || conf_member(s, "gid")) {
 		conf_error(s, "a hard link shares its target's mode and owner; set them there");
 		return -1;
@@ -253,17 +255,22 @@ static int parse_hardlink(const struct conf *s, struct entry *e)
 	return 0;
 }
 
+/* Linux device numbers: 12 bits of major, 20 of minor. */
 static int parse_dev(const struct conf *s, struct entry *e)
 {
 	const struct conf *ma = conf_member(s, "major"), *mi = conf_member(s, "minor");
-	if (ma->num < 0 || ma->num > 4095 || mi->num < 0 || mi->num > 1048575) {
-		conf_error(ma->num < 0 || ma->num > 4095 ? ma : mi,
-			   "device numbers out of range (major 0-4095, minor 0-1048575)");
-		return -1;
+	int bad = 0;
+	if (ma->num < 0 || ma->num > 4095) {
+		conf_error(ma, "major %lld is out of range: 0 to 4095", (long long)ma->num);
+		bad = 1;
+	}
+	if (mi->num < 0 || mi->num > 1048575) {
+		conf_error(mi, "minor %lld is out of range: 0 to 1048575", (long long)mi->num);
+		bad = 1;
 	}
 	e->major = (unsigned)ma->num;
 	e->minor = (unsigned)mi->num;
-	return 0;
+	return bad ? -1 : 0;
 }
 
 static int parse_archive(const struct conf *s, struct entry *e)
@@ -315,7 +322,7 @@ static int parse_id(const struct conf *s, const char *key, unsigned *out)
 	if (!c)
 		return 0;
 	if (c->num < 0 || c->num > MAX_ID) {
-		conf_error(c, "%s must be from 0 to %lld", key, MAX_ID);
+		conf_error(c, "%s %lld is out of range: 0 to %lld", key, (long long)c->num, MAX_ID);
 		return -1;
 	}
 	*out = (unsigned)c->num;
@@ -353,12 +360,10 @@ static int parse_entry(const struct conf *s, struct entry *e)
 	if (schema_check(s, e->t->keys, what))
 		return -1;
 	conf_lookup_string(s, "path", &e->path);
-	if (e->path[0] != '/') {
-		conf_error(conf_member(s, "path"), "path '%s' must be absolute", e->path);
+	if (section_image_path(conf_member(s, "path"), "path", e->path))
 		return -1;
-	}
 	int ov = 0;
-	if (parse_mode(s, e) || parse_id(s, "uid", &e->uid) || parse_id(s, "gid", &e->gid))
+	if (parse_mode(s, e) | parse_id(s, "uid", &e->uid) | parse_id(s, "gid", &e->gid))
 		return -1;
 	conf_lookup_bool(s, "override", &ov);
 	e->flags = ov ? TREE_OVERRIDE : 0;
