@@ -162,6 +162,7 @@ ls_vs_mount() {
   diff -u want.ls got.ls >&2 || fail "ls -R --json of $img differs from the mounted tree"
   jq -r '.[] | select(.major != null) | "\(.path) \(.major) \(.minor)"' ls.json | LC_ALL=C sort >got.dev
   diff -u want.dev got.dev >&2 || fail "device numbers of $img differ from the mount"
+}
 
 # ---- fault tests (tests/t_fault_*.sh) ----
 
