@@ -203,8 +203,12 @@ static int check_limits(const struct limited *l, const struct image_params *p)
 	const char *why = small ? "1970-01-01 to 2038-01-19 03:14:07 UTC: 128-byte inodes "
 				  "store signed 32-bit seconds; inode_size 256 reaches 2106" :
 			  vfat ? "1980-01-01 to 2107-12-31 23:59:59 UTC, what FAT's dates hold" :
-				  "1970-01-01 to 2106-02-07 06:28:15 UTC, what the superblocks of "
-				  "ext2, ext4 and squashfs and cpio store";
+			  !strcmp(p->format, "ext4") ? "1970-01-01 to 2106-02-07 06:28:15 UTC, "
+				  "what ext4's superblock stores" :
+			  !strcmp(p->format, "squashfs") ? "1970-01-01 to 2106-02-07 06:28:15 UTC, "
+				  "what squashfs stores" :
+				  "1970-01-01 to 2106-02-07 06:28:15 UTC, what ext2's superblock and "
+				  "cpio store";
 	if (ts && (ts->num < min || ts->num > max)) {
 		conf_error(ts, "image.timestamp %lld is out of range: %lld to %lld (%s)",
 			   (long long)ts->num, min, max, why);
