@@ -72,7 +72,7 @@ int main(int argc, char **argv)
 	if (stat(top, &st))
 		return 1;
 	root_dev = st.st_dev;
-	walk(strcmp(top, "/") ? top : "", "");
+	walk(top, "");
 	printf("FATSUM-END %lu\n", count);
 	fflush(stdout);
 	if (getpid() == 1) {
