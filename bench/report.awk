@@ -1,7 +1,7 @@
 # Turns bench/run.sh's raw measurements into the printed table and results.json.
 # Input lines (tab-separated): run TREE TOOL REP SECS RSS_KIB STATUS | alloc TREE TOOL HOST
 # FS_USED | files TREE FILES DIRS. Variables: machine, commit, reps, limit, json.
-BEGIN { FS = "\t"; ntools = split("read lsbimg mke2fs genext2fs", tools, " ") }
+BEGIN { FS = "\t"; ntools = split("read lsbimg mke2fs genext2fs lsbimg4 mke2fs4", tools, " ") }
 
 function seen_tree(t) { if (!(t in tidx)) { tidx[t] = ++ntrees; trees[ntrees] = t } }
 
@@ -60,6 +60,14 @@ END {
 				ratios[t] = add(ratios[t], sprintf("%.3f", secs[t, "lsbimg", r] / secs[t, "mke2fs", r]))
 		rm = median(ratios[t]); rmed[t] = rm
 		if (rm != "") printf "  lsbimg/mke2fs per pair: %s (median %.3f)\n", ratios[t], rm
+		ratios4[t] = ""
+		for (r = 1; r <= reps; r++)
+			if ((t, "lsbimg4", r) in secs && (t, "mke2fs4", r) in secs && secs[t, "mke2fs4", r] > 0)
+				ratios4[t] = add(ratios4[t], sprintf("%.3f", secs[t, "lsbimg4", r] / secs[t, "mke2fs4", r]))
+		rmed4[t] = median(ratios4[t])
+		if (rmed4[t] != "") printf "  ext4: lsbimg/mke2fs -t ext4 per pair: %s (median %.3f)\n", ratios4[t], rmed4[t]
+		else if (med[t, "lsbimg4"] != "" && timedout[t, "mke2fs4"])
+			printf "  ext4: mke2fs -t ext4 -d did not finish within %d s: lsbimg is more than %.1fx faster\n", limit, limit / med[t, "lsbimg4"]
 		if (med[t, "lsbimg"] != "" && med[t, "mke2fs"] != "")
 			printf "  lsbimg is %.1fx faster than mke2fs -d (medians)\n", med[t, "mke2fs"] / med[t, "lsbimg"]
 		else if (med[t, "lsbimg"] != "" && timedout[t, "mke2fs"])
@@ -92,6 +100,10 @@ END {
 		if (overpct[trees[i], L] != "" && overpct[trees[i], L] != "-")
 			target(trees[i] ": host allocation above fs used, %", overpct[trees[i], L], "<=", 1, "")
 
+	# ext4's ratio to mke2fs -t ext4 -d no worse than ext2's to mke2fs -t ext2 -d.
+	for (i = 1; i <= ntrees; i++)
+		if (rmed4[trees[i]] != "" && rmed[trees[i]] != "")
+			target(trees[i] ": ext4 ratio / ext2 ratio (lsbimg/mke2fs, medians)", sprintf("%.2f", rmed4[trees[i]] / rmed[trees[i]]), "<=", 1, "")
 	printf "\ntargets (lsbimg):\n"
 	for (i = 1; i <= ntarget; i++)
 		printf "  %-4s %-48s %10s (target %s %s)%s\n", tmet[i] == "" ? "?" : tmet[i] ? "MET" : "MISS", tname[i], tval[i], top_[i], tlim[i], tnote[i] == "" ? "" : "  [" tnote[i] "]"
@@ -99,7 +111,7 @@ END {
 	printf "{\n  \"commit\": %s,\n  \"machine\": %s,\n  \"repetitions\": %d,\n  \"slow_limit_s\": %d,\n  \"trees\": {", jstr(commit), jstr(machine), reps, limit > json
 	for (i = 1; i <= ntrees; i++) {
 		t = trees[i]
-		printf "%s\n    %s: {\n      \"files\": %d, \"dirs\": %d,\n      \"ratio_lsbimg_mke2fs\": %s, \"ratio_median\": %s,\n      \"tools\": {", (i > 1 ? "," : ""), jstr(t), nfiles[t], ndirs[t], jlist(ratios[t]), num(rmed[t]) > json
+		printf "%s\n    %s: {\n      \"files\": %d, \"dirs\": %d,\n      \"ratio_lsbimg_mke2fs\": %s, \"ratio_median\": %s,\n      \"ratio_ext4\": %s, \"ratio_ext4_median\": %s,\n      \"tools\": {", (i > 1 ? "," : ""), jstr(t), nfiles[t], ndirs[t], jlist(ratios[t]), num(rmed[t]), jlist(ratios4[t]), num(rmed4[t]) > json
 		sep = ""
 		for (k = 1; k <= ntools; k++) {
 			tool = tools[k]

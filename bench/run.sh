@@ -43,9 +43,9 @@ ensure_tree() {
   echo "$stamp" >"$dir.stamp"
 }
 
-layout() { # NAME IMG ENTRIES...: a layout composing ENTRIES ("path=source" pairs)
+layout() { # NAME IMG ENTRIES...: a layout composing ENTRIES ("path=source" pairs) as $FORMAT
   local f=$OUT/img/$1.cfg img=$2; shift 2
-  { echo "image = { name = \"bench\"; output = \"$img\"; stage = \"\"; size = \"auto\"; timestamp = $FAKE_TIME; };"
+  { echo "image = { name = \"bench\"; output = \"$img\"; stage = \"\"; size = \"auto\"; timestamp = $FAKE_TIME; format = \"${FORMAT:-ext2}\"; };"
     echo "entries = ("
     local sep=""
     for e in "$@"; do echo "  $sep{ type = \"tree\"; path = \"${e%%=*}\"; source = \"${e#*=}\"; }"; sep=","; done
@@ -102,6 +102,35 @@ read_tree() {
   rec run "$tree" read "$rep" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')" 0 ok
 }
 
+# ext4: lsbimg's ext4 against mke2fs -t ext4 -d given the same block and inode counts and
+# journal, in alternating pairs like ext2 (tools lsbimg4 and mke2fs4).
+bench_ext4() {
+  local t=$1 dir=$2 l4=$OUT/img/$1-lsbimg4.img m4=$OUT/img/$1-mke2fs4.img
+  local cfg; cfg=$(FORMAT=ext4 layout "$t-ext4" "$l4" "/=$dir")
+  "$LSBIMG" compose -q "$cfg"
+  local blocks inodes journal
+  read -r blocks inodes journal < <(dumpe2fs -h "$l4" 2>/dev/null | awk -F: '
+    /^Block count/ { b = $2 + 0 } /^Inode count/ { i = $2 + 0 }
+    /^Total journal blocks/ { j = $2 + 0 } END { print b, i, j }')
+  local mk=(env E2FSPROGS_FAKE_TIME=$FAKE_TIME mke2fs -q -t ext4 -b 4096 -N "$inodes"
+    -J size=$((journal * 4096 >> 20)) -E root_owner=0:0 -d "$dir" "$m4" "$blocks")
+  local ls=("$LSBIMG" compose -q "$cfg") slow=0 others=1
+  case $t in bigdir|wide) slow=1 ;; esac
+  for ((r = 1; r <= REPS; r++)); do
+    if [ $((r % 2)) = 1 ]; then run "$t" lsbimg4 "$r" 100000 "$l4" "${ls[@]}"; fi
+    if [ $others = 1 ]; then
+      local lim=100000; [ $slow = 1 ] && lim=$SLOW_LIMIT
+      run "$t" mke2fs4 "$r" "$lim" "$m4" "${mk[@]}"
+      if [ "$r" = 1 ] && [ "$LAST_STATUS" = ok ]; then alloc "$t" mke2fs4 "$m4"; fi
+      rm -f "$m4"
+      if [ $slow = 1 ] && [ "$LAST_SECS" -ge "$SLOW_ONCE" ]; then others=0; fi
+    fi
+    if [ $((r % 2)) = 0 ]; then run "$t" lsbimg4 "$r" 100000 "$l4" "${ls[@]}"; fi
+  done
+  alloc "$t" lsbimg4 "$l4"
+  rm -f "$l4"
+}
+
 bench_tree() {
   local t=$1 dir=$OUT/trees/$1
   ensure_tree "$t"
@@ -147,6 +176,7 @@ bench_tree() {
   done
   alloc "$t" lsbimg "$li"
   rm -f "$li"
+  bench_ext4 "$t" "$dir"
 
   if [ "$t" = wide ]; then
     # The same shape at a tenth of the size, for the time-per-file scaling target.
