@@ -14,7 +14,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export SOURCE_DATE_EPOCH=1700000000 TZ=UTC LC_ALL=C
 rm -rf "$corpus" "$fix"
-mkdir -p "$corpus"/{layout,nedcfg,unitfile,archive,elf,image} "$fix"
+mkdir -p "$corpus"/{layout,nedcfg,unitfile,archive,elf,image,imgview} "$fix"
 
 # Text inputs: the repository's own.
 cp "$top"/cfg/*.cfg "$top"/tests/data/nedcfg/* "$corpus/nedcfg/"
@@ -173,4 +173,18 @@ ln -s prog "$tmp/e4/link"
 mke2fs -q -F -t ext4 -b 1024 -N 64 -O ^has_journal,^resize_inode,^metadata_csum,^uninit_bg -U 0f0e0d0c-0b0a-4908-8706-050403020100 \
   -E root_owner=0:0,hash_seed=0f0e0d0c-0b0a-4908-8706-050403020100 \
   -d "$tmp/e4" "$corpus/image/ext4.img" 128K
+
+# The other image kinds (imgview target): a squashfs and a 64 KiB FAT12 image of a small
+# tree with a long name (vfat holds no symlink: it goes before the vfat compose).
+mkdir -p "$tmp/iv/d"
+printf 'hi\n' >"$tmp/iv/d/f"
+printf 'long\n' >"$tmp/iv/A long name.txt"
+ln -s d/f "$tmp/iv/l"
+for f in squashfs vfat; do
+  [ $f = vfat ] && rm "$tmp/iv/l"
+  keys='block_size = 4096;'; [ $f = vfat ] && keys='size = "64K";'
+  printf 'image = { name = "%s"; format = "%s"; %s output = "%s"; stage = ""; };\nentries = ( { type = "tree"; path = "/"; source = "%s"; } );\n' \
+    "$f" "$f" "$keys" "$corpus/imgview/$f" "$tmp/iv" >"$tmp/$f.cfg"
+  "$lsbimg" compose -q "$tmp/$f.cfg"
+done
 du -sh "$corpus" "$fix"
