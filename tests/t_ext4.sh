@@ -60,6 +60,18 @@ check_htree() { # IMG LEVELS
   ro_umount mnt
 }
 check_htree e.img 0
+
+note "lsbimg reads ext4 as the kernel does"
+ro_mount e.img mnt ext4
+ls_vs_mount e.img mnt
+ro_umount mnt
+expect_exit 0 "$LSBIMG" cat e.img /etc/hostname
+assert_eq "cat" "x" "$OUT"
+expect_exit 0 "$LSBIMG" ls e.img /wide/a-name-of-some-length-4999
+expect_exit 0 "$LSBIMG" info e.img
+assert_contains "info" "$OUT" "type: ext4"
+expect_exit 0 "$LSBIMG" check e.img
+assert_contains "check" "$OUT" "e.img: clean"
 sed 's/format = "ext4";/format = "ext4"; block_size = 1024;/' e.cfg > k.cfg
 sed -i 's/"e.img"/"k.img"/' k.cfg
 "$LSBIMG" compose -q k.cfg
