@@ -18,6 +18,11 @@ compose() { # FORMAT OUTPUT
   "$LSBIMG" compose -q "$1.cfg" || fail "compose as $1 failed"
 }
 compose tar a.tar
+# The summary line gives the archive's real size and entries.
+# (the 4 MiB sparse file's holes stay out of it).
+"$LSBIMG" compose tar.cfg >summary 2>&1 || fail "compose tar.cfg"
+grep -qF 'a.tar: 3 files, 6 directories, 2 symlinks, 4.2 MiB of data; image 0.2 MiB (tar, 12 inodes)' summary ||
+  fail "summary line: $(cat summary)"
 compose cpio a.cpio.gz
 compose ext2 a.img
 mkdir fromtar fromcpio

@@ -222,8 +222,8 @@ static void dir_shape_free(struct dirshape *s)
 static int file_type(enum node_type t);
 
 /* DIR's entries: ".", "..", lost+found when the writer adds it, the children. */
-static void dir_entries(const struct writer *w, const struct node *dir, int with_lpf,
-			ext2_ino_t ino, ext2_ino_t parent, struct dirshape *s)
+static void dir_entries(const struct node *dir, int with_lpf, ext2_ino_t ino,
+			ext2_ino_t parent, struct dirshape *s)
 {
 	size_t k = 0;
 	s->ents = xmalloc((dir->u.dir.nkids + 3) * sizeof(*s->ents));
@@ -238,7 +238,6 @@ static void dir_entries(const struct writer *w, const struct node *dir, int with
 						    file_type(d->node->type), 0, 0 };
 	}
 	s->count = k;
-	(void)w;
 }
 
 static uint64_t lpf_blocks(const struct writer *w)
@@ -273,7 +272,7 @@ static int measure(const char *path, const struct dentry *d, void *ctx)
 		int lpf = !root && !strcmp(d->name, LPF_NAME) && d->dir == tree_root(w->t);
 		struct dirshape s;
 		const char *why = NULL;
-		dir_entries(w, n, root && w->lpf_virtual, 0, 0, &s);
+		dir_entries(n, root && w->lpf_virtual, 0, 0, &s);
 		int rc = dir_shape(w, &s, lpf ? lpf_blocks(w) : 1, &why);
 		uint64_t b = s.blocks;
 		dir_shape_free(&s);
@@ -1053,7 +1052,7 @@ static int write_dir(struct writer *w, struct node *dir, ext2_ino_t parent, int 
 	ext2_ino_t ino = root ? EXT2_ROOT_INO : dir->ino;
 	struct dirshape s;
 	const char *why = NULL;
-	dir_entries(w, dir, root && w->lpf_virtual, ino, parent, &s);
+	dir_entries(dir, root && w->lpf_virtual, ino, parent, &s);
 	if (dir_shape(w, &s, is_lpf ? lpf_blocks(w) : 1, &why)) {
 		dir_shape_free(&s);   /* measure reported it already */
 		return -1;

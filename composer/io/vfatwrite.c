@@ -307,7 +307,7 @@ static uint64_t div_up(uint64_t a, uint64_t b)
 }
 
 /* Clusters the content takes with clusters of CB bytes (the FAT12/16 root excepted). */
-static uint64_t content_clusters(const struct vfat *v, struct tree *t, uint32_t cb, int fat32)
+static uint64_t content_clusters(const struct vfat *v, uint32_t cb, int fat32)
 {
 	uint64_t c = 0;
 	for (size_t i = 0; i < v->ndirs; i++)
@@ -321,7 +321,6 @@ static uint64_t content_clusters(const struct vfat *v, struct tree *t, uint32_t 
 				c += div_up(n->u.reg.size, cb);
 		}
 	}
-	(void)t;
 	return c;
 }
 
@@ -398,13 +397,13 @@ static uint64_t headroom(const struct image_params *p, uint64_t used, uint64_t u
 }
 
 /* The smallest whole MiB that holds the content, plus headroom when ROOM. */
-static int auto_size(struct vfat *v, struct tree *t, int room, struct geom *g)
+static int auto_size(struct vfat *v, int room, struct geom *g)
 {
 	uint64_t total = MIB / FAT_SECTOR;
 	for (int tries = 0; tries < 100000; tries++) {
 		if (!pick_geom(v, total, g)) {
 			uint32_t cb = g->spc * FAT_SECTOR;
-			uint64_t need = content_clusters(v, t, cb, g->type == 32);
+			uint64_t need = content_clusters(v, cb, g->type == 32);
 			/* FAT32's root takes clusters from the same pool: it is counted. */
 			uint64_t want = need + (room ? headroom(v->p, need, cb) : 0);
 			if (g->clusters >= want)
@@ -419,19 +418,19 @@ static int auto_size(struct vfat *v, struct tree *t, int room, struct geom *g)
 	return -1;
 }
 
-static int size_fs(struct vfat *v, struct tree *t)
+static int size_fs(struct vfat *v)
 {
 	const struct image_params *p = v->p;
 	struct geom *g = &v->g, fit;
 	if (!p->size)
-		return auto_size(v, t, 1, g);
+		return auto_size(v, 1, g);
 	uint64_t total = p->size / FAT_SECTOR;
 	if (!pick_geom(v, total, g)) {
-		uint64_t need = content_clusters(v, t, g->spc * FAT_SECTOR, g->type == 32);
+		uint64_t need = content_clusters(v, g->spc * FAT_SECTOR, g->type == 32);
 		if (need <= g->clusters)
 			return 0;
 	}
-	if (auto_size(v, t, 0, &fit))
+	if (auto_size(v, 0, &fit))
 		return -1;
 	diag_error("image too small: image.size %llu bytes holds no FAT file system with room "
 		   "for the content%s; use image.size of at least %lluM, or \"auto\"",
@@ -725,7 +724,7 @@ int vfat_write(struct tree *t, const struct image_params *p, const char *path, i
 	for (size_t i = 0; !c.bad && i < v.ndirs; i++)
 		if (plan_names(&v, &v.dirs[i], i == 0))
 			c.bad = 1;
-	if (c.bad || size_fs(&v, t))
+	if (c.bad || size_fs(&v))
 		goto out;
 	if (c.dropped)
 		diag_warn("%s: vfat keeps no owners, permissions or extended attributes: those of "
