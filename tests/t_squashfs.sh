@@ -86,6 +86,22 @@ layout big 'block_size = 1048576;'
 assert_contains "1 MiB blocks" "$(unsquashfs -s big.sqfs)" "Block size 1048576"
 check_image big 1048576
 
+note "extended attributes: from a pax archive, read back through the kernel"
+python3 - <<'PY' || fail "cannot write x.tar"
+import io, tarfile
+with tarfile.open("x.tar", "w", format=tarfile.PAX_FORMAT) as t:
+    i = tarfile.TarInfo("f"); i.size = 3; i.mtime = 1700000000
+    i.pax_headers = {"SCHILY.xattr.user.test": "hello", "SCHILY.xattr.trusted.t": "x"}
+    t.addfile(i, io.BytesIO(b"abc"))
+PY
+printf 'image = { name = "x"; output = "x.sqfs"; stage = ""; format = "squashfs"; };\nentries = ( { type = "archive"; path = "/"; source = "x.tar"; } );\n' >x.cfg
+"$LSBIMG" compose -q x.cfg || fail "compose of x.cfg"
+mkdir -p mx && mount -o loop,ro -t squashfs x.sqfs mx
+trap 'umount mx' EXIT
+assert_eq "user xattr" "hello" "$(python3 -c 'import os; print(os.getxattr("mx/f", "user.test").decode())')"
+assert_eq "trusted xattr" "x" "$(python3 -c 'import os; print(os.getxattr("mx/f", "trusted.t").decode())')"
+umount mx; trap - EXIT
+
 note "the same layout gives the same bytes, wherever and whenever composed"
 mkdir -p again && cp -a src base.cfg gz.cfg again/
 (cd again && sleep 1 && "$LSBIMG" compose -q gz.cfg)
