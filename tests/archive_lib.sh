@@ -15,18 +15,24 @@ fetch_deb() {
   printf '%s\n' "$deb"
 }
 
-# listing DIR: one line per file under DIR: name, type, mode, owner, link target, size,
-# whole-second mtime (directories' mtimes are left out: extractors set them differently).
-listing() {
-  (cd "$1" && find . -printf '%p %y %m %U:%G [%l] %s %n ' \( -type d -printf '-\n' -o -printf '%TY-%Tm-%Td %TT\n' \) |
-    sed 's/\.[0-9]*$//' | LC_ALL=C sort)
+# deb_tree DEB DIR: the package's files as its own data tarball holds them, extracted by GNU
+# tar with owners and modes, directory times set after their contents (dpkg-deb -x leaves
+# some directories with the time of extraction).
+deb_tree() {
+  mkdir -p "$2"
+  dpkg-deb --fsys-tarfile "$1" | tar -C "$2" -xp --numeric-owner --delay-directory-restore ||
+    fail "dpkg-deb --fsys-tarfile $1 | tar -x failed"
 }
 
-# same_bytes A B: every regular file under A has the same bytes under B (other types are
-# compared by listing).
-same_bytes() {
-  local f
-  while IFS= read -r -d '' f; do
-    cmp -s "$1/$f" "$2/$f" || { echo "differs: $f" >&2; return 1; }
-  done < <(cd "$1" && find . -type f -print0)
+# extract_over DIR [TAR-OPTION...] <ARCHIVE: GNU tar extracts ARCHIVE over DIR as lsbimg
+# imports an archive entry (docs/archives.md): symlinks to directories are followed
+# (--keep-directory-symlink), a directory that exists keeps its attributes, its mtime
+# included (--no-overwrite-dir, then the times taken before put back), owners and modes
+# come from the archive.
+extract_over() {
+  local d=$1 times t p; shift
+  times=$(cd "$d" && find . -type d -printf '%T@ %p\n')
+  tar -C "$d" -xp --numeric-owner --keep-directory-symlink --no-overwrite-dir \
+    --delay-directory-restore "$@" || return 1
+  while read -r t p; do touch -d "@$t" "$d/$p" || return 1; done <<<"$times"
 }

@@ -86,3 +86,40 @@ compose_tree() {
     "$img" "${IMAGE_KEYS:-}" "$src" "$extra" > "$img.cfg"
   "$LSBIMG" compose -q "$img.cfg" || fail "compose of $src failed"
 }
+
+# Tree comparisons. A test comparing two trees uses same_tree (or listing and same_bytes
+# where one side cannot carry an attribute, saying which): both sides' names count.
+
+# prune_args PATH...: find arguments leaving out each ./PATH and what is below it.
+prune_args() { local p; PRUNE=(); for p in "$@"; do PRUNE+=(-path "./$p" -prune -o); done; }
+
+# listing DIR [LEAVE-OUT...]: one line per file under DIR: name, type, mode, numeric owner,
+# link target, size, link count and whole-second mtime. Directories have no size and link
+# count here (both depend on the file system, not on what it holds); their mtimes count.
+# LEAVE-OUT names paths below DIR (e.g. lost+found) not listed, with what is under them.
+listing() {
+  local d=$1; shift; prune_args "$@"
+  (cd "$d" && find . "${PRUNE[@]}" \( -type d -printf '%p %y %m %U:%G - - - ' -o \
+      -printf '%p %y %m %U:%G [%l] %s %n ' \) -printf '%TY-%Tm-%Td %TT\n' |
+    sed 's/\.[0-9]*$//' | LC_ALL=C sort)
+}
+
+# same_bytes A B [LEAVE-OUT...]: A and B hold the same regular files (a file in either one
+# only fails), each with the same bytes.
+same_bytes() {
+  local a=$1 b=$2 f; shift 2; prune_args "$@"
+  diff -u <(cd "$a" && find . "${PRUNE[@]}" -type f -print | LC_ALL=C sort) \
+          <(cd "$b" && find . "${PRUNE[@]}" -type f -print | LC_ALL=C sort) >&2 ||
+    { echo "the regular files of $a and $b differ" >&2; return 1; }
+  while IFS= read -r -d '' f; do
+    cmp -s "$a/$f" "$b/$f" || { echo "differs: $f" >&2; return 1; }
+  done < <(cd "$a" && find . "${PRUNE[@]}" -type f -print0)
+}
+
+# same_tree A B [LEAVE-OUT...]: A and B list alike (names on both sides; type, mode, owner,
+# link target, size, mtime) and their regular files have the same bytes.
+same_tree() {
+  diff -u <(listing "$1" "${@:3}") <(listing "$2" "${@:3}") >&2 ||
+    { echo "the listings of $1 and $2 differ" >&2; return 1; }
+  same_bytes "$@"
+}

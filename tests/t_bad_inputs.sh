@@ -56,7 +56,7 @@ layout nonutf8 '{ type = "tree"; path = "/n"; source = "latin1"; }' 'output = "o
 "$LSBIMG" compose -q nonutf8.cfg
 fsck_clean out/n.img
 # debugfs prints the byte 0xe9 as \xe9.
-debugfs -R 'ls -l /n' out/n.img 2>/dev/null | grep -qF 'caf\xe9' || fail "non-UTF-8 name not kept"
+grep -qF 'caf\xe9' < <(debugfs -R 'ls -l /n' out/n.img 2>/dev/null) || fail "non-UTF-8 name not kept"
 
 head -c 3000000 /dev/urandom > src/big
 layout small '{ type = "tree"; path = "/"; source = "src"; }' 'output = "out/g.img"; size = "1M";'
@@ -70,12 +70,15 @@ case_fail dup 1 "dup.cfg:4: error: /a: the directory is already defined (first d
 mkdir -p full
 mount -t tmpfs -o size=1m tmpfs full
 trap 'umount full 2>/dev/null || true; umount rofs 2>/dev/null || true' EXIT
-cp out/g.img full/g.img 2>/dev/null || true
-fullbefore=$(sha256sum < full/g.img 2>/dev/null || echo none)
+# The previous image there is the good one; it must still be there, byte for byte.
+cp out/g.img full/g.img || fail "cannot put the previous image on the small file system"
+fullbefore=$(sha256sum < full/g.img)
+assert_eq "seed image on the small file system" "$before" "$fullbefore"
 layout diskfull '{ type = "tree"; path = "/"; source = "src"; }' 'output = "full/g.img"; size = "8M";'
 expect_exit 1 "$LSBIMG" compose diskfull.cfg
 assert_contains "disk full message" "$ERR" "No space left on device"
-assert_eq "disk full: previous image" "$fullbefore" "$(sha256sum < full/g.img 2>/dev/null || echo none)"
+[ -f full/g.img ] || fail "disk full: the previous image is gone"
+assert_eq "disk full: previous image" "$fullbefore" "$(sha256sum < full/g.img)"
 [ -z "$(find full -name '.*' -type f)" ] || fail "disk full: temporary file left"
 umount full
 

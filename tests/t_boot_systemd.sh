@@ -9,8 +9,8 @@ systemd_image sd.img
 note "what the packages put in the image, read back with debugfs and readelf"
 assert_eq "/sbin/init" "/lib/systemd/systemd" "$(link_dest sd.img /usr/sbin/init)"
 dump sd.img /usr/lib/systemd/systemd systemd.bin
-readelf -h systemd.bin | grep -q 'Machine: *AArch64' || fail "systemd is not an AArch64 program"
-readelf -l systemd.bin | grep -q 'interpreter: /lib/ld-linux-aarch64.so.1' || fail "systemd's interpreter"
+grep -q 'Machine: *AArch64' < <(readelf -h systemd.bin) || fail "systemd is not an AArch64 program"
+grep -q 'interpreter: /lib/ld-linux-aarch64.so.1' < <(readelf -l systemd.bin) || fail "systemd's interpreter"
 ver=$(dpkg-deb -f "$TOP"/out/debs/systemd-arm64/systemd_*.deb Version)
 [[ $ver == 252.* ]] || fail "systemd package version $ver, want 252"
 assert_eq "machine-id size" 0 "$(stat_field sd.img /etc/machine-id Size)"

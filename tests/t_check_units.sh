@@ -25,8 +25,8 @@ layout bad "$(unit good.service /usr/bin/prog global_fs)" \
   "$(link $WANTS/good.service $SYS/good.service)" "$(link $WANTS/bad.service $SYS/bad.service)" \
   "$(link $WANTS/gone.service $SYS/gone.service)"
 # The oracle for "leads nowhere": debugfs finds the link but not what it names.
-dbg bad.img "stat $WANTS/gone.service" | grep -q "Type: symlink" || fail "no gone.service link"
-! debugfs -R "stat $SYS/gone.service" bad.img 2>&1 | grep -q 'Inode:' || fail "gone.service exists"
+grep -q "Type: symlink" < <(dbg bad.img "stat $WANTS/gone.service") || fail "no gone.service link"
+! grep -q 'Inode:' < <(debugfs -R "stat $SYS/gone.service" bad.img 2>&1) || fail "gone.service exists"
 expect_exit 1 "$LSBIMG" check --caps-cfg "$TOP/cfg/bash.cfg" bad.img
 assert_contains "dangling link" "$OUT" "bad.img: units: $WANTS/gone.service -> $SYS/gone.service: the link leads nowhere in the image"
 assert_contains "missing program" "$OUT" "bad.img: units: warning: $SYS/bad.service:4: ExecStart=/usr/bin/missing: program not in the image"

@@ -23,6 +23,7 @@ image = { name = "k"; output = "k.img"; stage = ""; timestamp = 1700000000; bloc
 entries = (
   { type = "dir"; path = "/d"; mode = "0710"; uid = 1000; gid = 100; },
   { type = "file"; path = "/d/plain"; source = "files/plain"; mode = "0600"; uid = 7; gid = 8; },
+  { type = "file"; path = "/d/high"; source = "files/plain"; mode = "0640"; uid = 100000; gid = 200000; },
   { type = "file"; path = "/usr/bin/script"; source = "files/script"; },
   { type = "file"; path = "/big"; source = "files/big"; },
   { type = "tree"; path = "/t"; source = "src/tree"; uid = 3; gid = 4; },
@@ -49,6 +50,7 @@ check() { # PATH TYPE MODE UID GID LINKS [SIZE]
 check /d directory 0710 1000 100 2
 check /d/plain regular 0600 7 8 2 6
 check /d/plain2 regular 0600 7 8 2 6
+check /d/high regular 0640 100000 200000 1 6   # ids above 16 bits: the inode's high halves
 check /usr/bin/script regular 0755 0 0 1
 check /big regular 0644 0 0 1 300000
 check /t directory 0755 3 4 3

@@ -24,24 +24,39 @@ img: caps: ok
 img: clean" "$OUT"
 fsck_clean img
 
-# Other layouts of the same tree: ext3/ext4 features, 1 KiB blocks, several groups.
+# corrupt DEBUGFS-REQUEST EXPECTED-LINE: both checkers must object to $BASE (img unless
+# set) after the request.
+corrupt() {
+  cp "${BASE:-img}" bad.img
+  debugfs -w -R "$1" bad.img >/dev/null 2>&1
+  local rc=0; e2fsck -fn bad.img >fsck.log 2>&1 || rc=$?
+  [ $rc -ne 0 ] || fail "oracle: e2fsck -fn accepts ${BASE:-img} after '$1'"
+  expect_exit 1 "$LSBIMG" check bad.img
+  assert_contains "check of ${BASE:-img} after '$1'" "$OUT" "bad.img: filesystem: $2"
+  [[ $(tail -n 1 <<<"$OUT") =~ ^bad\.img:\ [1-9][0-9]*\ problems?\ found$ ]] ||
+    fail "summary after '$1': $(tail -n 1 <<<"$OUT")"
+}
+
+# Other layouts of the same tree made by mke2fs: ext3/ext4 features, 1 KiB blocks, several
+# groups. Clean, each gives the full clean report; corrupted, both checkers object.
 for t in "ext2 -b 1024" "ext3 -b 1024" "ext4 -b 4096" "ext4 -b 1024 -g 1024 -N 4000"; do
   rm -f other.img
   mke2fs -q -t $t -d root other.img 24M
   fsck_clean other.img
   expect_exit 0 "$LSBIMG" check other.img
+  assert_eq "clean report for mke2fs -t $t" "other.img: filesystem: ok
+other.img: elf: ok
+other.img: symlinks: ok
+other.img: units: ok
+other.img: caps: ok
+other.img: clean" "$OUT"
+  assert_eq "stderr for mke2fs -t $t" "" "$ERR"
+  oblk=$(debugfs -R "bmap /usr/bin/prog 0" other.img 2>/dev/null)
+  [[ $oblk =~ ^[1-9][0-9]*$ ]] || fail "no block for /usr/bin/prog in mke2fs -t $t: '$oblk'"
+  BASE=other.img corrupt "sif /usr/bin/prog links_count 3" "/usr/bin/prog: link count 3, but 1 names"
+  BASE=other.img corrupt "freeb $oblk" "block $oblk is in use but marked free"
 done
 
-# corrupt DEBUGFS-REQUEST EXPECTED-LINE: both checkers must object.
-corrupt() {
-  cp img bad.img
-  debugfs -w -R "$1" bad.img >/dev/null 2>&1
-  local rc=0; e2fsck -fn bad.img >fsck.log 2>&1 || rc=$?
-  [ $rc -ne 0 ] || fail "oracle: e2fsck -fn accepts the image after '$1'"
-  expect_exit 1 "$LSBIMG" check bad.img
-  assert_contains "check after '$1'" "$OUT" "bad.img: filesystem: $2"
-  assert_contains "summary after '$1'" "$OUT" "problem"
-}
 blk=$(debugfs -R "bmap /usr/bin/prog 0" img 2>/dev/null)
 ino=$(debugfs -R "stat /usr/bin/prog" img 2>/dev/null | sed -n 's/^Inode: *\([0-9]*\).*/\1/p')
 corrupt "sif /usr/bin/prog links_count 3" "/usr/bin/prog: link count 3, but 1 names"

@@ -78,6 +78,32 @@ assert_contains "diff -r big" "$differ" "Files ma/usr/bin/big and mb/usr/bin/big
 assert_contains "diff -r hostname" "$differ" "Files ma/etc/hostname and mb/etc/hostname differ"
 assert_eq "diff -r count" 7 "$(wc -l <<<"$differ")"
 
+# One aspect at a time: images that differ only by the mode (also only by set-id bits), only
+# by the uid or only by the gid of one file are reported, in both directions. debugfs is the
+# oracle that the pair differs in that field alone.
+mkdir -p s && printf 'other\n' >s/other && printf 'one\n' >one
+one() { echo "{ type = \"file\"; path = \"/one\"; source = \"one\"; $1 }"; }
+make_image s base.img "$(one 'mode = "0600"; uid = 5; gid = 6;')"
+dump base.img /one base.one
+for v in "mode 4644 5 6|mode 0600 -> 4644" "mode 0640 5 6|mode 0600 -> 0640" \
+         "mode 2600 5 6|mode 0600 -> 2600" "owner 0600 7 6|owner 5:6 -> 7:6" \
+         "owner 0600 5 9|owner 5:6 -> 5:9"; do
+  read -r what mode uid gid <<<"${v%%|*}"
+  make_image s v.img "$(one "mode = \"$mode\"; uid = $uid; gid = $gid;")"
+  got="$(stat_field v.img /one Mode) $(stat_field v.img /one User) $(stat_field v.img /one Group)"
+  assert_eq "oracle: debugfs fields of /one" "$mode $uid $gid" "$got"
+  assert_eq "oracle: base fields of /one" "0600 5 6" "$(stat_field base.img /one Mode) $(stat_field base.img /one User) $(stat_field base.img /one Group)"
+  dump v.img /one v.one; cmp -s base.one v.one || fail "oracle: /one's bytes differ"; rm -f v.one
+  expect_exit 1 "$LSBIMG" diff base.img v.img
+  assert_eq "diff with only ${v#*|}" "~ /one: ${v#*|}" "$OUT"
+  change=${v#*|}; change=${change#* }; from=${change% -> *}; to=${change#* -> }
+  expect_exit 1 "$LSBIMG" diff v.img base.img
+  assert_eq "reversed diff with only ${v#*|}" "~ /one: $what $to -> $from" "$OUT"
+  expect_exit 1 "$LSBIMG" diff --json base.img v.img
+  assert_eq "json count for ${v#*|}" 1 "$(jq length <<<"$OUT")"
+  assert_eq "json $what" "[\"$from\",\"$to\"]" "$(jq -c ".[0].$what" <<<"$OUT")"
+done
+
 # Usage and unreadable images: 2.
 expect_exit 2 "$LSBIMG" diff a.img
 expect_exit 2 "$LSBIMG" diff a.img missing.img

@@ -27,11 +27,11 @@ make_image root img
 fsck_clean img
 
 # The mount is the first oracle: every path with type, mode, owner, size, links, inode,
-# device numbers and link target.
+# mtime, device numbers and link target.
 ro_mount img mnt
 trap 'ro_umount mnt' EXIT
 note "mounted with $MOUNT_KIND"
-(cd mnt && find . -mindepth 1 -printf '/%P|%y|%m|%U|%G|%s|%n|%i|%l\n' | sort) >want.ls
+(cd mnt && find . -mindepth 1 -printf '/%P|%y|%m|%U|%G|%s|%n|%i|%T@|%l\n' | sed -E 's/\|([0-9]+)\.[0-9]+\|/|\1|/' | sort) >want.ls
 for d in dev/console dev/sda; do
   printf '/%s %d %d\n' "$d" "0x$(stat -c %t "mnt/$d")" "0x$(stat -c %T "mnt/$d")"
 done >want.dev
@@ -39,7 +39,7 @@ done >want.dev
 "$LSBIMG" ls -R --json img / >ls.json
 jq -r '.[] | [.path, ({dir:"d",file:"f",symlink:"l",chr:"c",blk:"b",fifo:"p",sock:"s"}[.type]),
    (.mode | ltrimstr("0") | if . == "" then "0" else . end), .uid, .gid, .size, .nlink,
-   .inode, (.target // "")] | join("|")' ls.json | sort >got.ls
+   .inode, .mtime, (.target // "")] | join("|")' ls.json | sort >got.ls
 diff -u want.ls got.ls || fail "ls -R --json differs from the mounted tree"
 jq -r '.[] | select(.major != null) | "\(.path) \(.major) \(.minor)"' ls.json | sort >got.dev
 diff -u want.dev got.dev || fail "device numbers differ from the mount"

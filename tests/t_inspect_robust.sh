@@ -1,7 +1,8 @@
 #!/bin/bash
 # Truncated, bit-flipped and foreign files given to every inspection command: no crash,
-# no sanitizer report, no hang; broken images give a non-zero exit with a message, and
-# `check` never objects to an image e2fsck -fn (the oracle) accepts.
+# no sanitizer report, no hang; the good image gives exit 0, an empty stderr and what its
+# source tree holds; broken images give a non-zero exit with a message, and `check` never
+# objects to an image e2fsck -fn (the oracle) accepts.
 . "$TOP/tests/lib.sh"
 
 # The image under test; switch to `lsbimg compose` once it exists.
@@ -27,7 +28,8 @@ cmds=("ls -lR @ /" "ls --json @ /etc/sub" "cat @ /etc/hostname" "cat @ /usr/bin/
   "cat @ /abs/sub/f7" "stat @ /usr/bin/slow" "stat -L --json @ /usr/bin/fast" "tree @ /"
   "tree --json @ /etc" "info @" "info --json @" "diff @ good.img" "check @" "journal @")
 runs=0
-# run_all IMG MUST_FAIL: every command on IMG.
+# run_all IMG MUST_FAIL: every command on IMG. MUST_FAIL 1: each must fail, naming IMG;
+# ok: each must succeed with nothing on stderr; 0: either, as long as it does not crash.
 run_all() {
   local img=$1 must_fail=$2 c rc
   for c in "${cmds[@]}"; do
@@ -42,6 +44,11 @@ run_all() {
       [ -s cmd.err ] || [ "${args[0]}" = diff ] || [ "${args[0]}" = check ] ||
         fail "'lsbimg ${args[*]}' exited $rc without a message"
     fi
+    if [ "$must_fail" = ok ]; then
+      [ $rc -eq 0 ] || fail "'lsbimg ${args[*]}' exited $rc on the good image: $(head -5 cmd.err)"
+      [ ! -s cmd.err ] || fail "'lsbimg ${args[*]}' wrote to stderr on the good image: $(head -5 cmd.err)"
+      cp cmd.out "good.$runs.out"
+    fi
     if [ "$must_fail" = 1 ]; then
       [ $rc -ne 0 ] || fail "'lsbimg ${args[*]}' accepted a broken image"
       grep -q "$img" cmd.err || fail "'lsbimg ${args[*]}': the message does not name $img: $(cat cmd.err)"
@@ -50,7 +57,18 @@ run_all() {
 }
 
 note "the good image"
-run_all good.img 0
+first=$((runs + 1))
+run_all good.img ok
+# What the good image gives, against its source tree: cat through a fast link and through an
+# absolute directory link, and the journal's message.
+cmp "good.$((first + 2)).out" root/etc/hostname || fail "cat /etc/hostname differs from the source"
+cmp "good.$((first + 3)).out" root/usr/bin/blob || fail "cat /usr/bin/blob differs from the source"
+cmp "good.$((first + 4)).out" root/etc/sub/f7 || fail "cat /abs/sub/f7 differs from the source"
+grep -q 'hello' "good.$((first + 13)).out" || fail "journal of the good image lacks its message: $(cat "good.$((first + 13)).out")"
+assert_eq "ls --json /etc/sub" "$(ls root/etc/sub | LC_ALL=C sort)" "$(jq -r '.[].name' "good.$((first + 1)).out" | LC_ALL=C sort)"
+assert_eq "stat -L --json /usr/bin/fast" "file 5" "$(jq -r '"\(.type) \(.size)"' "good.$((first + 6)).out")"
+assert_eq "diff of the good image with itself" "" "$(cat "good.$((first + 11)).out")"
+assert_contains "check of the good image" "$(cat "good.$((first + 12)).out")" "good.img: clean"
 
 note "truncated images"
 size=$(stat -c %s good.img)

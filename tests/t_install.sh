@@ -6,7 +6,7 @@ for f in usr/bin/lsbimg usr/bin/runqemu usr/share/man/man1/lsbimg.1 \
   [ -s "root/$f" ] || fail "$f not installed"
 done
 [ -x root/usr/bin/lsbimg ] && [ -x root/usr/bin/runqemu ] || fail "programs not executable"
-root/usr/bin/lsbimg --help | grep -q '^  compose' || fail "installed lsbimg does not run"
-man -l root/usr/share/man/man1/lsbimg.1 2>/dev/null | grep -q 'compose' || fail "man page does not render"
-bash -c ". root/usr/share/bash-completion/completions/lsbimg; complete -p lsbimg" | grep -q _lsbimg ||
+grep -q '^  compose' < <(root/usr/bin/lsbimg --help) || fail "installed lsbimg does not run"
+grep -q 'compose' < <(man -l root/usr/share/man/man1/lsbimg.1 2>/dev/null) || fail "man page does not render"
+grep -q _lsbimg < <(bash -c ". root/usr/share/bash-completion/completions/lsbimg; complete -p lsbimg") ||
   fail "completion does not register"

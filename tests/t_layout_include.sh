@@ -40,8 +40,24 @@ expect_exit 2 timeout 10 "$LSBIMG" compose -q -o t.img fifo.cfg
 assert_contains "fifo" "$ERR" "fifo.cfg:3: error: @include \"f\": ./f is not a regular file"
 [ ! -e t.img ] || fail "an image was written"
 
-note "a regular include still works"
-printf 'image = { name = "t"; stage = ""; output = "t.img"; };\n' >img.cfg
-printf '@include "img.cfg"\nentries = ( { type = "dir"; path = "/d"; } );\n' >ok.cfg
-expect_exit 0 "$LSBIMG" compose -q ok.cfg
+note "a regular include still works (a missing one: tests/layout/include-missing-file)"
+# Composed from another directory: the image group comes from one include, entries from
+# an include inside the entries list, which itself includes another; @include names and the
+# included file's host source resolve against the top layout's directory. debugfs finds
+# what each file brought.
+mkdir inc
+printf 'image = { name = "t"; stage = ""; output = "%s/t.img"; timestamp = 1600000000; };\n' "$PWD" >inc/img.cfg
+printf '{ type = "text"; path = "/etc/included"; text = "from more.cfg\\n"; mode = "0600"; },\n@include "deeper.cfg"\n' >inc/more.cfg
+printf '{ type = "symlink"; path = "/deeper"; target = "etc/included"; },\n{ type = "file"; path = "/etc/payload"; source = "payload"; }\n' >inc/deeper.cfg
+head -c 5000 /dev/urandom >inc/payload
+printf '@include "img.cfg"\nentries = (\n  { type = "dir"; path = "/d"; },\n@include "more.cfg"\n);\n' >inc/ok.cfg
+expect_exit 0 "$LSBIMG" compose -q inc/ok.cfg
 fsck_clean t.img
+assert_eq "/d from the top file" directory "$(stat_field t.img /d Type)"
+assert_eq "the included image group's timestamp" 0x5f5e1000 \
+  "$(dbg t.img 'stat /d' | sed -n 's/^ *mtime: *\(0x[0-9a-f]*\).*/\1/p')"
+assert_eq "included entry's mode" 0600 "$(stat_field t.img /etc/included Mode)"
+assert_eq "included entry's text" "from more.cfg" "$(dbg t.img 'cat /etc/included')"
+assert_eq "nested include's link" etc/included "$(link_dest t.img /deeper)"
+dump t.img /etc/payload payload.out
+cmp payload.out inc/payload || fail "nested include's file differs from inc/payload"

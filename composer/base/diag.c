@@ -60,38 +60,6 @@ void diag_report(enum diag_severity sev, const char *file, int line, const char 
 	va_end(ap);
 }
 
-void diag_error(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	report(DIAG_ERROR, NULL, 0, fmt, ap);
-	va_end(ap);
-}
-
-void diag_error_at(const char *file, int line, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	report(DIAG_ERROR, file, line, fmt, ap);
-	va_end(ap);
-}
-
-void diag_warn(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	report(DIAG_WARNING, NULL, 0, fmt, ap);
-	va_end(ap);
-}
-
-void diag_warn_at(const char *file, int line, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	report(DIAG_WARNING, file, line, fmt, ap);
-	va_end(ap);
-}
-
 void diag_info(const char *fmt, ...)
 {
 	va_list ap;

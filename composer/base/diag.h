@@ -40,15 +40,14 @@ __attribute__((format(printf, 4, 5))) void diag_report(enum diag_severity sev, c
 /* -1 quiet, 0 normal, 1 verbose. */
 extern int diag_verbosity;
 
-__attribute__((format(printf, 1, 2))) void diag_error(const char *fmt, ...);
-__attribute__((format(printf, 1, 2))) void diag_warn(const char *fmt, ...);
+/* Shorthands of diag_report for the common cases. */
+#define diag_error(...) diag_report(DIAG_ERROR, NULL, 0, __VA_ARGS__)
+#define diag_warn(...) diag_report(DIAG_WARNING, NULL, 0, __VA_ARGS__)
+#define diag_error_at(file, line, ...) diag_report(DIAG_ERROR, file, line, __VA_ARGS__)
+#define diag_warn_at(file, line, ...) diag_report(DIAG_WARNING, file, line, __VA_ARGS__)
+/* Progress and detail on stdout (not with -q) and stderr (-v); not problems. */
 __attribute__((format(printf, 1, 2))) void diag_info(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void diag_debug(const char *fmt, ...);
-/* "FILE:LINE: error: ..." (line 0 prints just FILE). */
-__attribute__((format(printf, 3, 4))) void diag_error_at(const char *file, int line,
-							  const char *fmt, ...);
-__attribute__((format(printf, 3, 4))) void diag_warn_at(const char *file, int line,
-							 const char *fmt, ...);
 /* Number of errors (strict warnings included) reported so far. */
 unsigned diag_error_count(void);
 

@@ -19,6 +19,8 @@ struct check_opts {
 	int elf;               /* check the ELF closure (always in `lsbimg check`) */
 	const char *arch;      /* ... for this machine; NULL: the image's own (its loader's) */
 	int elf_warn;          /* closure problems are warnings (musl.strict = false) */
+	const char *elf_file;  /* the layout setting that asked for the check, for a summary */
+	int elf_line;          /* ... naming how many problems and what to change (compose) */
 	int units;             /* check the systemd units */
 	int units_strict;      /* unit sanity warnings are problems (systemd.strict) */
 	const char **own_units;/* units checked besides the enabled ones (the layout's) */

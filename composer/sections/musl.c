@@ -470,6 +470,8 @@ static int musl_apply(void *plan, struct section_ctx *ctx)
 	ctx->checks->elf = 1;
 	ctx->checks->arch = m->a->name;
 	ctx->checks->elf_warn = !m->strict;
+	ctx->checks->elf_file = m->at->file;
+	ctx->checks->elf_line = m->at->line;
 	return rc ? rc : pull_programs(m, ctx);
 }
 

@@ -1,17 +1,20 @@
 /* Fuzz target: the ELF reader (elf_read) on arbitrary bytes, then the ELF closure check
  * on a tree holding them as a program, its libc and every musl loader name, so
  * interpreters, DT_NEEDED, RUNPATH and $ORIGIN from the input are all followed. */
+#include "base/diag.h"
 #include "formats/arch.h"
 #include "formats/closure.h"
 #include "formats/elf.h"
 #include "model/fsview.h"
 #include "model/tree.h"
+#include "fuzz.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct buf {
@@ -60,11 +63,6 @@ static void add(struct tree *t, const char *path, struct node *n)
 	}
 }
 
-static void quiet(const char *msg, void *arg)
-{
-	(void)msg, (void)arg;
-}
-
 static void closure(const uint8_t *data, size_t size)
 {
 	struct tree *t = tree_new(0);
@@ -87,9 +85,16 @@ static void closure(const uint8_t *data, size_t size)
 	tree_freeze(t);
 	struct fsview v;
 	fsview_tree_init(&v, t);
-	struct closure_report r = { quiet, NULL, 0 };
-	closure_check_view(&v, closure_guess_arch(&v), &r);
+	/* The input picks the severity, as musl.strict does. */
+	closure_check_view(&v, closure_guess_arch(&v), size & 1 ? DIAG_WARNING : DIAG_ERROR);
 	tree_free(t);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc, (void)argv;
+	fuzz_quiet();
+	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

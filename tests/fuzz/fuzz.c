@@ -1,5 +1,6 @@
 /* Scratch files for the fuzz targets. */
 #include "fuzz.h"
+#include "base/diag.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -53,6 +54,17 @@ char *fuzz_string(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = 0;
 	return s;
+}
+
+static void drop(void *arg, enum diag_severity sev, const char *file, int line, const char *msg)
+{
+	(void)arg, (void)sev, (void)file, (void)line, (void)msg;
+}
+
+void fuzz_quiet(void)
+{
+	static const struct diag_sink quiet = { drop, NULL };
+	diag_set_sink(&quiet);
 }
 
 /* LeakSanitizer's built-in suppressions, so every run of a target (the driver's, or one by

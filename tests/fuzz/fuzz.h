@@ -17,4 +17,9 @@ const char *fuzz_file(const char *name, const uint8_t *data, size_t size);
 /* A NUL-terminated copy of DATA (malloc'd), for the APIs that take strings. */
 char *fuzz_string(const uint8_t *data, size_t size);
 
+/* Install a report sink (base/diag.h) that drops every report: the targets feed bad
+ * input on purpose, and formatting thousands of messages only slows them down. Reports
+ * are still counted (diag_error_count). */
+void fuzz_quiet(void);
+
 #endif

@@ -1,6 +1,8 @@
-/* Fuzz target: the layout loader (layout_load with every section module, then the symlink
- * check compose runs) on a layout written next to links to the files in
- * tests/fuzz/fixtures/layout, which the seeds name as sources.
+/* Fuzz target: composing a layout (compose_build: reading it, parsing every section, the
+ * entries, musl, kmod and systemd applied to a tree, then the check table) on a layout
+ * written next to links to the files in tests/fuzz/fixtures/layout, which the seeds name
+ * as sources. The result must be one of the documented exit codes, with a tree exactly
+ * when the layout was valid (a layout error applies nothing).
  *
  * A layout names host paths, and a mutated one names any path: "/" as a tree source would
  * import the whole host. So the process confines itself with Landlock before fuzzing:
@@ -9,11 +11,10 @@
  * there and under /usr, /etc and /proc (the musl runtime, and what the sanitizers'
  * symbolizer needs); nothing may be written outside the scratch, corpus and artifact
  * directories. Without Landlock the target refuses to run rather than fuzz unconfined. */
-#include "io/archive_in.h"
 #include "base/diag.h"
+#include "compose/pipeline.h"
 #include "fuzz.h"
-#include "layout/layout.h"
-#include "checks/treecheck.h"
+#include "io/archive_in.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -131,16 +132,19 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		die("setenv", NULL);
 	link_fixtures(FUZZ_FIXTURES);
 	confine(*argc, *argv, FUZZ_FIXTURES);
+	fuzz_quiet();
 	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *path = fuzz_file("layout.cfg", data, size);
-	struct layout_ctx ctx;
-	if (layout_load(path, &ctx) == EXIT_OK)
-		treecheck_symlinks(ctx.tree, ctx.img.strict);
-	layout_free(&ctx);
+	struct composition c;
+	int rc = compose_build(path, &c);
+	if ((rc != EXIT_OK && rc != EXIT_FAILED && rc != EXIT_USAGE) ||
+	    (rc == EXIT_OK && !c.tree) || (rc == EXIT_USAGE && c.tree))
+		abort();
+	compose_free(&c);
 	archive_spool_reset();
 	return 0;
 }

@@ -3,6 +3,7 @@
  * are made here with libarchive's writer; GNU tar is the oracle in tests/t_archive_*. */
 #include "io/archive_in.h"
 #include "base/diag.h"
+#include "harness.h"
 #include "model/tree.h"
 
 #include <archive.h>
@@ -12,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
-#define CHECK(c) do { if (!(c)) { fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #c); failures++; } } while (0)
 
 struct member {
 	const char *name;
@@ -102,16 +101,16 @@ int main(void)
 		{ "./usr/bin/rsh", AE_IFLNK, "sh" },
 	};
 	make_tar(path, usrmerge, sizeof(usrmerge) / sizeof(usrmerge[0]));
-	CHECK(archive_import(t, NULL, path, &opt) == 0);
-	CHECK(type_at(t, "/bin") == NODE_SYMLINK);
-	CHECK(type_at(t, "/lib") == NODE_SYMLINK);
-	CHECK(content_is(t, "/usr/bin/sh", "#!shell\n"));
-	CHECK(content_is(t, "/usr/lib/aarch64/libx.so", "ELF"));
-	CHECK(type_at(t, "/usr/bin/rsh") == NODE_SYMLINK);
+	CHECK(archive_import(t, NULL, path, &opt) == 0, "merged-/usr import");
+	CHECK(type_at(t, "/bin") == NODE_SYMLINK, "/bin replaced");
+	CHECK(type_at(t, "/lib") == NODE_SYMLINK, "/lib replaced");
+	CHECK(content_is(t, "/usr/bin/sh", "#!shell\n"), "./bin/sh not through /bin");
+	CHECK(content_is(t, "/usr/lib/aarch64/libx.so", "ELF"), "./lib/aarch64 not through /lib");
+	CHECK(type_at(t, "/usr/bin/rsh") == NODE_SYMLINK, "member symlink");
 	struct node *sh = tree_lookup(t, NULL, "/usr/bin/sh", 0);
-	CHECK(sh && sh->mtime == 1700000000 && sh->uid == 7);  /* clamped; owner kept */
+	CHECK(sh && sh->mtime == 1700000000 && sh->uid == 7, "mtime clamped, owner kept");  /* clamped; owner kept */
 	/* The same package again: directories merge, files are duplicates. */
-	CHECK(archive_import(t, NULL, path, &opt) == -1);
+	CHECK(archive_import(t, NULL, path, &opt) == -1, "duplicate files accepted");
 	tree_free(t);
 
 	/* Confinement: a base directory, a symlink out of it, and a write through it. */
@@ -127,12 +126,13 @@ int main(void)
 	make_tar(path, hostile, sizeof(hostile) / sizeof(hostile[0]));
 	struct archive_import own = opt;
 	own.uid = 0;
-	CHECK(archive_import(t, base, path, &own) == 0);
-	CHECK(content_is(t, "/srv/base/through", "a"));
-	CHECK(content_is(t, "/srv/base/etc/passwd", "b"));
-	CHECK(content_is(t, "/srv/base/rooted", "c"));
-	CHECK(!tree_lookup(t, NULL, "/etc", 0) && !tree_lookup(t, NULL, "/through", 0));
-	CHECK(tree_lookup(t, NULL, "/srv/base/through", 0)->uid == 0);  /* override */
+	CHECK(archive_import(t, base, path, &own) == 0, "confined import");
+	CHECK(content_is(t, "/srv/base/through", "a"), "../../.. left the base");
+	CHECK(content_is(t, "/srv/base/etc/passwd", "b"), "/etc left the base");
+	CHECK(content_is(t, "/srv/base/rooted", "c"), "/rooted left the base");
+	CHECK(!tree_lookup(t, NULL, "/etc", 0) && !tree_lookup(t, NULL, "/through", 0),
+	      "written outside the base");
+	CHECK(tree_lookup(t, NULL, "/srv/base/through", 0)->uid == 0, "owner not overridden");  /* override */
 
 	/* Rejected members fail the import without touching what is there. */
 	const struct member bad[] = {
@@ -140,16 +140,17 @@ int main(void)
 		{ "rooted", AE_IFREG, "again" },
 	};
 	make_tar(path, bad, sizeof(bad) / sizeof(bad[0]));
-	CHECK(archive_import(t, base, path, &opt) == -1);
-	CHECK(content_is(t, "/srv/base/rooted", "c"));
-	CHECK(!tree_lookup(t, NULL, "/escape", 0) && !tree_lookup(t, NULL, "/srv/escape", 0));
+	CHECK(archive_import(t, base, path, &opt) == -1, "bad members accepted");
+	CHECK(content_is(t, "/srv/base/rooted", "c"), "a rejected member replaced a file");
+	CHECK(!tree_lookup(t, NULL, "/escape", 0) && !tree_lookup(t, NULL, "/srv/escape", 0),
+	      "../escape written");
 	/* ... unless the layout allows replacing. */
 	struct archive_import over = opt;
 	over.flags = TREE_OVERRIDE;
 	const struct member replace[] = { { "rooted", AE_IFREG, "again" } };
 	make_tar(path, replace, 1);
-	CHECK(archive_import(t, base, path, &over) == 0);
-	CHECK(content_is(t, "/srv/base/rooted", "again"));
+	CHECK(archive_import(t, base, path, &over) == 0, "override import");
+	CHECK(content_is(t, "/srv/base/rooted", "again"), "not replaced with override");
 	tree_free(t);
 
 	/* Not an archive at all. */
@@ -157,11 +158,9 @@ int main(void)
 	FILE *f = fopen(path, "w");
 	fputs("plain text, not an archive\n", f);
 	fclose(f);
-	CHECK(archive_import(t, NULL, path, &opt) == -1);
+	CHECK(archive_import(t, NULL, path, &opt) == -1, "plain text imported");
 	tree_free(t);
 	remove(path);
 
-	if (failures)
-		fprintf(stderr, "%d checks failed\n", failures);
-	return failures ? 1 : 0;
+	return harness_done();
 }

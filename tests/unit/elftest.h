@@ -1,5 +1,5 @@
-/* Shared by the ELF, closure and musl unit tests: failure counting, shell helpers and the
- * small dynamic programs they build with the real cross compilers. */
+/* Shared by the ELF, closure and musl unit tests: shell helpers, the small dynamic
+ * programs they build with the real cross compilers, and tree building. */
 #ifndef ELFTEST_H
 #define ELFTEST_H
 
@@ -11,21 +11,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "harness.h"
 #include "model/tree.h"
-
-static int failures;
-
-#define CHECK(cond, ...) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "%s:%d: FAIL: %s: ", __FILE__, __LINE__, #cond); \
-		fprintf(stderr, __VA_ARGS__); \
-		fputc('\n', stderr); \
-		failures++; \
-	} \
-} while (0)
-
-/* The captured messages (a `msgs` string in the test) must contain S. */
-#define assert_has(s) CHECK(strstr(msgs, (s)) != NULL, "no '%s' in: %s", (s), msgs)
 
 /* Run a shell command; a failing one means the test cannot run its oracle: fail. */
 __attribute__((format(printf, 1, 2))) static void sh(const char *fmt, ...)
@@ -97,35 +84,6 @@ static __attribute__((unused)) const char *prog_path(const char *dir, const char
 	i = (i + 1) % 8;
 	snprintf(buf[i], sizeof(buf[i]), "progs/%s/%s", dir, file);
 	return buf[i];
-}
-
-/* stderr captured into a file, to check what the offenders' messages say. */
-static int saved_stderr = -1;
-
-static __attribute__((unused)) void capture_begin(void)
-{
-	fflush(stderr);
-	saved_stderr = dup(2);
-	int fd = open("stderr.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0 || saved_stderr < 0 || dup2(fd, 2) < 0)
-		exit(1);
-	close(fd);
-}
-
-/* What was written since capture_begin (static buffer), also echoed to the real stderr. */
-static __attribute__((unused)) const char *capture_end(void)
-{
-	static char buf[1 << 16];
-	fflush(stderr);
-	dup2(saved_stderr, 2);
-	close(saved_stderr);
-	FILE *f = fopen("stderr.txt", "r");
-	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-	if (f)
-		fclose(f);
-	buf[n] = 0;
-	fputs(buf, stderr);
-	return buf;
 }
 
 /* Tree building: a host file, a symlink, an inline text file. */

@@ -1,6 +1,7 @@
 /* fsview_ext2 through the fsview interface that other modules use, with the host
  * directory that mke2fs -d copied into the image as the oracle. */
 #include "model/fsview.h"
+#include "harness.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,17 +12,6 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-static int failures;
-
-#define CHECK(cond, ...)                                                   \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);                      \
-			fputc('\n', stderr);                               \
-			failures++;                                        \
-		}                                                          \
-	} while (0)
 
 static void put(const char *path, const char *text)
 {
@@ -154,5 +144,5 @@ int main(void)
 	put("notimg", "hello\n");
 	CHECK(fsview_ext2_open(&v, "notimg") < 0, "a text file is no image");
 	CHECK(fsview_ext2_open(&v, "missing") < 0, "missing file");
-	return failures ? 1 : 0;
+	return harness_done();
 }

@@ -3,16 +3,12 @@
  *   nedcfg FILE   print FILE's names one a line (tests/t_nedcfg.sh holds them against
  *                 what real Lua passes as caps); exit 1 on a syntax error */
 #include "base/diag.h"
+#include "harness.h"
 #include "formats/nedcfg.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int failures;
-
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; fprintf(stderr, "FAIL %s:%d: ", \
-	__FILE__, __LINE__); fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
 
 /* NAMES: space-separated expected names in first-seen order. */
 static void expect(const char *what, const char *src, const char *names)
@@ -108,7 +104,5 @@ int main(int argc, char **argv)
 	nedcfg_free(&c);
 	free(path);
 
-	if (failures)
-		fprintf(stderr, "%d failures\n", failures);
-	return failures ? 1 : 0;
+	return harness_done();
 }

@@ -1,10 +1,12 @@
 /* The systemd section's tree, written out as a host directory so shell tests can hold it
  * against systemctl, systemd-analyze and systemd-sysusers.
- *   systemd_tree LAYOUT DIR   load LAYOUT, write its tree into DIR, exit with load's code
- *   systemd_tree              self test: the project's units, enabled */
+ *   systemd_tree LAYOUT DIR   compose_build LAYOUT (parse, apply, checks), write its tree
+ *                             into DIR, exit with compose_build's code
+ *   systemd_tree              self test: the project's units, enabled; which units the
+ *                             compose-time sanity check covers */
 #include "base/diag.h"
-#include "layout/layout.h"
-#include "sections/systemd.h"
+#include "compose/pipeline.h"
+#include "harness.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -41,6 +43,32 @@ static int dump(const char *path, const struct dentry *d, void *ctx)
 	return rc;
 }
 
+static const char *msgs;
+
+/* compose_build of the layout FILE, its reports in msgs. */
+static int build(const char *file, struct composition *c)
+{
+	capture_begin();
+	int rc = compose_build(file, c);
+	msgs = capture_end();
+	return rc;
+}
+
+/* The programs the project's units start, so a strict build has nothing else to say. */
+static const char programs[] =
+	"entries = (\n"
+	"  { type = \"text\"; path = \"/boot/fs_server\"; text = \"x\"; mode = \"0755\"; },\n"
+	"  { type = \"text\"; path = \"/boot/net_server\"; text = \"x\"; mode = \"0755\"; },\n"
+	"  { type = \"text\"; path = \"/boot/epoll_server\"; text = \"x\"; mode = \"0755\"; },\n"
+	"  { type = \"text\"; path = \"/boot/fd_server\"; text = \"x\"; mode = \"0755\"; },\n"
+	"  { type = \"text\"; path = \"/boot/aio_server\"; text = \"x\"; mode = \"0755\"; },\n"
+	"  { type = \"text\"; path = \"/bin/bash\"; text = \"x\"; mode = \"0755\"; },\n"
+	"  { type = \"archive\"; path = \"/\"; source = \"pkg.tar\"; }\n"
+	");\n";
+
+/* A unit that needs a unit nobody has. */
+static const char ghost[] = "[Unit]\nRequires=ghost.service\n[Install]\nWantedBy=multi-user.target\n";
+
 static int self_test(void)
 {
 	const char *top = getenv("TOP");
@@ -48,50 +76,96 @@ static int self_test(void)
 		fprintf(stderr, "run through tests/run (TOP unset)\n");
 		return 1;
 	}
-	FILE *f = fopen("self.cfg", "w");
-	if (!f)
+	write_file("self.cfg", "image = { name = \"t\"; };\nsystemd = { units = [ \"%s/units\" ];\n"
+		   "  enable = [ \"bash.service\", \"fs_server.service\" ];\n"
+		   "  caps_cfg = \"%s/cfg/bash.cfg\"; };\n", top, top);
+	struct composition c;
+	int rc = build("self.cfg", &c);
+	CHECK(rc == EXIT_OK, "exit %d: %s", rc, msgs);
+	struct node *l = c.tree ? tree_lookup(c.tree, NULL,
+		"/etc/systemd/system/multi-user.target.wants/fs_server.service", 0) : NULL;
+	struct node *m = c.tree ? tree_lookup(c.tree, NULL, "/etc/machine-id", 0) : NULL;
+	CHECK(l && l->type == NODE_SYMLINK &&
+	      !strcmp(l->u.lnk.target, "/usr/lib/systemd/system/fs_server.service"),
+	      "enable link %s", l && l->type == NODE_SYMLINK ? l->u.lnk.target : "missing");
+	CHECK(m && m->type == NODE_REG && m->u.reg.size == 0 && m->mode == 0444, "machine-id");
+	/* Enabled units are checked: their programs are not in the image (warnings). */
+	assert_has("fs_server.service:6: warning: ExecStart=/boot/fs_server: program not in the image");
+	compose_free(&c);
+
+	/* A unit some package brought is not the layout's to sanity-check, even strict ... */
+	if (system("rm -rf pkg units && mkdir -p pkg/usr/lib/systemd/system units && "
+		   "tar -cf pkg.tar -C pkg . && cp \"$TOP\"/units/* units/")) {
+		fprintf(stderr, "cannot make the scratch files\n");
 		return 1;
-	fprintf(f, "image = { name = \"t\"; };\nsystemd = { units = [ \"%s/units\" ];\n"
-		"  enable = [ \"bash.service\", \"fs_server.service\" ];\n"
-		"  caps_cfg = \"%s/cfg/bash.cfg\"; };\n", top, top);
-	if (fclose(f))
-		return 1;
-	struct layout_ctx ctx;
-	int rc = layout_load("self.cfg", &ctx);
-	struct node *l = rc ? NULL : tree_lookup(ctx.tree, NULL,
-		"/etc/systemd/system/multi-user.target.wants/fs_server.service", 0);
-	struct node *m = rc ? NULL : tree_lookup(ctx.tree, NULL, "/etc/machine-id", 0);
-	int ok = l && l->type == NODE_SYMLINK &&
-		 !strcmp(l->u.lnk.target, "/usr/lib/systemd/system/fs_server.service") &&
-		 m && m->type == NODE_REG && m->u.reg.size == 0;
-	if (!rc) {
-		/* A unit some package brought is not the layout's to sanity-check, even strict;
-		 * the same text from the layout's units directory is. */
-		static const char text[] = "[Unit]\nRequires=ghost.service\n";
-		struct node *pkg = tree_node_new(ctx.tree, NODE_REG, "pkg.deb: ./x");
-		pkg->u.reg.kind = SRC_MEM;
-		pkg->u.reg.mem = text;
-		pkg->u.reg.size = sizeof(text) - 1;
-		const char *why;
-		ok &= !tree_add(ctx.tree, NULL, "/usr/lib/systemd/system/pkg.service", pkg, 0, &why);
-		static const char *const progs[] = { "/boot/fs_server", "/boot/net_server",
-			"/boot/epoll_server", "/boot/fd_server", "/boot/aio_server", "/bin/bash", NULL };
-		for (size_t i = 0; progs[i]; i++) {
-			struct node *x = tree_node_new(ctx.tree, NODE_REG, "test");
-			x->mode = 0755;
-			ok &= !tree_add(ctx.tree, NULL, progs[i], x, 0, &why);
-		}
-		ctx.img.strict = 1;
-		const config_setting_t *s = config_lookup(ctx.cfg, "systemd");
-		ok &= s && systemd_section.check(s, &ctx) == 0;
-		struct node *own = tree_lookup(ctx.tree, NULL, "/usr/lib/systemd/system/fs_server.service", 0);
-		pkg->origin = own->origin;
-		ok &= systemd_section.check(s, &ctx) == -1;
 	}
-	layout_free(&ctx);
-	if (!ok)
-		fprintf(stderr, "self test: rc %d, link or machine-id wrong\n", rc);
-	return !ok;
+	write_file("pkg/usr/lib/systemd/system/pkg.service", "%s", ghost);
+	if (system("tar -cf pkg.tar -C pkg .")) {
+		fprintf(stderr, "cannot make pkg.tar\n");
+		return 1;
+	}
+	const char *layout = "image = { name = \"t\"; strict = true; };\n%s"
+		"systemd = { units = [ \"units\" ]; enable = [ %s ];\n"
+		"  caps_cfg = \"%s/cfg/bash.cfg\"; };\n";
+	write_file("strict.cfg", layout, programs, "\"bash.service\", \"fs_server.service\"", top);
+	rc = build("strict.cfg", &c);
+	CHECK(rc == EXIT_OK, "package unit checked: exit %d: %s", rc, msgs);
+	CHECK(c.tree && tree_lookup(c.tree, NULL, "/usr/lib/systemd/system/pkg.service", 0),
+	      "no pkg.service from the archive");
+	assert_lacks("ghost");
+	compose_free(&c);
+
+	/* ... unless it is enabled ... */
+	write_file("strict.cfg", layout, programs,
+		   "\"bash.service\", \"fs_server.service\", \"pkg.service\"", top);
+	rc = build("strict.cfg", &c);
+	CHECK(rc == EXIT_FAILED, "enabled package unit not checked: exit %d: %s", rc, msgs);
+	assert_has("/usr/lib/systemd/system/pkg.service:2: error: Requires=ghost.service: "
+		   "no such unit in the image");
+	compose_free(&c);
+
+	/* ... and the same text from the layout's units directory is, enabled or not. */
+	if (system("rm -rf pkg && mkdir -p pkg && tar -cf pkg.tar -C pkg .")) {
+		fprintf(stderr, "cannot make pkg.tar\n");
+		return 1;
+	}
+	write_file("units/own.service", "%s", ghost);
+	write_file("strict.cfg", layout, programs, "\"bash.service\", \"fs_server.service\"", top);
+	rc = build("strict.cfg", &c);
+	CHECK(rc == EXIT_FAILED, "layout's unit not checked: exit %d: %s", rc, msgs);
+	assert_has("/usr/lib/systemd/system/own.service:2: error: Requires=ghost.service: "
+		   "no such unit in the image");
+	compose_free(&c);
+
+	/* Not strict: the same problem is a warning. */
+	write_file("strict.cfg", "image = { name = \"t\"; };\n%s"
+		   "systemd = { units = [ \"units\" ]; caps_cfg = \"%s/cfg/bash.cfg\"; };\n",
+		   programs, top);
+	rc = build("strict.cfg", &c);
+	CHECK(rc == EXIT_OK, "not strict: exit %d: %s", rc, msgs);
+	assert_has("/usr/lib/systemd/system/own.service:2: warning: Requires=ghost.service");
+	compose_free(&c);
+
+	/* systemd.strict makes only the units' warnings errors. */
+	write_file("strict.cfg", "image = { name = \"t\"; };\n%s"
+		   "systemd = { units = [ \"units\" ]; caps_cfg = \"%s/cfg/bash.cfg\"; "
+		   "strict = true; };\n", programs, top);
+	rc = build("strict.cfg", &c);
+	CHECK(rc == EXIT_FAILED, "systemd.strict: exit %d: %s", rc, msgs);
+	assert_has("/usr/lib/systemd/system/own.service:2: error: Requires=ghost.service");
+	compose_free(&c);
+	/* ... and not the other checks' (a symlink loop stays a warning). */
+	if (system("rm units/own.service"))
+		return 1;
+	write_file("strict.cfg", "image = { name = \"t\"; };\n%s"
+		   "entries_loop = ( { type = \"symlink\"; path = \"/loop\"; target = \"loop\"; } );\n"
+		   "systemd = { units = [ \"units\" ]; caps_cfg = \"%s/cfg/bash.cfg\"; "
+		   "strict = true; };\n", programs, top);
+	rc = build("strict.cfg", &c);
+	CHECK(rc == EXIT_OK, "systemd.strict, symlink loop: exit %d: %s", rc, msgs);
+	assert_has("warning: /loop -> loop: symlink loop");
+	compose_free(&c);
+	return harness_done();
 }
 
 int main(int argc, char **argv)
@@ -102,14 +176,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: systemd_tree LAYOUT DIR\n");
 		return 2;
 	}
-	struct layout_ctx ctx;
-	int rc = layout_load(argv[1], &ctx);
+	struct composition c;
+	int rc = compose_build(argv[1], &c);
 	outdir = argv[2];
-	if (ctx.tree) {
-		tree_freeze(ctx.tree);
-		if (tree_walk(ctx.tree, dump, NULL))
+	if (c.tree) {
+		tree_freeze(c.tree);
+		if (tree_walk(c.tree, dump, NULL))
 			rc = rc ? rc : 1;
 	}
-	layout_free(&ctx);
+	compose_free(&c);
 	return rc;
 }

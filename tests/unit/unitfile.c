@@ -1,17 +1,13 @@
 /* unitfile: systemd.syntax(7) parsing, words, names, specifiers and drop-in lookup over a
  * tree. Expected values are written out from the systemd documentation. */
 #include "base/diag.h"
+#include "harness.h"
 #include "model/fsview.h"
 #include "formats/unitfile.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int failures;
-
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; fprintf(stderr, "FAIL %s:%d: ", \
-	__FILE__, __LINE__); fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
 
 static const char *env_of(struct unit_env *e, int n, const char *var, int *line)
 {
@@ -194,7 +190,5 @@ int main(void)
 	syntax();
 	names();
 	dropins();
-	if (failures)
-		fprintf(stderr, "%d failures\n", failures);
-	return failures ? 1 : 0;
+	return harness_done();
 }

@@ -4,6 +4,8 @@
  *                    (tests/t_sysusers.sh compares with systemd-sysusers --root=ROOT)
  *   users            self test: layout-declared users and groups, by hand-written text */
 #include "base/diag.h"
+#include "harness.h"
+#include "layout/layout.h"
 #include "sections/users.h"
 
 #include <dirent.h>
@@ -73,50 +75,91 @@ static int write_out(struct tree *t, const char *out)
 	return rc;
 }
 
+/* Read the layout TEXT, parse its top-level users and groups and apply them to a new tree
+ * (*T) at TIMESTAMP. The parse result in *PARSED; the apply result is returned (-2 when
+ * the parse failed). */
+static int run(const char *text, struct tree **t, int64_t timestamp, int *parsed,
+	       const char **msgs)
+{
+	struct layout l;
+	struct users_plan p;
+	write_file("self.cfg", "%s", text);
+	*t = tree_new(0);
+	capture_begin();
+	int rc = -2;
+	*parsed = layout_read("self.cfg", &l) ? -1 :
+		  users_parse(conf_member(l.root, "users"), conf_member(l.root, "groups"), &p);
+	if (!*parsed)
+		rc = users_apply(&p, *t, timestamp);
+	if (l.root)
+		users_plan_free(&p);
+	layout_free(&l);
+	*msgs = capture_end();
+	return rc;
+}
+
 static int self_test(void)
 {
-	config_t cfg;
-	config_init(&cfg);
-	const char *layout =
-		"users = ( { name = \"l4\"; uid = 1000; home = \"/home/l4\"; shell = \"/bin/bash\";\n"
-		"            gecos = \"L4 user\"; groups = [ \"dev\" ]; },\n"
-		"          { name = \"svc\"; uid = 1001; group = \"dev\"; } );\n"
-		"groups = ( { name = \"dev\"; gid = 1100; members = [ \"svc\", \"root\" ]; } );\n";
-	if (!config_read_string(&cfg, layout)) {
-		fprintf(stderr, "self test layout: %s\n", config_error_text(&cfg));
-		return 1;
-	}
-	struct layout_ctx ctx = { .path = "self", .cfg = &cfg, .tree = tree_new(0) };
-	ctx.img.timestamp = 86400 * 3;
-	int rc = users_apply(config_lookup(&cfg, "users"), config_lookup(&cfg, "groups"), &ctx);
-	char *pw = text_of(ctx.tree, "/etc/passwd"), *gr = text_of(ctx.tree, "/etc/group");
-	char *sh = text_of(ctx.tree, "/etc/shadow");
-	int ok = !rc && pw && gr && sh &&
-		!strcmp(pw, "l4:x:1000:1000:L4 user:/home/l4:/bin/bash\nsvc:x:1001:1100::/:/usr/sbin/nologin\n") &&
-		!strcmp(gr, "dev:x:1100:l4,root,svc\nl4:x:1000:\n") &&
-		!strcmp(sh, "l4:!*:3::::::\nsvc:!*:3::::::\n");
-	if (!ok)
-		fprintf(stderr, "self test: rc %d\n%s--\n%s--\n%s", rc, pw ? pw : "(none)",
-			gr ? gr : "(none)", sh ? sh : "(none)");
+	const char *msgs;
+	struct tree *t;
+	int parsed;
+	int rc = run("users = ( { name = \"l4\"; uid = 1000; home = \"/home/l4\"; shell = \"/bin/bash\";\n"
+		     "            gecos = \"L4 user\"; groups = [ \"dev\" ]; },\n"
+		     "          { name = \"svc\"; uid = 1001; group = \"dev\"; } );\n"
+		     "groups = ( { name = \"dev\"; gid = 1100; members = [ \"svc\", \"root\" ]; } );\n",
+		     &t, 86400 * 3, &parsed, &msgs);
+	CHECK(parsed == 0 && rc == 0, "parse %d, apply %d: %s", parsed, rc, msgs);
+	char *pw = text_of(t, "/etc/passwd"), *gr = text_of(t, "/etc/group");
+	char *sh = text_of(t, "/etc/shadow"), *gs = text_of(t, "/etc/gshadow");
+	CHECK(pw && !strcmp(pw, "l4:x:1000:1000:L4 user:/home/l4:/bin/bash\n"
+			   "svc:x:1001:1100::/:/usr/sbin/nologin\n"), "passwd: %s", pw ? pw : "(none)");
+	CHECK(gr && !strcmp(gr, "dev:x:1100:l4,root,svc\nl4:x:1000:\n"), "group: %s",
+	      gr ? gr : "(none)");
+	CHECK(sh && !strcmp(sh, "l4:!*:3::::::\nsvc:!*:3::::::\n"), "shadow: %s", sh ? sh : "(none)");
+	CHECK(gs && !strcmp(gs, "dev:!*::l4,root,svc\nl4:!*::\n"), "gshadow: %s", gs ? gs : "(none)");
+	struct node *n = tree_lookup(t, NULL, "/etc/passwd", 0);
+	CHECK(n && n->origin && !strcmp(n->origin, "self.cfg:1"), "origin %s",
+	      n && n->origin ? n->origin : "(none)");
+	n = tree_lookup(t, NULL, "/etc/shadow", 0);
+	CHECK(n && n->mode == 0, "shadow mode %o", n ? n->mode : 0);
 	free(pw);
 	free(gr);
 	free(sh);
+	free(gs);
+	tree_free(t);
 
 	/* A taken uid is refused at the declaration. */
-	const char *dup = "users = ( { name = \"a\"; uid = 5; }, { name = \"b\"; uid = 5; } );";
-	config_t c2;
-	config_init(&c2);
-	struct layout_ctx ctx2 = { .path = "self", .cfg = &c2, .tree = tree_new(0) };
-	int rc2 = config_read_string(&c2, dup) ? users_apply(config_lookup(&c2, "users"), NULL, &ctx2) : 0;
-	if (rc2 != -1) {
-		fprintf(stderr, "self test: duplicate uid accepted\n");
-		ok = 0;
+	rc = run("users = ( { name = \"a\"; uid = 5; },\n  { name = \"b\"; uid = 5; } );\n",
+		 &t, 0, &parsed, &msgs);
+	CHECK(parsed == 0 && rc == -1, "duplicate uid: parse %d, apply %d", parsed, rc);
+	assert_has("self.cfg:2: error: user 'b' uid 5: invalid, or the name or uid is taken");
+	tree_free(t);
+
+	/* Layout errors are the parse's: keys, names and ids. */
+	static const struct {
+		const char *text, *want;
+	} bad[] = {
+		{ "users = ( { name = \"a\"; uid = 5; hmoe = \"/\"; } );",
+		  "self.cfg:1: error: unknown key 'hmoe' in systemd.users entry (did you mean 'home'?)" },
+		{ "users = ( { name = \"a\"; } );", "self.cfg:1: error: systemd.users entry needs 'uid'" },
+		{ "users = ( { name = \"9a\"; uid = 5; } );",
+		  "self.cfg:1: error: user '9a' uid 5: invalid name or id" },
+		{ "users = ( { name = \"a\"; uid = 4294967295L; } );",
+		  "self.cfg:1: error: user 'a' uid 4294967295: invalid name or id" },
+		{ "users = ( { name = \"a\"; uid = -1; } );",
+		  "self.cfg:1: error: user 'a' uid -1: invalid name or id" },
+		{ "groups = ( { name = \"g\"; gid = \"5\"; } );",
+		  "self.cfg:1: error: systemd.groups entry.gid must be an integer" },
+		{ "groups = ( { name = \"g g\"; gid = 5; } );",
+		  "self.cfg:1: error: group 'g g': invalid name or gid" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		rc = run(bad[i].text, &t, 0, &parsed, &msgs);
+		CHECK(parsed == -1 && rc == -2, "%s: parse %d", bad[i].text, parsed);
+		assert_has(bad[i].want);
+		tree_free(t);
 	}
-	tree_free(ctx2.tree);
-	config_destroy(&c2);
-	tree_free(ctx.tree);
-	config_destroy(&cfg);
-	return !ok;
+	return harness_done();
 }
 
 int main(int argc, char **argv)
@@ -127,14 +170,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: users ROOT OUT\n");
 		return 2;
 	}
-	struct layout_ctx ctx = { .path = argv[1], .tree = tree_new(0) };
-	int rc = load(ctx.tree, argv[1], "");
+	struct tree *t = tree_new(0);
+	struct users_plan none;
+	users_parse(NULL, NULL, &none);
+	int rc = load(t, argv[1], "");
 	if (rc)
 		fprintf(stderr, "%s: cannot load\n", argv[1]);
 	if (!rc)
-		rc = users_apply(NULL, NULL, &ctx);
+		rc = users_apply(&none, t, 0);
 	if (!rc)
-		rc = write_out(ctx.tree, argv[2]);
-	tree_free(ctx.tree);
+		rc = write_out(t, argv[2]);
+	users_plan_free(&none);
+	tree_free(t);
 	return rc ? 1 : 0;
 }

@@ -2,8 +2,11 @@
  * each arch from Debian's packages and from a staged `make install` prefix, its errors,
  * strictness, pulling programs from sysroots, and (oracle) the real x86_64 musl loader
  * running a program from the composed tree in a chroot. */
-#include "sections/musl.h"
 #include "base/diag.h"
+#include "checks/check.h"
+#include "compose/pipeline.h"
+#include "layout/layout.h"
+#include "sections/section.h"
 #include "elftest.h"
 
 #include <errno.h>
@@ -11,45 +14,63 @@
 
 static const char *msgs;
 
+/* One layout's musl section, parsed and applied onto a tree of the test's making. */
 struct run {
-	config_t cfg;
-	struct layout_ctx ctx;
-	const config_setting_t *musl;
+	struct layout layout;
+	const struct conf *musl;
+	struct image_params img;
+	struct check_opts opts;
+	void *plan;
+	struct tree *tree;
 };
 
-/* Parse TEXT (a layout with a musl section) and apply the section onto T. */
-static int apply(struct run *r, struct tree *t, const char *text)
+/* Read the layout FILE and, as compose does, check the section's keys, parse it and apply
+ * the plan onto T. */
+static int apply_file(struct run *r, struct tree *t, const char *file)
 {
-	config_init(&r->cfg);
-	memset(&r->ctx, 0, sizeof(r->ctx));
-	r->ctx.path = "test.cfg";
-	r->ctx.cfg = &r->cfg;
-	r->ctx.tree = t;
-	if (!config_read_string(&r->cfg, text)) {
-		fprintf(stderr, "FAIL: layout snippet: %s\n", config_error_text(&r->cfg));
-		exit(1);
-	}
-	r->musl = config_lookup(&r->cfg, "musl");
+	memset(r, 0, sizeof(*r));
+	r->tree = t;
 	capture_begin();
-	/* As layout_load: the section's keys first, then apply. */
-	int rc = schema_check(r->musl, musl_section.keys, "musl") ? -1
-								   : musl_section.apply(r->musl, &r->ctx);
+	int rc = layout_read(file, &r->layout) ? -1 : 0;
+	if (!rc) {
+		r->musl = conf_member(r->layout.root, "musl");
+		rc = schema_check(r->musl, musl_section.keys, "musl") ||
+		     image_parse(NULL, file, r->layout.digest, &r->img) ||
+		     musl_section.parse(r->musl, &r->img, &r->plan) ? -1 : 0;
+	}
+	if (!rc) {
+		struct section_ctx ctx = { t, &r->img, &r->opts };
+		rc = musl_section.apply(r->plan, &ctx);
+	}
 	msgs = capture_end();
 	return rc;
 }
 
+/* The same for a layout of TEXT. */
+static int apply(struct run *r, struct tree *t, const char *text)
+{
+	write_file("test.cfg", "%s\n", text);
+	return apply_file(r, t, "test.cfg");
+}
+
+/* The checks the section asked for, on the finished tree: 0, or -1 when any error. */
 static int check(struct run *r)
 {
-	tree_freeze(r->ctx.tree);
+	struct fsview v;
+	tree_freeze(r->tree);
+	fsview_tree_init(&v, r->tree);
+	struct check_ctx c = { &r->opts, &v, NULL, r->tree };
 	capture_begin();
-	int rc = musl_section.check(r->musl, &r->ctx);
+	unsigned errors = checks_run(&c, NULL, NULL, NULL);
 	msgs = capture_end();
-	return rc;
+	return errors ? -1 : 0;
 }
 
 static void done(struct run *r)
 {
-	config_destroy(&r->cfg);
+	if (r->plan)
+		musl_section.free(r->plan);
+	layout_free(&r->layout);
 }
 
 static const char *link_target(struct tree *t, const char *path)
@@ -150,16 +171,7 @@ static void prefix_runtime(void)
 	struct run r1, r2;
 	CHECK(apply(&r1, deb, "musl = { arch = \"aarch64\"; };") == 0, "debian: %s", msgs);
 	/* Relative prefix: relative to the layout file's directory. */
-	config_init(&r2.cfg);
-	memset(&r2.ctx, 0, sizeof(r2.ctx));
-	r2.ctx.cfg = &r2.cfg;
-	r2.ctx.tree = pfx;
-	CHECK(config_read_file(&r2.cfg, "layouts/t.cfg"), "layout: %s",
-	      config_error_text(&r2.cfg));
-	r2.musl = config_lookup(&r2.cfg, "musl");
-	capture_begin();
-	CHECK(musl_section.apply(r2.musl, &r2.ctx) == 0, "prefix apply");
-	msgs = capture_end();
+	CHECK(apply_file(&r2, pfx, "layouts/t.cfg") == 0, "prefix: %s", msgs);
 	const char *paths[] = { "/lib/ld-musl-aarch64.so.1", "/usr/lib/aarch64-linux-musl/libc.so",
 				"/etc/ld-musl-aarch64.path" };
 	for (size_t i = 0; i < 3; i++) {
@@ -236,7 +248,10 @@ static void strictness(void)
 	CHECK(check(&r) == -1, "strict: absent library passed");
 	assert_has("/usr/bin/needs-bar: needs libbar.so.2, not found in /lib/aarch64-linux-musl:"
 		   "/usr/lib/aarch64-linux-musl:/lib:/usr/local/lib:/usr/lib");
-	assert_has("musl: 1 ELF closure problem in the image");
+	/* The problem, and the summary at the section naming what to change. */
+	assert_has("test.cfg:1: error: musl: 1 ELF closure problem in the image (strict = false "
+		   "makes them warnings)");
+	CHECK(captured_errors == 2, "%u errors: %s", captured_errors, msgs);
 	done(&r);
 	tree_free(t);
 
@@ -319,6 +334,38 @@ static void pulling(void)
 	tree_free(t);
 }
 
+/* Through the pipeline (compose_build): entries, the section, then the check table, with
+ * strictness from the section and from the image. */
+static void pipeline(void)
+{
+	static const struct {
+		const char *image, *musl;
+		int rc;
+		const char *want;
+	} cases[] = {
+		{ "", "", EXIT_FAILED, "error: /usr/bin/needs-bar: needs libbar.so.2" },
+		{ "", "strict = false;", EXIT_OK, "warning: /usr/bin/needs-bar: needs libbar.so.2" },
+		{ "strict = true;", "strict = false;", EXIT_FAILED,
+		  "error: /usr/bin/needs-bar: needs libbar.so.2" },
+		{ "", "strcit = false;", EXIT_USAGE,
+		  "p.cfg:2: error: unknown key 'strcit' in musl (did you mean 'strict'?)" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		write_file("p.cfg", "image = { name = \"p\"; %s };\n"
+			   "musl = { arch = \"aarch64\"; %s };\n"
+			   "entries = ( { type = \"file\"; path = \"/usr/bin/needs-bar\"; "
+			   "source = \"%s\"; } );\n", cases[i].image, cases[i].musl,
+			   prog_path("aarch64", "bin/needs-bar"));
+		struct composition c;
+		capture_begin();
+		int rc = compose_build("p.cfg", &c);
+		msgs = capture_end();
+		CHECK(rc == cases[i].rc, "case %zu: exit %d, want %d: %s", i, rc, cases[i].rc, msgs);
+		assert_has(cases[i].want);
+		compose_free(&c);
+	}
+}
+
 struct out {
 	const char *root;
 	int failed;
@@ -386,8 +433,7 @@ int main(void)
 	errors();
 	strictness();
 	pulling();
+	pipeline();
 	chroot_oracle();
-	if (failures)
-		fprintf(stderr, "%d failures\n", failures);
-	return failures ? 1 : 0;
+	return harness_done();
 }
