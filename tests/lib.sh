@@ -3,6 +3,20 @@ set -euo pipefail
 : "${TOP:?run tests through tests/run}"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# FAIL_SOFT=1: report every failure and go on (to see each case of a test fail on an older
+# build); the test still exits 1 at the end.
+[ -z "${FAIL_SOFT:-}" ] || fail() { echo "FAIL: $*" >&2; SOFT_FAILED=1; }
+# on_exit CMD: run CMD when the test ends, however it ends (a test that sets its own EXIT
+# trap replaces these).
+EXIT_HOOKS=()
+on_exit() { EXIT_HOOKS+=("$1"); }
+run_exit_hooks() {
+  local rc=$? h
+  for h in ${EXIT_HOOKS[@]+"${EXIT_HOOKS[@]}"}; do eval "$h" || true; done
+  [ -z "${SOFT_FAILED:-}" ] || rc=1
+  exit $rc
+}
+trap run_exit_hooks EXIT
 note() { echo "-- $*"; }
 
 # assert_eq WHAT EXPECTED ACTUAL
@@ -33,7 +47,9 @@ dbg() {
   if grep -qiE '^(.*: )?(File not found|.*not found by ext2_lookup|Ext2 inode is not a directory)' <<<"$out"; then
     fail "debugfs -R '$2' $1: $out"
   fi
-  printf '%s\n' "$out"
+  # A reader that stops early (grep -q) must not kill this with SIGPIPE, which pipefail
+  # turned into a failed test now and then.
+  (trap '' PIPE; printf '%s\n' "$out") 2>/dev/null || true
 }
 
 # stat_field IMG PATH FIELD: one field of debugfs stat (Mode, User, Group, Links, Size, Type).
@@ -122,4 +138,35 @@ same_tree() {
   diff -u <(listing "$1" "${@:3}") <(listing "$2" "${@:3}") >&2 ||
     { echo "the listings of $1 and $2 differ" >&2; return 1; }
   same_bytes "$@"
+}
+
+# ---- fault tests (tests/t_fault_*.sh) ----
+
+# fault_shim: build the LD_PRELOAD shim tests/fault/fault.c (its header says what the
+# FAULT_* variables do) into ./fault.so; $FAULT_SO names it.
+fault_shim() {
+  cc -shared -fPIC -O2 -Wall -Wextra -Werror -o "$PWD/fault.so" "$TOP/tests/fault/fault.c" -ldl \
+    || fail "cannot build the fault shim"
+  FAULT_SO=$PWD/fault.so
+  # An ASan build refuses to run with another library preloaded before its runtime.
+  export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
+}
+
+# no_temps DIR...: nothing a run could have left behind in DIRs: no dot file or directory
+# (lsbimg's .NAME.lsbimg.XXXXXX, and the .NAME.XXXXXX of older builds) and no
+# lsbimg-* (older builds' journal copies).
+no_temps() {
+  local t
+  t=$(find "$@" -mindepth 1 -maxdepth 1 \( -name '.*' -o -name 'lsbimg-*' \) 2>/dev/null)
+  [ -z "$t" ] || fail "temporaries left behind: $t"
+}
+
+# sha FILE: its sha256, or "none" when it does not exist.
+sha() { if [ -e "$1" ]; then sha256sum <"$1" | cut -d' ' -f1; else echo none; fi; }
+
+# unchanged WHAT FILE SHA: FILE still has SHA (the previous output survived), and when it
+# exists e2fsck finds nothing wrong with it (ext2 images only: $NO_FSCK skips).
+unchanged() {
+  assert_eq "$1: $2 unchanged" "$3" "$(sha "$2")"
+  if [ -e "$2" ] && [ -z "${NO_FSCK:-}" ]; then fsck_clean "$2"; fi
 }

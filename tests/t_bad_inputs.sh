@@ -92,6 +92,9 @@ umount rofs
 # SIGINT and SIGTERM mid-compose: killed by the signal, nothing left, old image intact.
 head -c 1500M /dev/zero > src/huge
 layout slow '{ type = "tree"; path = "/"; source = "src"; }'
+# Job control: without it the shell starts background commands with SIGINT ignored, and
+# lsbimg keeps a signal ignored that it inherits (nohup).
+set -m
 for sig in INT TERM; do
   "$LSBIMG" compose -q slow.cfg & pid=$!
   for _ in $(seq 1 100); do [ -n "$(find out -name '.g.img.*')" ] && break; sleep 0.02; done
@@ -101,4 +104,5 @@ for sig in INT TERM; do
   assert_eq "exit after SIG$sig" "$want" "$rc"
   untouched "SIG$sig"
 done
+set +m
 rm -f src/huge

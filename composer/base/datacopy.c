@@ -1,5 +1,6 @@
 /* Data copying that keeps holes and lets the kernel move the bytes. */
 #include "base/datacopy.h"
+#include "base/diag.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -37,9 +38,7 @@ int data_segments(int fd, uint64_t off, uint64_t len,
 
 static int copy_rw(int in, uint64_t in_off, int out, uint64_t out_off, uint64_t len)
 {
-	char *buf = malloc(CHUNK);
-	if (!buf)
-		return -1;
+	char *buf = xmalloc(CHUNK);
 	while (len) {
 		size_t want = len < CHUNK ? (size_t)len : CHUNK;
 		ssize_t r = pread(in, buf, want, (off_t)in_off);
@@ -47,14 +46,14 @@ static int copy_rw(int in, uint64_t in_off, int out, uint64_t out_off, uint64_t 
 			if (r == 0)
 				errno = EIO;
 			free(buf);
-			return -1;
+			return COPY_EREAD;
 		}
 		for (ssize_t done = 0; done < r;) {
 			ssize_t w = pwrite(out, buf + done, (size_t)(r - done),
 					   (off_t)(out_off + (uint64_t)done));
 			if (w < 0) {
 				free(buf);
-				return -1;
+				return COPY_EWRITE;
 			}
 			done += w;
 		}
@@ -71,14 +70,13 @@ int copy_bytes(int in, uint64_t in_off, int out, uint64_t out_off, uint64_t len)
 	while (len) {
 		loff_t io = (loff_t)in_off, oo = (loff_t)out_off;
 		ssize_t r = copy_file_range(in, &io, out, &oo, len, 0);
-		if (r < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
-			      errno == EOPNOTSUPP || errno == EBADF))
-			return copy_rw(in, in_off, out, out_off, len);
+		/* An error does not say which side failed: read/write finds out (and copies
+		 * where copy_file_range cannot, across file systems or on old kernels). */
 		if (r < 0)
-			return -1;
+			return copy_rw(in, in_off, out, out_off, len);
 		if (r == 0) {
 			errno = EIO;   /* the source ended early: it changed under us */
-			return -1;
+			return COPY_EREAD;
 		}
 		in_off += (uint64_t)r;
 		out_off += (uint64_t)r;
@@ -100,8 +98,10 @@ static int copy_segment(uint64_t start, uint64_t end, void *arg)
 int copy_sparse(int in, int out)
 {
 	struct stat st;
-	if (fstat(in, &st) || ftruncate(out, st.st_size))
-		return -1;
+	if (fstat(in, &st))
+		return COPY_EREAD;
+	if (ftruncate(out, st.st_size))
+		return COPY_EWRITE;
 	struct sparse_arg a = { in, out };
 	return data_segments(in, 0, (uint64_t)st.st_size, copy_segment, &a);
 }

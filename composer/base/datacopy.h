@@ -10,11 +10,17 @@
 int data_segments(int fd, uint64_t off, uint64_t len,
 		  int (*fn)(uint64_t start, uint64_t end, void *arg), void *arg);
 
+/* Which side a copy failed on, so a message names the right file (a full disk is the
+ * output's problem, not the source's). errno says why. */
+enum { COPY_EREAD = -1, COPY_EWRITE = -2 };
+
 /* Copy LEN bytes from IN at IN_OFF to OUT at OUT_OFF: copy_file_range where the kernel
- * offers it, read/write otherwise. -1 with errno on failure; a short source is EIO. */
+ * offers it, read/write otherwise. 0, or COPY_EREAD/COPY_EWRITE with errno; a short
+ * source is COPY_EREAD with EIO. */
 int copy_bytes(int in, uint64_t in_off, int out, uint64_t out_off, uint64_t len);
 
-/* Copy all of IN to OUT keeping holes, and size OUT to match. */
+/* Copy all of IN to OUT keeping holes, and size OUT to match. 0, COPY_EREAD or
+ * COPY_EWRITE. */
 int copy_sparse(int in, int out);
 
 #endif

@@ -1,55 +1,17 @@
-/* Atomic outputs. The signal handler only calls unlink(2) on names prepared in advance,
- * which is async-signal-safe. */
+/* Atomic outputs. Putting several in place is a sequence of renameat2(RENAME_EXCHANGE):
+ * until the last one succeeded, each previous file still exists under the temporary name
+ * and is exchanged back on failure; only then are the previous files removed. */
 #include "base/outfile.h"
 #include "base/diag.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define MAX_PENDING 8
-
-static char *volatile pending[MAX_PENDING];
-
-static void on_signal(int sig)
-{
-	for (int i = 0; i < MAX_PENDING; i++)
-		if (pending[i])
-			unlink(pending[i]);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void track(char *tmp)
-{
-	static int installed;
-	if (!installed) {
-		struct sigaction sa = { .sa_handler = on_signal };
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGHUP, &sa, NULL);
-		installed = 1;
-	}
-	for (int i = 0; i < MAX_PENDING; i++)
-		if (!pending[i]) {
-			pending[i] = tmp;
-			return;
-		}
-}
-
-static void untrack(const char *tmp)
-{
-	for (int i = 0; i < MAX_PENDING; i++)
-		if (pending[i] == tmp)
-			pending[i] = NULL;
-}
 
 static int mkdirs(const char *dir)
 {
@@ -68,8 +30,9 @@ static int mkdirs(const char *dir)
 int outfile_open(struct outfile *o, const char *path)
 {
 	struct stat st;
-	o->path = o->tmp = NULL;
+	memset(o, 0, sizeof(*o));
 	o->fd = -1;
+	o->t.fd = -1;
 	/* The rename would put a regular file in place of a device, FIFO or directory (or
 	 * of a link to one, such as /dev/stdout): `compose -o /dev/null` replaced the host's
 	 * /dev/null. */
@@ -80,87 +43,144 @@ int outfile_open(struct outfile *o, const char *path)
 	char *copy = xstrdup(path);
 	char *dir = xstrdup(dirname(copy));
 	free(copy);
-	copy = xstrdup(path);
-	o->path = xstrdup(path);
-	o->tmp = xasprintf("%s/.%s.XXXXXX", dir, basename(copy));
-	free(copy);
 	if (mkdirs(dir)) {
 		diag_error("cannot create directory %s: %s", dir, strerror(errno));
 		free(dir);
 		return -1;
 	}
 	free(dir);
-	sigset_t block, old;
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigprocmask(SIG_BLOCK, &block, &old);
-	o->fd = mkostemp(o->tmp, O_CLOEXEC);
-	if (o->fd >= 0)
-		track(o->tmp);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (o->fd < 0) {
-		diag_error("cannot create %s: %s", o->tmp, strerror(errno));
+	if (temp_create(&o->t, path, 0))
 		return -1;
-	}
+	o->path = xstrdup(path);
+	o->tmp = o->t.path;
+	o->fd = o->t.fd;
 	return 0;
 }
 
-static int fsync_dir(const char *path)
-{
-	char *copy = xstrdup(path);
-	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	free(copy);
-	if (fd < 0)
-		return -1;
-	int rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
-int outfile_commit(struct outfile *o)
+int outfile_finish(struct outfile *o)
 {
 	mode_t mask = umask(0);
 	umask(mask);
 	if (fchmod(o->fd, 0666 & ~mask) || fsync(o->fd)) {
-		diag_error("%s: %s", o->tmp, strerror(errno));
-		outfile_abort(o);
+		diag_error("%s: %s", o->path, strerror(errno));
 		return -1;
 	}
-	if (close(o->fd)) {
-		o->fd = -1;
-		diag_error("%s: %s", o->tmp, strerror(errno));
-		outfile_abort(o);
-		return -1;
+	o->finished = 1;
+	return 0;
+}
+
+/* Put O in place: exchanged with its previous file, or renamed where there is none. */
+static int place(struct outfile *o)
+{
+	for (int tries = 0; tries < 3; tries++) {
+		if (!renameat2(AT_FDCWD, o->tmp, AT_FDCWD, o->path, RENAME_EXCHANGE)) {
+			o->swapped = 1;
+			return 0;
+		}
+		if (errno == ENOENT) {
+			if (!renameat2(AT_FDCWD, o->tmp, AT_FDCWD, o->path, RENAME_NOREPLACE)) {
+				o->placed = 1;
+				return 0;
+			}
+			if (errno == EEXIST)
+				continue;   /* someone else made it meanwhile: exchange after all */
+		}
+		if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+			return -1;
+		/* A file system that cannot exchange: a plain rename, not undoable. */
+		if (rename(o->tmp, o->path))
+			return -1;
+		return 0;
 	}
-	o->fd = -1;
-	if (rename(o->tmp, o->path)) {
-		diag_error("cannot rename %s to %s: %s", o->tmp, o->path, strerror(errno));
-		outfile_abort(o);
-		return -1;
+	errno = EEXIST;
+	return -1;
+}
+
+/* Undo place(): the previous file back under its name (or no file, as before). */
+static void unplace(struct outfile *o)
+{
+	if (o->swapped && renameat2(AT_FDCWD, o->tmp, AT_FDCWD, o->path, RENAME_EXCHANGE)) {
+		diag_error("cannot restore %s: %s; the previous file is %s", o->path,
+			   strerror(errno), o->tmp);
+		temp_keep(&o->t);   /* it holds the previous file now: never remove it */
+		o->tmp = NULL;
 	}
-	untrack(o->tmp);
-	free(o->tmp);
-	o->tmp = NULL;
-	if (fsync_dir(o->path))
-		diag_warn("could not sync the directory of %s: %s", o->path, strerror(errno));
+	o->swapped = 0;
+	if (o->placed && !unlink(o->path))
+		o->placed = 0;
+}
+
+static void sync_dir(const char *path)
+{
+	char *copy = xstrdup(path);
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(copy);
+	if (fd < 0 || fsync(fd))
+		diag_warn("could not sync the directory of %s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+static void release(struct outfile *o)
+{
 	free(o->path);
 	o->path = NULL;
+	o->tmp = NULL;
+	o->fd = -1;
+}
+
+int outfile_commit_all(struct outfile *const *o, size_t n)
+{
+	size_t done = 0;
+	int rc = 0;
+	temp_hold_signals(1);   /* all or none, not cut in two by a signal */
+	for (; done < n && rc == 0; done++) {
+		if (!o[done]->finished) {
+			rc = -1;
+			break;
+		}
+		if (place(o[done])) {
+			diag_error("cannot rename %s to %s: %s", o[done]->tmp, o[done]->path,
+				   strerror(errno));
+			rc = -1;
+			break;
+		}
+	}
+	if (rc) {
+		while (done-- > 0)
+			unplace(o[done]);
+		temp_hold_signals(0);
+		for (size_t i = 0; i < n; i++)
+			outfile_abort(o[i]);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		/* The previous file, now under the temporary name, goes; so does the lock. */
+		if (o[i]->swapped)
+			unlink(o[i]->tmp);
+		temp_keep(&o[i]->t);
+		temp_remove(&o[i]->t);
+	}
+	temp_hold_signals(0);
+	for (size_t i = 0; i < n; i++) {
+		sync_dir(o[i]->path);
+		release(o[i]);
+	}
 	return 0;
+}
+
+int outfile_commit(struct outfile *o)
+{
+	if (outfile_finish(o)) {
+		outfile_abort(o);
+		return -1;
+	}
+	struct outfile *one[] = { o };
+	return outfile_commit_all(one, 1);
 }
 
 void outfile_abort(struct outfile *o)
 {
-	if (o->fd >= 0)
-		close(o->fd);
-	o->fd = -1;
-	if (o->tmp) {
-		unlink(o->tmp);
-		untrack(o->tmp);
-		free(o->tmp);
-		o->tmp = NULL;
-	}
-	free(o->path);
-	o->path = NULL;
+	temp_remove(&o->t);
+	release(o);
 }

@@ -147,10 +147,11 @@ static const char *host_source(struct tree *t, const char *path)
 	static char buf[4096];
 	const struct node *n = t ? tree_lookup(t, NULL, path, TREE_FOLLOW) : NULL;
 	buf[0] = 0;
-	if (n && n->type == NODE_REG && n->u.reg.kind == SRC_HOST)
-		snprintf(buf, sizeof(buf), " (installed from %s%s%s)", n->u.reg.dir ? n->u.reg.dir : "",
-			 n->u.reg.dir ? "/" : "", n->u.reg.name);
-	else if (n && n->origin)
+	if (n && n->type == NODE_REG && n->u.reg.kind == SRC_HOST) {
+		char *host = node_host_path(n);
+		snprintf(buf, sizeof(buf), " (installed from %s)", host);
+		free(host);
+	} else if (n && n->origin)
 		snprintf(buf, sizeof(buf), " (written for %s)", n->origin);
 	return buf;
 }

@@ -3,8 +3,8 @@
  * e2fsck's passes 1-5, enough to tell a broken image from a good one. */
 #include "checks/check.h"
 #include "base/diag.h"
+#include "io/ext2err.h"
 
-#include <et/com_err.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,17 +131,17 @@ static void scan_inodes(struct fsck *k)
 	ext2_ino_t ino, first = EXT2_FIRST_INODE(fs->super);
 	errcode_t err = ext2fs_open_inode_scan(fs, 0, &scan);
 	if (err) {
-		diag_error("cannot scan inodes: %s", error_message(err));
+		diag_error("cannot scan inodes: %s", ext2_strerror(err));
 		return;
 	}
 	for (ext2_ino_t n = 0; n <= k->ninodes; n++) {
 		err = ext2fs_get_next_inode_full(scan, &ino, (struct ext2_inode *)&in, sizeof(in));
 		if (err == EXT2_ET_INODE_CSUM_INVALID || err == EXT2_ET_INODE_IS_GARBAGE) {
-			diag_error("inode %u: %s", ino, error_message(err));
+			diag_error("inode %u: %s", ino, ext2_strerror(err));
 			continue;
 		}
 		if (err) {
-			diag_error("cannot read inodes: %s", error_message(err));
+			diag_error("cannot read inodes: %s", ext2_strerror(err));
 			break;
 		}
 		if (!ino)
@@ -166,7 +166,7 @@ static void scan_inodes(struct fsck *k)
 			err = ext2fs_block_iterate3(fs, ino, BLOCK_FLAG_READ_ONLY, NULL, claim, k);
 			if (err)
 				diag_error("inode %u: cannot map its blocks: %s", ino,
-					      error_message(err));
+					      ext2_strerror(err));
 			else if (!reserved)
 				check_size(k, ino, &in);
 		} else if (!reserved) {
@@ -269,7 +269,7 @@ static void walk_dirs(struct fsck *k)
 		errcode_t err = ext2fs_dir_iterate2(k->fs, dir, 0, NULL, dir_entry, &w);
 		if (err)
 			diag_error("%s: corrupt directory: %s", name_of(k, dir),
-				      error_message(err));
+				      ext2_strerror(err));
 		for (size_t i = before; i < tail; i++)
 			parent[queue[i]] = dir;
 	}
@@ -316,7 +316,7 @@ static void check_padding(struct fsck *k, const char *what, dgrp_t g, blk64_t bl
 	errcode_t err = io_channel_read_blk64(k->fs->io, blk, 1, buf);
 	if (err)
 		diag_error("group %u: cannot read the %s bitmap: %s", g, what,
-			      error_message(err));
+			      ext2_strerror(err));
 	for (uint64_t bit = valid; !err && bit < (uint64_t)bs * 8; bit++)
 		if (!(buf[bit / 8] & (1u << (bit % 8)))) {
 			diag_error("group %u: the %s bitmap's padding is not set", g, what);
@@ -401,7 +401,7 @@ int check_filesystem(struct check_ctx *c)
 	/* Opening the image validated the superblock and the group descriptors. */
 	err = ext2fs_read_bitmaps(fs);
 	if (err) {
-		diag_error("cannot read the bitmaps: %s", error_message(err));
+		diag_error("cannot read the bitmaps: %s", ext2_strerror(err));
 		return 0;
 	}
 	if (ext2fs_allocate_block_bitmap(fs, "in use", &k.used) ||

@@ -6,13 +6,13 @@
 #include "io/archive_out.h"
 #include "cli/cli.h"
 #include "base/diag.h"
+#include "base/tempfile.h"
 #include "io/image.h"
 #include "model/fsview.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <stdint.h>
@@ -267,15 +267,6 @@ static int finish_dirs(struct dirout *o)
 	return rc;
 }
 
-static int rm_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb;
-	(void)ftw;
-	if (type == FTW_DP)
-		return rmdir(path) ? -1 : 0;
-	return unlink(path) ? -1 : 0;
-}
-
 /* DEST may be replaced by rename(2): it must be missing or an empty directory. */
 static int replaceable(const char *dest)
 {
@@ -299,31 +290,28 @@ static int write_dir(struct fsview *v, const char *sub, const char *dest)
 		diag_error("%s exists and is not an empty directory", dest);
 		return -1;
 	}
-	char *copy = xstrdup(dest), *copy2 = xstrdup(dest);
-	char *tmp = xasprintf("%s/.%s.XXXXXX", dirname(copy), basename(copy2));
-	free(copy);
-	free(copy2);
-	struct dirout o = { .v = v, .sub = sub, .sublen = strlen(sub), .root = geteuid() == 0 };
-	int rc = -1;
-	if (!mkdtemp(tmp)) {
-		diag_error("cannot create %s: %s", tmp, strerror(errno));
-		free(tmp);
+	/* Built in a temporary directory beside DEST (base/tempfile: removed on failure and
+	 * on SIGINT/SIGTERM/SIGHUP, and by the next run if this one is killed). */
+	struct tempfile tmp;
+	if (temp_create(&tmp, dest, 1))
 		return -1;
-	}
-	o.dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirout o = { .v = v, .sub = sub, .sublen = strlen(sub), .root = geteuid() == 0,
+			    .dfd = tmp.fd };
+	int rc = -1;
 	o.buf = xmalloc(IO_CHUNK);
-	if (o.dfd < 0)
-		diag_error("%s: %s", tmp, strerror(errno));
-	else if (!v->walk(v->ctx, dir_visit, &o) && !finish_dirs(&o))
+	if (!v->walk(v->ctx, dir_visit, &o) && !finish_dirs(&o))
 		rc = 0;
-	if (!rc && rename(tmp, dest)) {
-		diag_error("cannot rename %s to %s: %s", tmp, dest, strerror(errno));
-		rc = -1;
+	if (!rc) {
+		temp_hold_signals(1);
+		if (rename(tmp.path, dest)) {
+			diag_error("cannot rename %s to %s: %s", tmp.path, dest, strerror(errno));
+			rc = -1;
+		} else {
+			temp_keep(&tmp);
+		}
+		temp_hold_signals(0);
 	}
-	if (rc)
-		nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	if (o.dfd >= 0)
-		close(o.dfd);
+	temp_remove(&tmp);   /* after a rename only closes the descriptor */
 	if (o.skipped)
 		diag_warn("%u device nodes were not created", o.skipped);
 	for (size_t i = 0; i < o.nlinks; i++)
@@ -333,7 +321,6 @@ static int write_dir(struct fsview *v, const char *sub, const char *dest)
 	free(o.links);
 	free(o.dirs);
 	free(o.buf);
-	free(tmp);
 	return rc;
 }
 

@@ -3,6 +3,7 @@
  * nothing is mounted. */
 #include "cli/cli.h"
 #include "base/diag.h"
+#include "base/tempfile.h"
 #include "io/image.h"
 #include "base/json.h"
 
@@ -23,7 +24,7 @@
 /* The journal files copied out of the image into a private temporary directory
  * (sd-journal refuses unlinked files, so memfds will not do). */
 struct spool {
-	char *dir;
+	struct tempfile dir;   /* removed on any exit, signals included (base/tempfile) */
 	char **paths;
 	size_t n, cap;
 };
@@ -32,7 +33,7 @@ struct spool {
 static int copy_out(struct image *im, const char *path, const char *name, ext2_ino_t ino,
 		    const struct fsview_stat *st, struct spool *sp)
 {
-	char *out = xasprintf("%s/%zu-%s", sp->dir, sp->n, name);
+	char *out = xasprintf("%s/%zu-%s", sp->dir.path, sp->n, name);
 	int fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		diag_error("%s: %s", out, strerror(errno));
@@ -72,14 +73,10 @@ static int is_journal_name(const char *name)
 
 static void spool_remove(struct spool *sp)
 {
-	for (size_t i = 0; i < sp->n; i++) {
-		unlink(sp->paths[i]);
+	temp_remove(&sp->dir);
+	for (size_t i = 0; i < sp->n; i++)
 		free(sp->paths[i]);
-	}
 	free(sp->paths);
-	if (sp->dir)
-		rmdir(sp->dir);
-	free(sp->dir);
 }
 
 struct gather {
@@ -111,13 +108,11 @@ static int spool_files(struct image *im, struct spool *sp)
 		return -1;
 	}
 	const char *tmp = getenv("TMPDIR");
-	sp->dir = xasprintf("%s/lsbimg-journal.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(sp->dir)) {
-		diag_error("%s: %s", sp->dir, strerror(errno));
-		free(sp->dir);
-		sp->dir = NULL;
+	char *name = xasprintf("%s/lsbimg-journal", tmp && *tmp ? tmp : "/tmp");
+	int rc = temp_create(&sp->dir, name, 1);
+	free(name);
+	if (rc)
 		return -1;
-	}
 	struct gather g = { im, sp };
 	if (image_walk(im, dir, JOURNAL_DIR, gather, &g))
 		return -1;
@@ -410,7 +405,7 @@ int cmd_journal(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	struct image im;
-	struct spool sp = { 0 };
+	struct spool sp = { .dir = { .fd = -1 } };
 	sd_journal *j = NULL;
 	if (image_open(&im, argv[optind]) < 0)
 		return EXIT_USAGE;

@@ -1,6 +1,7 @@
 /* lsbimg command line: dispatch to the subcommand modules. */
 #include "cli/cli.h"
 #include "base/diag.h"
+#include "base/tempfile.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -41,6 +42,9 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return EXIT_OK;
 	}
+	/* Every command ends on SIGINT/SIGTERM/SIGHUP the same way: its temporaries
+	 * removed, exit status 128+N (base/tempfile). */
+	temp_signals();
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].run(argc - 1, argv + 1);

@@ -108,15 +108,30 @@ int compose_build(const char *path, struct composition *c)
 	return checks_run(&cc, NULL, NULL, NULL) ? EXIT_FAILED : EXIT_OK;
 }
 
+/* The image and its staged copy are both written and fsync'ed before either replaces its
+ * predecessor, and then they replace them together or not at all: any failure leaves
+ * both previous files as they were. */
 int compose_write(struct composition *c, struct output_result *res, char **staged)
 {
 	const struct image_params *p = &c->img;
+	struct outfile out, stage;
+	struct outfile *const both[] = { &out, &stage };
+	size_t n = *p->stage ? 2 : 1;
 	memset(res, 0, sizeof(*res));
 	*staged = NULL;
-	if (output_find(p->format)->write(c->tree, p, res))
+	if (outfile_open(&out, p->output))
 		return EXIT_FAILED;
-	if (*p->stage && stage_copy(p->output, p->stage, staged))
+	if (output_find(p->format)->write(c->tree, p, &out, res) || outfile_finish(&out) ||
+	    (n == 2 && stage_prepare(&stage, out.fd, p->output, p->stage))) {
+		outfile_abort(&out);
 		return EXIT_FAILED;
+	}
+	char *dest = n == 2 ? xstrdup(stage.path) : NULL;
+	if (outfile_commit_all(both, n)) {
+		free(dest);
+		return EXIT_FAILED;
+	}
+	*staged = dest;
 	return EXIT_OK;
 }
 

@@ -23,23 +23,33 @@ static struct {
 	int fd;
 	uint64_t end;   /* first free byte */
 	uint64_t size;  /* file size */
-} spool = { -1, 0, 0 };
+	int failed;     /* could not be created, and that was reported */
+} spool = { -1, 0, 0, 0 };
 
+/* 0, or -1 after reporting (once: every later member would fail the same way). */
 static int spool_open(void)
 {
 	if (spool.fd >= 0)
 		return 0;
-	const char *dir = getenv("TMPDIR");
-	char *name = xasprintf("%s/lsbimg-spool-XXXXXX", dir && *dir ? dir : "/tmp");
-	int fd = mkostemp(name, O_CLOEXEC);
-	if (fd < 0) {
-		diag_error("cannot create a spool file in %s: %s", dir && *dir ? dir : "/tmp",
-			   strerror(errno));
+	const char *env = getenv("TMPDIR");
+	const char *dir = env && *env ? env : "/tmp";
+	/* O_TMPFILE has no name at all, so even SIGKILL leaves nothing behind; where the file
+	 * system cannot, a named file unlinked at once. */
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+		char *name = xasprintf("%s/lsbimg-spool-XXXXXX", dir);
+		fd = mkostemp(name, O_CLOEXEC);
+		if (fd >= 0)
+			unlink(name);
 		free(name);
+	}
+	if (fd < 0) {
+		if (!spool.failed)
+			diag_error("cannot create a spool file in %s: %s (set TMPDIR to a "
+				   "writable directory)", dir, strerror(errno));
+		spool.failed = 1;
 		return -1;
 	}
-	unlink(name);  /* nothing is left behind, whatever happens next */
-	free(name);
 	spool.fd = fd;
 	return 0;
 }
@@ -50,6 +60,7 @@ void archive_spool_reset(void)
 		close(spool.fd);
 	spool.fd = -1;
 	spool.end = spool.size = 0;
+	spool.failed = 0;
 }
 
 static int pwrite_all(int fd, const char *buf, size_t len, uint64_t off)
@@ -102,12 +113,15 @@ static void archive_failed(struct importer *im, struct archive *a)
 	im->errors++;
 }
 
-/* Copy the current member's data to the spool and point N at it. */
+/* Copy the current member's data to the spool and point N at it. Any failure counts
+ * as the import's: a member must never end up empty in the image instead. */
 static int spool_data(struct importer *im, struct archive *a, const char *member,
 		      struct node *n, uint64_t size)
 {
-	if (spool_open())
+	if (spool_open()) {
+		im->errors++;
 		return -1;
+	}
 	uint64_t base = (spool.end + SPOOL_ALIGN - 1) & ~(uint64_t)(SPOOL_ALIGN - 1);
 	for (;;) {
 		const void *buf;
@@ -216,8 +230,9 @@ static void add_hardlink(struct importer *im, struct archive *a, struct archive_
 		return;
 	}
 	/* cpio stores a file's data with its last link. */
-	if (archive_entry_size(e) > 0 && n->type == NODE_REG)
-		spool_data(im, a, member, n, (uint64_t)archive_entry_size(e));
+	if (archive_entry_size(e) > 0 && n->type == NODE_REG &&
+	    spool_data(im, a, member, n, (uint64_t)archive_entry_size(e)))
+		return;   /* counted in im->errors */
 }
 
 static void copy_xattrs(struct importer *im, struct archive_entry *e, struct node *n)
@@ -325,8 +340,9 @@ static void import_member(struct importer *im, struct archive *a, struct archive
 		report_add(im, member, why);
 		return;
 	}
-	if (type == NODE_REG && archive_entry_size(e) > 0)
-		spool_data(im, a, member, n, (uint64_t)archive_entry_size(e));
+	if (type == NODE_REG && archive_entry_size(e) > 0 &&
+	    spool_data(im, a, member, n, (uint64_t)archive_entry_size(e)))
+		return;   /* counted in im->errors */
 }
 
 /* Import members from A, starting with the header already read (status R, entry E). */

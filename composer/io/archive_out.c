@@ -249,15 +249,12 @@ static int write_all(struct writer *w, int fd, enum archive_out_format fmt)
 	return 0;
 }
 
-int archive_write_view(struct fsview *v, const char *subtree, const char *out,
-		       enum archive_out_format fmt)
+int archive_write_fd(struct fsview *v, const char *subtree, int fd, const char *out,
+		     enum archive_out_format fmt)
 {
 	struct writer w = { .v = v, .out = out };
 	w.sub = subtree ? subtree : "";
 	w.sublen = strlen(w.sub);
-	struct outfile o;
-	if (outfile_open(&o, out))
-		return -1;
 	w.a = archive_write_new();
 	w.lr = archive_entry_linkresolver_new();
 	w.buf = xmalloc(IO_CHUNK);
@@ -265,12 +262,21 @@ int archive_write_view(struct fsview *v, const char *subtree, const char *out,
 		diag_error("out of memory");
 		exit(EXIT_FAILED);
 	}
-	int rc = write_all(&w, o.fd, fmt);
+	int rc = write_all(&w, fd, fmt);
 	archive_write_free(w.a);
 	archive_entry_linkresolver_free(w.lr);
 	free(w.links);
 	free(w.buf);
-	if (rc) {
+	return rc;
+}
+
+int archive_write_view(struct fsview *v, const char *subtree, const char *out,
+		       enum archive_out_format fmt)
+{
+	struct outfile o;
+	if (outfile_open(&o, out))
+		return -1;
+	if (archive_write_fd(v, subtree, o.fd, out, fmt)) {
 		outfile_abort(&o);
 		return -1;
 	}

@@ -26,6 +26,9 @@ int archive_out_format_for(const char *name, enum archive_out_format *fmt);
  * pax records), so sparse files stay sparse. Returns 0, or -1 after reporting. */
 int archive_write_view(struct fsview *v, const char *subtree, const char *out,
 		       enum archive_out_format fmt);
+/* The same into FD, an open file (the caller makes it atomic); messages name OUT. */
+int archive_write_fd(struct fsview *v, const char *subtree, int fd, const char *out,
+		     enum archive_out_format fmt);
 
 /* Holes are found in blocks of this size ... */
 #define HOLE_BLOCK 4096u

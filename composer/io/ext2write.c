@@ -6,9 +6,10 @@
 #include "io/ext2write.h"
 #include "base/datacopy.h"
 #include "base/diag.h"
+#include "io/ext2err.h"
+#include "model/hostsrc.h"
 
 #include <errno.h>
-#include <et/com_err.h>
 #include <ext2fs/ext2fs.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -29,7 +30,7 @@ struct writer {
 	ext2_filsys fs;
 	struct tree *t;
 	const struct image_params *p;
-	const char *path;
+	const char *path;      /* the temporary file libext2fs opens; messages say p->output */
 	int fd;
 	unsigned bs;
 	blk64_t goal;
@@ -39,8 +40,6 @@ struct writer {
 	uint64_t stage_at;
 	size_t stage_len;
 	ext2_ino_t next_ino;
-	const char *srcdir;    /* host directory open as srcfd: files come grouped by it */
-	int srcfd;
 	int lpf_virtual;       /* the writer adds /lost+found */
 	uint64_t bytes, files_done, files_total;
 	uint64_t unsynced;     /* data bytes written since writeback was last started */
@@ -48,9 +47,10 @@ struct writer {
 	int progress;
 };
 
+/* Messages name the output the user asked for, never the temporary file behind it. */
 static int fail(struct writer *w, errcode_t err, const char *what)
 {
-	diag_error("%s: %s: %s", w->path, what, error_message(err));
+	diag_error("%s: %s: %s", w->p->output, what, ext2_strerror(err));
 	return -1;
 }
 
@@ -383,8 +383,8 @@ static int put_inode(struct writer *w, ext2_ino_t ino, struct ext2_inode_large *
 					       n->xattrs[i].len);
 	errcode_t cerr = ext2fs_xattrs_close(&h);
 	if (err || cerr) {
-		diag_error("%s: %s: cannot store extended attributes: %s", w->path, n->origin,
-			   error_message(err ? err : cerr));
+		diag_error("%s: %s: cannot store extended attributes: %s", w->p->output, n->origin,
+			   ext2_strerror(err ? err : cerr));
 		return -1;
 	}
 	return 0;
@@ -425,7 +425,7 @@ static int stage_bytes(struct filedata *f, uint64_t src, uint64_t dst, uint64_t 
 	size_t padded = (size_t)div_up(len, w->bs) * w->bs;
 	if (w->stage_len && (dst != w->stage_at + w->stage_len ||
 			     w->stage_len + padded > STAGE_SIZE) && flush_stage(w))
-		return -1;
+		return COPY_EWRITE;
 	if (!w->stage_len)
 		w->stage_at = dst;
 	char *buf = w->stage + w->stage_len;
@@ -438,7 +438,7 @@ static int stage_bytes(struct filedata *f, uint64_t src, uint64_t dst, uint64_t 
 			if (r <= 0) {
 				if (r == 0)
 					errno = EIO;   /* the source ended early */
-				return -1;
+				return COPY_EREAD;
 			}
 			done += (size_t)r;
 		}
@@ -466,7 +466,7 @@ static int put_bytes(struct filedata *f, uint64_t src, uint64_t dst, uint64_t le
 		while (len) {
 			ssize_t r = pwrite(f->w->fd, mem, len, (off_t)dst);
 			if (r < 0)
-				return -1;
+				return COPY_EWRITE;
 			mem += r;
 			dst += (uint64_t)r;
 			len -= (uint64_t)r;
@@ -505,9 +505,13 @@ static int write_segment(uint64_t start, uint64_t end, void *arg)
 		uint64_t from = lb * w->bs, to = (lb + n) * w->bs;
 		if (to > size)
 			to = size;
-		if (put_bytes(f, from, p * w->bs, to - from)) {
+		int rc = put_bytes(f, from, p * w->bs, to - from);
+		if (rc == COPY_EWRITE)
+			diag_error("%s: cannot write: %s", w->p->output, strerror(errno));
+		else if (rc)
 			source_error(f->n, errno == EIO ? "source ended early (changed during "
 							  "compose?)" : strerror(errno));
+		if (rc) {
 			f->reported = 1;
 			return -1;
 		}
@@ -517,25 +521,6 @@ static int write_segment(uint64_t start, uint64_t end, void *arg)
 	}
 	f->next = lend;
 	return 0;
-}
-
-/* Report a problem with host source N; the path is made only for the message. */
-/* Open a host source relative to its directory, kept open while files of the same
- * directory follow each other, which spares the kernel a full path walk per file. */
-static int open_source(struct writer *w, const struct node *n)
-{
-	if (!n->u.reg.dir)
-		return open(n->u.reg.name, O_RDONLY | O_CLOEXEC);
-	if (n->u.reg.dir != w->srcdir) {
-		if (w->srcfd >= 0)
-			close(w->srcfd);
-		w->srcdir = NULL;
-		w->srcfd = open(n->u.reg.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (w->srcfd < 0)
-			return -1;
-		w->srcdir = n->u.reg.dir;
-	}
-	return openat(w->srcfd, n->u.reg.name, O_RDONLY | O_CLOEXEC);
 }
 
 static int write_data(struct writer *w, ext2_ino_t ino, struct ext2_inode *inode,
@@ -555,21 +540,25 @@ static int write_data(struct writer *w, ext2_ino_t ino, struct ext2_inode *inode
 		rc = data_segments(f.fd, f.base, size, write_segment, &f);
 		break;
 	case SRC_HOST: {
+		/* Checked to be the file the scan saw (model/hostsrc), and again after the
+		 * copy: a file that grew or shrank meanwhile is not silently cut. */
 		struct stat st;
-		f.fd = open_source(w, n);
-		if (f.fd < 0 || fstat(f.fd, &st)) {
+		f.fd = node_host_open(n);
+		if (f.fd < 0)
+			return -1;
+		if (fstat(f.fd, &st))
 			rc = -1;
-		} else if ((uint64_t)st.st_size != size) {
-			source_error(n, "changed size during compose");
-			f.reported = 1;
-		} else if ((uint64_t)st.st_blocks * 512 >= size) {
+		else if ((uint64_t)st.st_blocks * 512 >= size)
 			/* Only files with fewer blocks than bytes can have holes worth finding. */
 			rc = write_segment(0, size, &f);
-		} else {
+		else
 			rc = data_segments(f.fd, 0, size, write_segment, &f);
+		if (!rc && (fstat(f.fd, &st) || (uint64_t)st.st_size != size)) {
+			source_error(n, "changed size during compose");
+			f.reported = 1;
+			rc = -1;
 		}
-		if (f.fd >= 0)
-			close(f.fd);
+		close(f.fd);
 		break;
 	}
 	}
@@ -624,7 +613,7 @@ static int write_leaf(struct writer *w, struct node *n)
 		    map_run(w, ino, (struct ext2_inode *)&in, 0, p, 1))
 			return -1;
 		if (pwrite(w->fd, n->u.lnk.target, len, (off_t)(p * w->bs)) != (ssize_t)len) {
-			diag_error("%s: %s", w->path, strerror(errno));
+			diag_error("%s: %s", w->p->output, strerror(errno));
 			return -1;
 		}
 		break;
@@ -768,8 +757,7 @@ static int write_lpf(struct writer *w)
 int ext2_write(struct tree *t, const struct image_params *p, const char *path, int fd,
 	       struct output_result *res)
 {
-	struct writer w = { .t = t, .p = p, .path = path, .fd = fd, .bs = p->block_size,
-			    .srcfd = -1 };
+	struct writer w = { .t = t, .p = p, .path = path, .fd = fd, .bs = p->block_size };
 	struct node *root = tree_root(t);
 	struct dentry *lpf = tree_lookup_dentry(t, "/" LPF_NAME);
 	int rc = -1;
@@ -808,14 +796,14 @@ int ext2_write(struct tree *t, const struct image_params *p, const char *path, i
 	root->ino = EXT2_ROOT_INO;
 	number(&w, root);
 	if (ftruncate(fd, (off_t)(ext2fs_blocks_count(w.fs->super) * w.bs))) {
-		diag_error("%s: %s", path, strerror(errno));
+		diag_error("%s: %s", p->output, strerror(errno));
 		goto out;
 	}
 	if (write_dir(&w, root, EXT2_ROOT_INO, 0) || (w.lpf_virtual && write_lpf(&w)))
 		goto out;
 	progress(&w, 1);
 	if (flush_stage(&w)) {
-		diag_error("%s: %s", path, strerror(errno));
+		diag_error("%s: %s", p->output, strerror(errno));
 		goto out;
 	}
 
@@ -833,8 +821,6 @@ int ext2_write(struct tree *t, const struct image_params *p, const char *path, i
 	rc = 0;
 out:
 	close_fs(&w);
-	if (w.srcfd >= 0)
-		close(w.srcfd);
 	free(w.bmapbuf);
 	free(w.dirbuf);
 	free(w.stage);

@@ -7,7 +7,8 @@
 #include "model/tree.h"
 
 /* Write frozen tree T as an ext2 file system into FD (an empty file at PATH), sized and
- * identified by P. Returns 0, or -1 after reporting the problem. */
+ * identified by P. Messages name P->output, never PATH (a temporary file). Returns 0, or
+ * -1 after reporting the problem. */
 int ext2_write(struct tree *t, const struct image_params *p, const char *path, int fd,
 	       struct output_result *res);
 

@@ -2,10 +2,12 @@
  * whose bytes the writer streams later, so memory stays proportional to names. */
 #include "io/hostfs.h"
 #include "base/diag.h"
+#include "model/hostsrc.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,14 +67,18 @@ static int host_error(struct import *im, const char *hostdir, const char *name, 
 	return -1;
 }
 
-/* One directory entry NAME of HOSTDIR, open as DFD (NAME already interned in the tree).
- * Entries are looked up relative to DFD, not by full path: on large trees the kernel's
- * path walks dominated. A directory is returned in *SUB for the caller to descend into. */
-static int import_one(struct import *im, struct node *dir, int dfd, const char *hostdir,
-		      const char *name, struct node **sub)
+/* One directory entry NAME of host directory HD, open as DFD, with path HOSTDIR for
+ * messages (NAME already interned in the tree). Entries are looked up relative to DFD,
+ * not by full path: on large trees the kernel's path walks dominated, and a path can be
+ * changed under us. A directory is returned in *SUB and *SUBHD for the caller to descend
+ * into. */
+static int import_one(struct import *im, struct node *dir, int dfd, struct hostdir *hd,
+		      const char *hostdir, const char *name, struct node **sub,
+		      struct hostdir **subhd)
 {
 	struct stat st;
 	*sub = NULL;
+	*subhd = NULL;
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW))
 		return host_error(im, hostdir, name, strerror(errno));
 	struct node **prev = NULL;
@@ -95,10 +101,7 @@ static int import_one(struct import *im, struct node *dir, int dfd, const char *
 	n->gid = im->o->gid;
 	switch (type) {
 	case NODE_REG:
-		n->u.reg.size = (uint64_t)st.st_size;
-		n->u.reg.kind = st.st_size ? SRC_HOST : SRC_EMPTY;
-		n->u.reg.dir = hostdir;
-		n->u.reg.name = name;
+		node_set_host(n, hd, name, &st);
 		/* Catch unreadable sources now, not halfway through writing; a file we own
 		 * with the owner read bit set needs no second lookup (ACLs map the owner
 		 * entry to those bits). */
@@ -130,26 +133,42 @@ static int import_one(struct import *im, struct node *dir, int dfd, const char *
 	if (type != NODE_DIR && st.st_nlink > 1)
 		remember_link(im, st.st_dev, st.st_ino, n);
 	/* The directory may have merged onto one already there. */
-	if (type == NODE_DIR)
+	if (type == NODE_DIR) {
 		*sub = tree_lookup(im->t, dir, name, 0);
+		*subhd = hostdir_sub(im->t, hd, name, &st);
+	}
 	return 0;
 }
 
 struct subdir {
 	struct node *node;
-	const char *name;
+	struct hostdir *hd;
 };
 
-/* Import the entries of HOSTDIR in byte order (not the host's listing order or locale),
- * then descend into its subdirectories, so only one host directory is open at a time. */
-static int import_dir(struct import *im, struct node *dir, const char *hostdir)
+/* Import the entries of host directory HD in byte order (not the host's listing order or
+ * locale), then descend into its subdirectories, each opened relative to its parent and
+ * checked to be the one listed (model/hostsrc). */
+static int import_dir(struct import *im, struct node *dir, struct hostdir *hd)
 {
-	int dfd = open(hostdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int pfd = hostdir_fd(hd);
+	if (pfd < 0)
+		return -1;
+	char *hostdir = hostdir_path(hd);
+	/* Relative opens could go deeper, but nothing could name such files by path (the
+	 * host's tools, nor the image's own users): refused, as ever. */
+	if (strlen(hostdir) >= PATH_MAX) {
+		diag_error_at(im->o->origin, 0, "%s: %s", hostdir, strerror(ENAMETOOLONG));
+		free(hostdir);
+		return -1;
+	}
+	/* A descriptor of its own: the listing moves its offset. */
+	int dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
 	if (!d) {
 		diag_error_at(im->o->origin, 0, "%s: %s", hostdir, strerror(errno));
 		if (dfd >= 0)
 			close(dfd);
+		free(hostdir);
 		return -1;
 	}
 	char **names = NULL;
@@ -174,18 +193,16 @@ static int import_dir(struct import *im, struct node *dir, const char *hostdir)
 	size_t nsubs = 0;
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct node *sub;
-		rc = import_one(im, dir, dfd, hostdir, names[i], &sub);
+		struct hostdir *subhd;
+		rc = import_one(im, dir, dfd, hd, hostdir, names[i], &sub, &subhd);
 		if (sub)
-			subs[nsubs++] = (struct subdir){ sub, names[i] };
+			subs[nsubs++] = (struct subdir){ sub, subhd };
 	}
 	closedir(d);
 	free(names);
-	for (size_t i = 0; i < nsubs && !rc; i++) {
-		size_t len = strlen(hostdir) + strlen(subs[i].name) + 2;
-		char *path = tree_alloc(im->t, len);
-		snprintf(path, len, "%s/%s", hostdir, subs[i].name);
-		rc = import_dir(im, subs[i].node, path);
-	}
+	free(hostdir);
+	for (size_t i = 0; i < nsubs && !rc; i++)
+		rc = import_dir(im, subs[i].node, subs[i].hd);
 	free(subs);
 	return rc;
 }
@@ -195,12 +212,13 @@ int hostfs_import(struct tree *t, const char *dest, const char *src,
 {
 	struct stat st;
 	const char *why;
-	if (stat(src, &st)) {
-		diag_error_at(o->origin, 0, "%s: %s", src, strerror(errno));
+	struct hostdir *root = hostdir_root(t, src, 0, &st);
+	if (!root && errno == ENOTDIR) {
+		diag_error_at(o->origin, 0, "%s is not a directory (use type = \"file\")", src);
 		return -1;
 	}
-	if (!S_ISDIR(st.st_mode)) {
-		diag_error_at(o->origin, 0, "%s is not a directory (use type = \"file\")", src);
+	if (!root) {
+		diag_error_at(o->origin, 0, "%s: %s", src, strerror(errno));
 		return -1;
 	}
 	struct node *top = tree_lookup(t, NULL, dest, TREE_FOLLOW);
@@ -218,7 +236,7 @@ int hostfs_import(struct tree *t, const char *dest, const char *src,
 	if (o->mode >= 0)
 		top->mode = (unsigned)o->mode;
 	struct import im = { .t = t, .o = o };
-	int rc = import_dir(&im, top, tree_strdup(t, src));
+	int rc = import_dir(&im, top, root);
 	free(im.links);
 	return rc;
 }

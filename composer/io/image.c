@@ -2,6 +2,7 @@
  * every number read from disk is range-checked before it is used. */
 #include "io/image.h"
 #include "base/diag.h"
+#include "io/ext2err.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,16 +37,11 @@ const char *image_type_word(enum node_type t)
 
 int image_open(struct image *im, const char *path)
 {
-	static int tables;
 	struct stat sb;
 	errcode_t err;
 
 	memset(im, 0, sizeof(*im));
 	im->path = path;
-	if (!tables) {
-		initialize_ext2_error_table();
-		tables = 1;
-	}
 	if (stat(path, &sb) < 0) {
 		image_error(im, "cannot open: %s", strerror(errno));
 		return -1;
@@ -57,7 +53,7 @@ int image_open(struct image *im, const char *path)
 	err = ext2fs_open2(path, NULL, EXT2_FLAG_64BITS, 0, 0, unix_io_manager, &im->fs);
 	if (err) {
 		im->fs = NULL;
-		image_error(im, "not a readable ext2/3/4 filesystem: %s", error_message(err));
+		image_error(im, "not a readable ext2/3/4 filesystem: %s", ext2_strerror(err));
 		return -1;
 	}
 	im->bytes = ext2fs_blocks_count(im->fs->super) * (uint64_t)im->fs->blocksize;
@@ -68,7 +64,7 @@ int image_open(struct image *im, const char *path)
 	}
 	err = ext2fs_check_desc(im->fs);
 	if (err) {
-		image_error(im, "corrupt group descriptors: %s", error_message(err));
+		image_error(im, "corrupt group descriptors: %s", ext2_strerror(err));
 		goto bad;
 	}
 	struct fsview_stat root;

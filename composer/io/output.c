@@ -1,43 +1,38 @@
 /* The table of output formats. */
 #include "io/output.h"
 #include "base/diag.h"
-#include "base/outfile.h"
 #include "io/archive_out.h"
 #include "io/ext2write.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static int write_ext2(struct tree *t, const struct image_params *p, struct output_result *res)
+static int write_ext2(struct tree *t, const struct image_params *p, struct outfile *o,
+		      struct output_result *res)
 {
-	struct outfile out;
-	if (outfile_open(&out, p->output))
-		return -1;
-	if (ext2_write(t, p, out.tmp, out.fd, res)) {
-		outfile_abort(&out);
-		return -1;
-	}
-	return outfile_commit(&out);
+	return ext2_write(t, p, o->tmp, o->fd, res);
 }
 
-static int write_archive(struct tree *t, const struct image_params *p,
+static int write_archive(struct tree *t, const struct image_params *p, struct outfile *o,
 			 enum archive_out_format fmt)
 {
 	struct fsview v;
 	fsview_tree_init(&v, t);
-	return archive_write_view(&v, NULL, p->output, fmt);
+	return archive_write_fd(&v, NULL, o->fd, p->output, fmt);
 }
 
-static int write_tar(struct tree *t, const struct image_params *p, struct output_result *res)
+static int write_tar(struct tree *t, const struct image_params *p, struct outfile *o,
+		     struct output_result *res)
 {
 	(void)res;
-	return write_archive(t, p, ARCHIVE_OUT_TAR);
+	return write_archive(t, p, o, ARCHIVE_OUT_TAR);
 }
 
-static int write_cpio(struct tree *t, const struct image_params *p, struct output_result *res)
+static int write_cpio(struct tree *t, const struct image_params *p, struct outfile *o,
+		      struct output_result *res)
 {
 	(void)res;
-	return write_archive(t, p, ARCHIVE_OUT_CPIO_GZ);
+	return write_archive(t, p, o, ARCHIVE_OUT_CPIO_GZ);
 }
 
 static const struct output_format formats[] = {

@@ -3,6 +3,7 @@
 #ifndef LSBIMG_OUTPUT_H
 #define LSBIMG_OUTPUT_H
 
+#include "base/outfile.h"
 #include "model/params.h"
 #include "model/tree.h"
 
@@ -19,9 +20,11 @@ struct output_result {
 struct output_format {
 	const char *name;        /* image.format */
 	const char *extension;   /* of the default output, out/images/NAME.EXT */
-	/* Write frozen tree T as P says to P->output, atomically (io/outfile is how): the
-	 * previous file stays until the new one is complete. 0, or -1 after reporting. */
-	int (*write)(struct tree *t, const struct image_params *p, struct output_result *res);
+	/* Write frozen tree T as P says into O, the temporary file for P->output (opened by
+	 * the caller, who finishes and puts it in place, so the previous file stays until
+	 * the new one is complete). Messages name P->output. 0, or -1 after reporting. */
+	int (*write)(struct tree *t, const struct image_params *p, struct outfile *o,
+		     struct output_result *res);
 };
 
 /* The row named NAME, or NULL. */

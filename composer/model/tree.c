@@ -2,6 +2,7 @@
  * (directory, name), so adding N entries to one directory costs O(N), not O(N^2). */
 #include "model/tree.h"
 #include "base/diag.h"
+#include "model/hostsrc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +27,7 @@ struct tree {
 	struct node *root;
 	struct dentry rootd;
 	int64_t mtime;
+	struct hostsrc *hs;
 };
 
 void *tree_alloc(struct tree *t, size_t n)
@@ -96,6 +98,7 @@ void tree_free(struct tree *t)
 {
 	if (!t)
 		return;
+	hostsrc_free(t->hs);
 	for (struct chunk *c = t->arena, *next; c; c = next) {
 		next = c->next;
 		free(c);
@@ -561,10 +564,19 @@ const char *node_type_name(enum node_type type)
 	return names[type];
 }
 
+struct hostsrc **tree_hostsrc(struct tree *t)
+{
+	return &t->hs;
+}
+
 char *node_host_path(const struct node *n)
 {
-	return n->u.reg.dir ? xasprintf("%s/%s", n->u.reg.dir, n->u.reg.name)
-			    : xstrdup(n->u.reg.name);
+	if (!n->u.reg.dir)
+		return xstrdup(n->u.reg.name);
+	char *dir = hostdir_path(n->u.reg.dir);
+	char *path = xasprintf("%s/%s", dir, n->u.reg.name);
+	free(dir);
+	return path;
 }
 
 ssize_t node_pread(const struct node *n, void *buf, size_t len, uint64_t off)
@@ -582,11 +594,11 @@ ssize_t node_pread(const struct node *n, void *buf, size_t len, uint64_t off)
 	case SRC_FD:
 		return pread(n->u.reg.fd, buf, len, (off_t)(n->u.reg.off + off));
 	case SRC_HOST: {
-		char *path = node_host_path(n);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		free(path);
-		if (fd < 0)
+		int fd = node_host_open(n);
+		if (fd < 0) {
+			errno = EIO;   /* reported */
 			return -1;
+		}
 		ssize_t r = pread(fd, buf, len, (off_t)off);
 		int saved = errno;
 		close(fd);

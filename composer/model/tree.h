@@ -44,10 +44,19 @@ struct node {
 		struct {
 			uint64_t size;
 			enum src_kind kind;
-			const char *dir, *name; /* SRC_HOST */
-			const char *mem;        /* SRC_MEM */
-			int fd;                 /* SRC_FD */
-			uint64_t off;
+			union {
+				struct {                      /* SRC_HOST: model/hostsrc.h */
+					struct hostdir *dir;  /* NULL: name is a path */
+					const char *name;
+					dev_t dev;            /* as the scan saw it */
+					ino_t ino;
+				};
+				const char *mem;              /* SRC_MEM */
+				struct {                      /* SRC_FD */
+					int fd;
+					uint64_t off;
+				};
+			};
 		} reg;
 		struct {
 			const char *target;
@@ -65,6 +74,8 @@ struct dentry {
 };
 
 struct tree;
+struct hostdir;
+struct hostsrc;
 
 /* tree_add flags */
 #define TREE_OVERRIDE 0x1  /* a later entry may replace an earlier one */
@@ -121,7 +132,10 @@ const char *node_type_name(enum node_type type);
 
 /* The host path of a SRC_HOST regular file (malloc'd). */
 char *node_host_path(const struct node *n);
-/* Read up to LEN bytes of regular file N's data at OFF, whatever its source. */
+/* The tree's host source state (model/hostsrc.c makes it; tree_free frees it). */
+struct hostsrc **tree_hostsrc(struct tree *t);
+/* Read up to LEN bytes of regular file N's data at OFF, whatever its source. A host file
+ * no longer the one the scan saw is reported and read as an error (EIO). */
 ssize_t node_pread(const struct node *n, void *buf, size_t len, uint64_t off);
 
 #endif

@@ -5,6 +5,7 @@
 #include "base/suggest.h"
 #include "io/archive_in.h"
 #include "io/hostfs.h"
+#include "model/hostsrc.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -108,9 +109,8 @@ static int apply_file(struct apply *a)
 		return -1;
 	}
 	struct node *n = new_node(a, NODE_REG);
-	n->u.reg.kind = st.st_size ? SRC_HOST : SRC_EMPTY;
-	n->u.reg.size = (uint64_t)st.st_size;
-	n->u.reg.name = tree_strdup(a->ctx->tree, path);
+	/* Checked to be this file when it is read (model/hostsrc). */
+	node_set_host(n, NULL, tree_strdup(a->ctx->tree, path), &st);
 	/* Like git: only the executable bit of the checkout matters, not its umask. */
 	n->mode = (st.st_mode & 0111) ? 0755 : 0644;
 	return add_node(a, n);

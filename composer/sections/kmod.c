@@ -11,6 +11,7 @@
  * skipped. */
 #include "sections/section.h"
 #include "base/diag.h"
+#include "model/hostsrc.h"
 #include "base/suggest.h"
 
 #include <errno.h>
@@ -228,7 +229,10 @@ static int add_module(struct kmods *k, const char *dest, const char *rel, const 
 {
 	char *host = xasprintf("%s/%s", k->dir, rel);
 	struct stat st;
-	const char *bad = stat(host, &st) != 0 ? strerror(errno)
+	/* Opened later relative to the modules directory held open now, and checked to be
+	 * the file stat saw here (model/hostsrc). */
+	struct hostdir *d = hostdir_root(ctx->tree, k->dir, 1, NULL);
+	const char *bad = !d || host_stat(d, rel, &st) != 0 ? strerror(errno)
 			  : !S_ISREG(st.st_mode) ? "not a regular file"
 						 : NULL;
 	if (bad)
@@ -237,10 +241,7 @@ static int add_module(struct kmods *k, const char *dest, const char *rel, const 
 	if (bad)
 		return -1;
 	struct node *n = tree_node_new(ctx->tree, NODE_REG, origin);
-	n->u.reg.kind = SRC_HOST;
-	n->u.reg.dir = tree_strdup(ctx->tree, k->dir);
-	n->u.reg.name = tree_strdup(ctx->tree, rel);
-	n->u.reg.size = (uint64_t)st.st_size;
+	node_set_host(n, d, tree_strdup(ctx->tree, rel), &st);
 	char *path = xasprintf("%s/%s", dest, rel);
 	int rc = add_file(ctx, origin, path, n);
 	free(path);

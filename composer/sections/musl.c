@@ -18,6 +18,7 @@
 #include "formats/arch.h"
 #include "formats/closure.h"
 #include "base/diag.h"
+#include "model/hostsrc.h"
 #include "base/suggest.h"
 #include "formats/elf.h"
 #include "io/fsview_root.h"
@@ -80,9 +81,9 @@ struct musl_plan {
 	int strict;
 };
 
-/* The host libc.so the layout asks for, checked to be a shared object for A; its size
- * in *size. */
-static char *host_libc(const struct musl_plan *m, uint64_t *size)
+/* The host libc.so the layout asks for, checked to be a shared object for A; its stat
+ * (size and identity) in *out. */
+static char *host_libc(const struct musl_plan *m, struct stat *out)
 {
 	const struct arch *a = m->a;
 	const struct conf *where = m->where;
@@ -143,7 +144,7 @@ static char *host_libc(const struct musl_plan *m, uint64_t *size)
 		free(path);
 		return NULL;
 	}
-	*size = (uint64_t)st.st_size;
+	*out = st;
 	return path;
 }
 
@@ -200,7 +201,7 @@ static int add(const struct conf *s, struct tree *t, const char *path, struct no
 }
 
 static int install_runtime(const struct musl_plan *m, struct section_ctx *ctx,
-			   const char *libc, uint64_t size)
+			   const char *libc, const struct stat *st)
 {
 	const struct conf *s = m->at;
 	const struct arch *a = m->a;
@@ -215,9 +216,7 @@ static int install_runtime(const struct musl_plan *m, struct section_ctx *ctx,
 
 	struct node *lib = tree_node_new(t, NODE_REG, origin);
 	lib->mode = 0755;
-	lib->u.reg.kind = SRC_HOST;
-	lib->u.reg.name = tree_strdup(t, libc);
-	lib->u.reg.size = size;
+	node_set_host(lib, NULL, tree_strdup(t, libc), st);
 	if (add(s, t, libc_path, lib))
 		goto out;
 
@@ -353,13 +352,23 @@ static int pull_file(const char *path, void *arg)
 		}
 		rc = 0;
 		if (!tree_lookup(p->tree, NULL, cur, 0)) {
+			/* Opened later relative to the sysroot without following symlinks
+			 * (CUR has none left) and checked to be this file (model/hostsrc). */
+			struct stat hs;
+			const char *name = tree_strdup(p->tree, cur + 1);
+			struct hostdir *d = hostdir_root(p->tree, p->root, 0, NULL);
 			struct node *f = tree_node_new(p->tree, NODE_REG, p->origin);
 			f->mode = st.mode;
-			f->u.reg.kind = SRC_HOST;
-			f->u.reg.dir = p->root;
-			f->u.reg.name = tree_strdup(p->tree, cur + 1);
-			f->u.reg.size = st.size;
-			rc = add(p->s, p->tree, cur, f);
+			int err = !d || host_stat(d, name, &hs) ? errno
+				  : S_ISREG(hs.st_mode) ? 0 : EINVAL;
+			if (err) {
+				conf_error(p->s, "musl: sysroot %s: %s: %s", p->root, cur,
+					   err == EINVAL ? "not a regular file" : strerror(err));
+				rc = -1;
+			} else {
+				node_set_host(f, d, name, &hs);
+				rc = add(p->s, p->tree, cur, f);
+			}
 		}
 		free(cur);
 		break;
@@ -461,11 +470,11 @@ static void musl_free(void *plan)
 static int musl_apply(void *plan, struct section_ctx *ctx)
 {
 	const struct musl_plan *m = plan;
-	uint64_t size;
-	char *libc = host_libc(m, &size);
+	struct stat st;
+	char *libc = host_libc(m, &st);
 	if (!libc)
 		return -1;
-	int rc = install_runtime(m, ctx, libc, size);
+	int rc = install_runtime(m, ctx, libc, &st);
 	free(libc);
 	ctx->checks->elf = 1;
 	ctx->checks->arch = m->a->name;

@@ -24,6 +24,7 @@
  */
 #include "sections/section.h"
 #include "base/diag.h"
+#include "model/hostsrc.h"
 #include "checks/caps.h"
 #include "formats/unitfile.h"
 #include "formats/unitinstall.h"
@@ -115,7 +116,10 @@ static int add_host_file(struct section_ctx *ctx, const char *dir, const char *n
 {
 	char *p = xasprintf("%s/%s", dir, name);
 	struct stat st;
-	int rc = stat(p, &st);
+	/* Opened later relative to DIR, held open now, and checked to be the file stat saw
+	 * here (model/hostsrc). */
+	struct hostdir *d = hostdir_root(ctx->tree, dir, 1, NULL);
+	int rc = !d || host_stat(d, name, &st);
 	if (rc || !S_ISREG(st.st_mode)) {
 		diag_error("%s: %s (from %s)", p, rc ? strerror(errno) : "not a regular file",
 			   origin);
@@ -125,10 +129,7 @@ static int add_host_file(struct section_ctx *ctx, const char *dir, const char *n
 	free(p);
 	struct node *n = tree_node_new(ctx->tree, NODE_REG, origin);
 	n->mode = 0644;
-	n->u.reg.kind = SRC_HOST;
-	n->u.reg.dir = tree_strdup(ctx->tree, dir);
-	n->u.reg.name = tree_strdup(ctx->tree, name);
-	n->u.reg.size = (uint64_t)st.st_size;
+	node_set_host(n, d, tree_strdup(ctx->tree, name), &st);
 	return add_node(ctx, image_path, n);
 }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "model/hostsrc.h"
 #include "model/tree.h"
 
 /* Run a shell command; a failing one means the test cannot run its oracle: fail. */
@@ -105,9 +106,7 @@ static __attribute__((unused)) void add_host(struct tree *t, const char *path, c
 	}
 	struct node *n = tree_node_new(t, NODE_REG, "test");
 	n->mode = 0755;
-	n->u.reg.kind = SRC_HOST;
-	n->u.reg.name = tree_strdup(t, host);
-	n->u.reg.size = (uint64_t)st.st_size;
+	node_set_host(n, NULL, tree_strdup(t, host), &st);
 	add_node(t, path, n);
 }
 

@@ -97,8 +97,9 @@ static const char *host_of(struct tree *t, const char *path)
 	struct node *n = tree_lookup(t, NULL, path, TREE_FOLLOW);
 	if (!n || n->type != NODE_REG || n->u.reg.kind != SRC_HOST)
 		return "(none)";
-	snprintf(buf, sizeof(buf), "%s%s%s", n->u.reg.dir ? n->u.reg.dir : "",
-		 n->u.reg.dir ? "/" : "", n->u.reg.name);
+	char *host = node_host_path(n);
+	snprintf(buf, sizeof(buf), "%s", host);
+	free(host);
 	return buf;
 }
 

@@ -36,6 +36,8 @@ static int load(struct tree *t, const char *host, const char *image)
 			n->u.reg.kind = SRC_HOST;
 			n->u.reg.name = tree_strdup(t, hp);
 			n->u.reg.size = (uint64_t)st.st_size;
+			n->u.reg.dev = st.st_dev;  /* as a scan records it (model/hostsrc.h) */
+			n->u.reg.ino = st.st_ino;
 			const char *why;
 			rc |= tree_add(t, NULL, ip, n, 0, &why);
 		}
