@@ -90,7 +90,7 @@ static int self_test(void)
 	      "enable link %s", l && l->type == NODE_SYMLINK ? l->u.lnk.target : "missing");
 	CHECK(m && m->type == NODE_REG && m->u.reg.size == 0 && m->mode == 0444, "machine-id");
 	/* Enabled units are checked: their programs are not in the image (warnings). */
-	assert_has("fs_server.service:6: warning: ExecStart=/boot/fs_server: program not in the image");
+	assert_has("fs_server.service:10: warning: ExecStart=/boot/fs_server: program not in the image");
 	compose_free(&c);
 
 	/* A unit some package brought is not the layout's to sanity-check, even strict ... */
