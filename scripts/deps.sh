@@ -4,7 +4,7 @@
 set -euo pipefail
 
 build_pkgs=(make gcc pkg-config libext2fs-dev comerr-dev libarchive-dev libconfig-dev
-  libsystemd-dev e2fsprogs musl-tools musl-dev musl:arm64 musl:armhf
+  libsystemd-dev liblua5.4-dev e2fsprogs musl-tools musl-dev musl:arm64 musl:armhf
   musl-dev:arm64 musl-dev:armhf dpkg-dev ca-certificates)
 test_pkgs=(fuse2fs genext2fs binutils binutils-aarch64-linux-gnu binutils-arm-linux-gnueabihf
   gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf libc6-dev-arm64-cross qemu-system-arm ipxe-qemu

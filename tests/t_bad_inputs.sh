@@ -42,8 +42,9 @@ layout loopstrict '{ type = "tree"; path = "/l"; source = "loops"; }' 'output = 
 case_fail loopstrict 1 "error: /l/a -> b: symlink loop"
 
 long=$(printf 'n%.0s' $(seq 1 256))
+# A name over ext2's 255 bytes in a layout path is a layout error (exit 2, at parse).
 layout longname "{ type = \"text\"; path = \"/etc/$long\"; text = \"x\"; }"
-case_fail longname 1 "a name is longer than 255 bytes"
+case_fail longname 2 "has a name longer than 255 bytes"
 
 # A host tree deeper than PATH_MAX.
 mkdir deep; ( cd deep; seg=$(printf 'd%.0s' $(seq 1 200)); for i in $(seq 1 22); do mkdir "$seg"; cd "$seg"; done; echo x > f )

@@ -66,11 +66,11 @@ changed file "a file entry becomes a symlink" single FAULT_NAME=single FAULT_DO=
 printf 'public data 0123456789\n' > single
 changed file "a file entry is replaced" single FAULT_NAME=single FAULT_DO=replace
 
-mkdir -p units; printf '[Unit]\nDescription=x\n' > units/x.service
+mkdir -p units; printf '[Unit]\nDescription=x\n[Service]\nExecStart=/bin/true\n' > units/x.service
 scenario units 'entries = ( { type = "text"; path = "/bin/true"; text = "x"; mode = "0755"; } );
 systemd = { units = ["units"]; };'
 for at in 1 3; do
-  printf '[Unit]\nDescription=x\n' > units/x.service
+  printf '[Unit]\nDescription=x\n[Service]\nExecStart=/bin/true\n' > units/x.service
   changed units "a unit file is replaced (open $at)" units/x.service \
     FAULT_NAME=x.service FAULT_AT=$at FAULT_DO=replace
 done

@@ -74,13 +74,29 @@ corrupt "set_bg 0 free_blocks_count 17" "group 0: free blocks count 17, counted"
 corrupt "set_bg 0 free_inodes_count 3" "group 0: free inodes count 3, counted"
 corrupt "link /etc /etc/sub/loop" "/etc/sub/loop: directory inode"
 
-# A directory cycle must not hang any command.
+# A directory cycle must not hang any command; a corrupted image exits 2
+# (docs/inspect.md), found at open or on the way.
 cp img cyc.img
 debugfs -w -R "link /etc /etc/sub/loop" cyc.img >/dev/null 2>&1
 for cmd in "tree" "ls -R"; do
-  expect_exit 1 timeout 20 "$LSBIMG" $cmd cyc.img /
+  expect_exit 2 timeout 20 "$LSBIMG" $cmd cyc.img /
   assert_contains "$cmd on a cycle" "$ERR" "cyc.img: error: /etc/sub/loop: directory reached twice"
 done
+
+# A directory block overwritten: every command that meets it exits 2, a path that is
+# missing from a readable directory still exits 1. Oracle: e2fsck -fn objects.
+cp img dirblk.img
+blk=$(dbg dirblk.img "blocks /etc")
+printf '%4096s' '' | tr ' ' '\377' | dd of=dirblk.img bs=4096 seek="${blk%% *}" count=1 conv=notrunc status=none
+rc=0; e2fsck -fn dirblk.img >/dev/null 2>&1 || rc=$?
+[ $rc -ne 0 ] || fail "oracle: e2fsck -fn accepts the overwritten directory block"
+for cmd in "ls dirblk.img /etc" "ls -l dirblk.img /etc" "ls -R dirblk.img /" "tree dirblk.img /" \
+           "cat dirblk.img /etc/hostname" "stat dirblk.img /etc/hostname"; do
+  expect_exit 2 timeout 20 "$LSBIMG" $cmd
+  assert_contains "$cmd" "$ERR" "dirblk.img: error: /etc"
+done
+expect_exit 1 "$LSBIMG" ls dirblk.img /nonexistent
+expect_exit 1 "$LSBIMG" cat dirblk.img /usr
 expect_exit 2 timeout 20 "$LSBIMG" diff img cyc.img
 assert_contains "diff on a cycle" "$ERR" "directory reached twice"
 

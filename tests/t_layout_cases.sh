@@ -1,5 +1,6 @@
 # Layout-error cases as data (tests/layout/CASE/, see tests/layout/README.md): each case's
-# folder is copied to a scratch directory and lsbimg runs inside the copy; its exit status
+# folder is copied to a scratch directory and lsbimg runs inside the copy (with the case's
+# env lines, SOURCE_DATE_EPOCH unset otherwise); its exit status
 # must be expect.exit, its stderr expect.err exactly, and the copy must hold nothing but the
 # case's own files afterwards (no image, no temporary file). Every failing case is reported
 # by name with a diff; any failure fails the test.
@@ -24,7 +25,7 @@ normalize() {
 # run_case NAME: prints what is wrong with the case; prints nothing when it passes.
 run_case() {
   local name=$1 src=$cases/$1 copy=$PWD/work/$1 res=$PWD/res/$1
-  local f args want rc=0
+  local f args want rc=0 i vars=(-u SOURCE_DATE_EPOCH)
   for f in expect.exit expect.err; do
     [ -f "$src/$f" ] || { echo "no $f"; return; }
   done
@@ -32,15 +33,19 @@ run_case() {
   [[ $want =~ ^[0-9]+$ ]] || { echo "expect.exit is not a number: '$want'"; return; }
   if [ -f "$src/cmd" ]; then
     read -ra args <"$src/cmd" || true
+    for i in "${!args[@]}"; do [ "${args[$i]}" != "''" ] || args[$i]=; done
   else
     [ -f "$src/layout.cfg" ] || { echo "no layout.cfg (and no cmd)"; return; }
     read -ra args <<<"$default_cmd"
+  fi
+  if [ -f "$src/env" ]; then
+    while IFS= read -r f; do [ -z "$f" ] || vars+=("$f"); done <"$src/env"
   fi
   mkdir -p "$res" "${copy%/*}"
   cp -a "$src" "$copy"
   listing "$copy" >"$res/before"
   # TMPDIR inside the copy: a temporary file anywhere lsbimg might put one is caught below.
-  (cd "$copy" && TMPDIR=$copy timeout -k 5 "$limit" "$LSBIMG" "${args[@]}") \
+  (cd "$copy" && TMPDIR=$copy timeout -k 5 "$limit" env "${vars[@]}" "$LSBIMG" "${args[@]}") \
     >"$res/stdout" 2>"$res/stderr.raw" </dev/null || rc=$?
   normalize "$res/stderr.raw" "$copy" >"$res/stderr"
   listing "$copy" >"$res/after"

@@ -1,4 +1,7 @@
-# runqemu --dry-run: the QEMU command it builds (parsed back by bash itself) and its errors.
+# runqemu --dry-run: the QEMU command it builds (parsed back by bash itself) and its errors;
+# for L4Re boot images as L4ReRust's runqemu.sh and setup.sh boot them: the image as a
+# positional argument, bootstrap_bash_* first, Fiasco at EL2 with 1024 MB and 2 CPUs, and a
+# warning when --rootfs names an image the boot image's own root module shadows.
 . "$TOP/tests/lib.sh"
 RQ=$TOP/scripts/runqemu
 
@@ -31,10 +34,10 @@ touch -d '2024-01-01 00:00' "$img/old.elf"
 touch -d '2024-06-01 00:00' "$img/mid.elf"
 touch -d '2025-01-01 00:00' "$img/boot.uimage"
 
-note "defaults: newest boot image, staged rootfs, snapshot, no NIC"
+note "defaults: newest boot image, staged rootfs, snapshot, no NIC, L4ReRust's machine"
 words
 assert_eq "qemu" qemu-system-aarch64 "${W[0]}"
-has -M virt
+has -M virt,virtualization=true -cpu cortex-a57 -m 1024 -smp 2
 has -cpu cortex-a57
 has -nographic
 has -kernel "$img/boot.uimage"
@@ -57,6 +60,38 @@ words --arch arm
 assert_eq "qemu" qemu-system-arm "${W[0]}"
 has -cpu cortex-a15
 has -drive "if=none,format=raw,id=rootfs,file=$img/lsb_root-arm.img,snapshot=on"
+has -M virt,virtualization=true -cpu cortex-a15 -m 1024 -smp 2
+
+note "a boot image as positional argument, as L4ReRust's runqemu.sh takes it"
+echo pos >"$img/mine.elf"
+touch -d '2020-01-01 00:00' "$img/mine.elf"
+words "$img/mine.elf"
+has -kernel "$img/mine.elf"
+words --rw "$img/mine.elf" -m 512
+has -kernel "$img/mine.elf"
+has -m 512
+expect_exit 2 "$RQ" --dry-run --kernel "$img/old.elf" "$img/mine.elf"
+assert_contains "two images" "$ERR" "two boot images: --kernel '$img/old.elf' and '$img/mine.elf'"
+expect_exit 2 "$RQ" --dry-run "$img/old.elf" "$img/mine.elf"
+assert_contains "two positionals" "$ERR" "two boot images: '$img/old.elf' and '$img/mine.elf'"
+
+note "bootstrap_bash_* wins over newer boot images, the newest of them over older"
+echo b1 >"$img/bootstrap_bash_arm_virt.uimage"
+echo b2 >"$img/bootstrap_bash_arm_virt.elf"
+touch -d '2019-01-01 00:00' "$img/bootstrap_bash_arm_virt.uimage"
+touch -d '2019-06-01 00:00' "$img/bootstrap_bash_arm_virt.elf"
+words
+has -kernel "$img/bootstrap_bash_arm_virt.elf"
+touch -d '2019-09-01 00:00' "$img/bootstrap_bash_arm_virt.uimage"
+words
+has -kernel "$img/bootstrap_bash_arm_virt.uimage"
+rm "$img"/bootstrap_bash_arm_virt.*
+
+note "L4Re defaults are overridable; Linux keeps QEMU's plain machine"
+words -m 2048 -smp 4 --virtualization off
+has -M virt -cpu cortex-a57 -m 2048 -smp 4
+expect_exit 2 "$RQ" --dry-run --virtualization maybe
+assert_contains "bad virtualization" "$ERR" "--virtualization wants on or off"
 
 note "--rootfs, --rw, -m, -smp"
 echo other >"other,1.img"
@@ -80,6 +115,9 @@ echo k >vmlinuz
 echo i >initrd.gz
 words --kernel vmlinuz --initrd initrd.gz --append "quiet init=/x"
 has -kernel vmlinuz -initrd initrd.gz -append "console=ttyAMA0 root=/dev/vda ro quiet init=/x"
+has -M virt -cpu cortex-a57 -m 1G -smp 1
+words vmlinuz --virtualization on
+has -M virt,virtualization=true
 words --kernel vmlinuz --no-rootfs --rw
 has -append "console=ttyAMA0 rw"
 
@@ -91,6 +129,22 @@ words --linux --arch arm
 has -kernel "$PWD/out/kernels/arm/vmlinuz" -initrd "$PWD/out/initramfs/arm/initramfs.cpio.gz"
 LSBIMG_TOP=$PWD words --linux --arch arm
 has -append "console=ttyAMA0 root=/dev/vda ro"
+
+note "--rootfs with an L4Re image that carries its own lsb_root.img module: a warning"
+printf 'bootstrap\0modules\0rom/lsb_root.img\0rom/bash.cfg\0' >"$img/withroot.elf"
+words "$img/withroot.elf"
+[[ $ERR != *warning* ]] || fail "warning without --rootfs: $ERR"
+words "$img/withroot.elf" --rootfs "other,1.img"
+assert_contains "own root module" "$ERR" "runqemu: warning: $img/withroot.elf carries lsb_root.img as a boot module: the L4Re system runs on that one; other,1.img is only attached as a virtio disk it does not mount"
+has -drive "if=none,format=raw,id=rootfs,file=other,,1.img,snapshot=on"
+words "$img/boot.uimage" --rootfs "other,1.img"
+[[ $ERR != *warning* ]] || fail "warning for an image without the module: $ERR"
+words --linux --arch arm --rootfs "other,1.img"
+[[ $ERR != *warning* ]] || fail "warning for Linux: $ERR"
+# A gzip-compressed uImage (compression byte 1 at offset 31): the module name is inside.
+{ head -c 31 /dev/zero; printf '\001'; head -c 32 /dev/zero; printf 'x\0rom/lsb_root.img\0' | gzip -c; } >"$img/gz.uimage"
+words "$img/gz.uimage" --rootfs "other,1.img"
+assert_contains "gzip'd uImage" "$ERR" "gz.uimage carries lsb_root.img as a boot module"
 
 note "errors"
 expect_exit 2 "$RQ" --dry-run --arch x86_64

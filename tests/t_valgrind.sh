@@ -43,3 +43,20 @@ rc=0; vg diff v.img w.img >/dev/null || rc=$?
 assert_eq "diff exit (images differ)" 1 "$rc"
 rc=0; vg cat v.img /no/such 2>/dev/null || rc=$?
 [ "$rc" != 0 ] && [ "$rc" != 99 ] || fail "missing path: exit $rc"
+
+# The systemd section and the caps check: the ned script run by Lua, the record, a script
+# that fails and one that runs out of steps.
+mkdir -p units
+cp "$TOP"/units/fs_server.service "$TOP"/units/net_server.service units/
+printf 'image = { name = "s"; output = "s.img"; stage = ""; };\nsystemd = { units = [ "units" ]; enable = [ "fs_server.service" ]; caps_cfg = "%s"; };\n' \
+  "$TOP/cfg/bash.cfg" >s.cfg
+vg compose -q s.cfg 2>/dev/null || fail "valgrind: lsbimg compose s.cfg"
+for args in "check s.img" "caps s.img" "caps --json s.cfg"; do
+  vg $args >/dev/null 2>&1 || fail "valgrind: lsbimg $args"
+done
+printf 'local t = nil\nt.x = 1\n' >broken.cfg
+printf 'while true do end\n' >endless.cfg
+for cfg in broken.cfg endless.cfg; do
+  rc=0; vg caps --caps-cfg $cfg s.img >/dev/null 2>&1 || rc=$?
+  assert_eq "caps with $cfg" 1 "$rc"
+done

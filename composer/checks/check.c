@@ -38,7 +38,8 @@ const struct check check_table[] = {
 const size_t check_count = sizeof(check_table) / sizeof(check_table[0]);
 
 unsigned checks_run(struct check_ctx *c, void (*begin)(const struct check *k, void *arg),
-		    void (*end)(const struct check *k, unsigned errors, void *arg), void *arg)
+		    void (*end)(const struct check *k, unsigned errors, int ran, void *arg),
+		    void *arg)
 {
 	unsigned total = 0;
 	for (size_t i = 0; i < check_count; i++) {
@@ -49,12 +50,13 @@ unsigned checks_run(struct check_ctx *c, void (*begin)(const struct check *k, vo
 			begin(k, arg);
 		int strict = diag_set_strict(c->opts->strict || (k->strict && k->strict(c->opts)));
 		unsigned before = diag_error_count();
-		if (k->run(c) < 0 && diag_error_count() == before)
+		int ran = k->run(c) >= 0;
+		if (!ran && diag_error_count() == before)
 			diag_error("%s: the check could not run", k->name);
 		unsigned errors = diag_error_count() - before;
 		diag_set_strict(strict);
 		if (end)
-			end(k, errors, arg);
+			end(k, errors, ran, arg);
 		total += errors;
 	}
 	return total;

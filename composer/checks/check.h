@@ -23,10 +23,13 @@ struct check_opts {
 	int elf_line;          /* ... naming how many problems and what to change (compose) */
 	int units;             /* check the systemd units */
 	int units_strict;      /* unit sanity warnings are problems (systemd.strict) */
-	const char **own_units;/* units checked besides the enabled ones (the layout's) */
+	const char **own_units;/* units checked besides the enabled ones; NULL: those the
+				* image's record names (checks/record.h) */
 	size_t n_own_units;
-	int caps;              /* check the units' L4_CAP_* values ... */
-	const char *caps_cfg;  /* ... against this ned script (NULL: a warning) */
+	int caps;              /* check the units' L4_CAP_* values against the ned script the
+				* image records, or ... */
+	const char *caps_cfg;  /* ... against this host file instead (--caps-cfg; at compose,
+				* the layout's script when it could not be read) */
 	const char *caps_at;   /* where caps_cfg was named, for messages (NULL: command line) */
 };
 
@@ -51,10 +54,12 @@ extern const struct check check_table[];
 extern const size_t check_count;
 
 /* Run every wanted check of the table on C. Before and after each, BEGIN and END (may be
- * NULL) are called with the check and ARG; END gets the number of errors it reported.
- * Returns the total number of errors. */
+ * NULL) are called with the check and ARG; END gets the number of errors it reported and
+ * whether it ran (a check that could not run has reported why, as an error). Returns the
+ * total number of errors. */
 unsigned checks_run(struct check_ctx *c, void (*begin)(const struct check *k, void *arg),
-		    void (*end)(const struct check *k, unsigned errors, void *arg), void *arg);
+		    void (*end)(const struct check *k, unsigned errors, int ran, void *arg),
+		    void *arg);
 
 /* The checks (one file each). */
 int check_filesystem(struct check_ctx *c);   /* check_fs.c: needs c->img */

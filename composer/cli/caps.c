@@ -1,50 +1,67 @@
-/* lsbimg caps LAYOUT|IMAGE [--json]: which unit passes which L4 capability, and how. */
+/* lsbimg caps [--json] [--strict] [--caps-cfg FILE] LAYOUT|IMAGE: which unit passes which
+ * L4 capability, whether the ned script gives it to /sbin/init, and where. The caps check
+ * of compose and `lsbimg check` (caps_evaluate), with the whole table printed. */
 #include "cli/cli.h"
 #include "base/diag.h"
 #include "checks/caps.h"
 #include "compose/pipeline.h"
 #include "io/image.h"
+#include "sections/section.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-int caps_show(struct fsview *v, int json)
+static const char usage[] =
+	"usage: lsbimg caps [--json] [--strict] [--caps-cfg FILE] LAYOUT|IMAGE\n"
+	"Check every L4_CAP_* variable of the units (with drop-ins and environment files) the\n"
+	"layout installs or the image holds against the ned script (the image's recorded one,\n"
+	"the layout's systemd.caps_cfg, or FILE) and print unit -> variable -> capability ->\n"
+	"where the script gives it to /sbin/init, or why the units do not get it. Writes no\n"
+	"image. Exit 1 if a capability is not given or the check could not run.\n";
+
+/* Run the caps check on C and print the table. */
+static int run(struct check_ctx *c, int json)
 {
-	struct cap_use *uses;
-	int n = caps_collect(v, &uses);
-	if (n < 0)
+	unsigned before = diag_error_count();
+	struct caps_result r;
+	int rc = caps_evaluate(c, &r);
+	if (r.n >= 0)
+		caps_print(stdout, r.uses, r.n, json);
+	caps_result_free(&r);
+	if (fflush(stdout))
 		return EXIT_FAILED;
-	caps_print(stdout, uses, n, json);
-	caps_free(uses, n);
-	return fflush(stdout) ? EXIT_FAILED : EXIT_OK;
+	return rc < 0 || diag_error_count() != before ? EXIT_FAILED : EXIT_OK;
 }
 
 int cmd_caps(int argc, char **argv)
 {
-	int json = 0;
-	const char *path = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
-			json = 1;
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			puts("usage: lsbimg caps [--json] LAYOUT|IMAGE\n"
-			     "Print unit -> variable -> capability for every L4_CAP_* variable of the\n"
-			     "units (with drop-ins) the layout installs or the image holds.");
-			return EXIT_OK;
-		} else if (argv[i][0] == '-' || path) {
-			diag_error("caps: unexpected argument '%s' (see lsbimg caps --help)", argv[i]);
-			return EXIT_USAGE;
-		} else {
-			path = argv[i];
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "strict", no_argument, NULL, 's' },
+		{ "caps-cfg", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int json = 0, strict = 0, opt;
+	const char *cfg = NULL;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j': json = 1; break;
+		case 's': strict = 1; break;
+		case 'c': cfg = optarg; break;
+		case 'h': fputs(usage, stdout); return EXIT_OK;
+		default: fputs(usage, stderr); return EXIT_USAGE;
 		}
 	}
-	if (!path) {
-		diag_error("caps: which layout or image? (see lsbimg caps --help)");
+	if (optind != argc - 1) {
+		fputs(usage, stderr);
 		return EXIT_USAGE;
 	}
+	const char *path = argv[optind];
 	if (access(path, R_OK)) {
 		diag_error("%s: %s", path, strerror(errno));
 		return EXIT_USAGE;
@@ -53,17 +70,31 @@ int cmd_caps(int argc, char **argv)
 		struct fsview v;
 		if (fsview_ext2_open(&v, path))
 			return EXIT_USAGE;
-		int rc = caps_show(&v, json);
+		struct check_opts o = { .strict = strict, .caps = 1, .caps_cfg = cfg };
+		struct check_ctx c = { &o, &v, fsview_ext2_image(&v), NULL };
+		int old = diag_set_strict(strict);
+		int rc = run(&c, json);
+		diag_set_strict(old);
 		fsview_ext2_close(&v);
 		return rc;
 	}
-	struct composition c;
-	int rc = compose_build(path, &c);
+	/* A layout: composed as compose does, up to the checks; then the caps check alone. */
+	systemd_set_caps_cfg(cfg);
+	struct composition comp;
+	int rc = compose_prepare(path, &comp);
 	if (rc == EXIT_OK) {
 		struct fsview v;
-		fsview_tree_init(&v, c.tree);
-		rc = caps_show(&v, json);
+		fsview_tree_init(&v, comp.tree);
+		comp.checks.strict |= strict;
+		if (cfg) {
+			comp.checks.caps_cfg = cfg;
+			comp.checks.caps_at = NULL;
+		}
+		struct check_ctx c = { &comp.checks, &v, NULL, comp.tree };
+		int old = diag_set_strict(comp.checks.strict);
+		rc = run(&c, json);
+		diag_set_strict(old);
 	}
-	compose_free(&c);
+	compose_free(&comp);
 	return rc;
 }

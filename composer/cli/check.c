@@ -10,8 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CHECK_DEFAULT_CAPS_CFG "cfg/bash.cfg"
-
 /* Past this many lines per check, only the count grows: a wrecked image stays readable. */
 #define MAX_REPORTED 50
 
@@ -43,14 +41,16 @@ static void begin(const struct check *k, void *arg)
 	p->shown = 0;
 }
 
-static void end(const struct check *k, unsigned errors, void *arg)
+static void end(const struct check *k, unsigned errors, int ran, void *arg)
 {
 	struct presenter *p = arg;
 	(void)k;
 	if (p->shown > MAX_REPORTED)
 		printf("%s: %s: ... %u more problems\n", p->image, p->check,
 		       p->shown - MAX_REPORTED);
-	if (errors)
+	if (!ran)
+		printf("%s: %s: could not run\n", p->image, p->check);
+	else if (errors)
 		printf("%s: %s: %u problem%s\n", p->image, p->check, errors, errors == 1 ? "" : "s");
 	else
 		printf("%s: %s: ok\n", p->image, p->check);
@@ -58,8 +58,9 @@ static void end(const struct check *k, unsigned errors, void *arg)
 
 static const char usage[] =
 	"usage: lsbimg check [--strict] [--caps-cfg FILE] IMAGE\n"
-	"Checks the file system, the ELF closure, the enabled units and their L4_CAP_*\n"
-	"variables (against FILE, default cfg/bash.cfg when it exists). Exit 1 on problems.\n";
+	"Checks the file system, the ELF closure, the enabled units and the layout's own, and\n"
+	"their L4_CAP_* variables against the ned script the image records (or FILE).\n"
+	"Exit 1 on problems, and when a check could not run.\n";
 
 int cmd_check(int argc, char **argv)
 {
@@ -85,9 +86,6 @@ int cmd_check(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *image = argv[optind];
-	/* Run from a checkout, the project's ned script is the natural reference. */
-	if (!o.caps_cfg && !access(CHECK_DEFAULT_CAPS_CFG, R_OK))
-		o.caps_cfg = CHECK_DEFAULT_CAPS_CFG;
 	struct fsview view;
 	if (fsview_ext2_open(&view, image) < 0)
 		return EXIT_USAGE;

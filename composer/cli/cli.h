@@ -15,8 +15,4 @@ int cmd_journal(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_caps(int argc, char **argv);
 
-struct fsview;
-/* caps.c: print an image's unit capability table (for `caps IMAGE` once it can be read). */
-int caps_show(struct fsview *v, int json);
-
 #endif

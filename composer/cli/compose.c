@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "base/diag.h"
 #include "compose/pipeline.h"
+#include "sections/section.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -11,9 +12,12 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: lsbimg compose [-q|-v] [-o OUTPUT] [--stage DIR|--no-stage] LAYOUT\n"
+	fputs("usage: lsbimg compose [-q|-v] [-o OUTPUT] [--stage DIR|--no-stage]\n"
+	      "                     [--caps-cfg FILE] LAYOUT\n"
 	      "Write the image LAYOUT describes (default out/images/<name>.img) and stage a\n"
-	      "copy (default in distribution/images). Exit: 0 ok, 1 failed, 2 usage/layout.\n",
+	      "copy (default in distribution/images). --caps-cfg: check the units' L4_CAP_*\n"
+	      "variables against (and record) the ned script FILE instead of systemd.caps_cfg.\n"
+	      "Exit: 0 ok, 1 failed, 2 usage/layout.\n",
 	      f);
 }
 
@@ -30,6 +34,7 @@ int cmd_compose(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "stage", required_argument, NULL, 's' },
 		{ "no-stage", no_argument, NULL, 'n' },
+		{ "caps-cfg", required_argument, NULL, 'c' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -46,6 +51,7 @@ int cmd_compose(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case 's': stage = optarg; break;
 		case 'n': no_stage = 1; break;
+		case 'c': systemd_set_caps_cfg(optarg); break;
 		case 'q': diag_verbosity = -1; break;
 		case 'v': diag_verbosity = 1; break;
 		case 'h': usage(stdout); return EXIT_OK;
@@ -54,6 +60,16 @@ int cmd_compose(int argc, char **argv)
 	}
 	if (optind != argc - 1) {
 		usage(stderr);
+		return EXIT_USAGE;
+	}
+	/* Empty values usually come from an unset variable: refuse them before composing
+	 * rather than fail at the end (-o) or silently not stage (--stage). */
+	if (output && !*output) {
+		diag_error("-o: the output path is empty");
+		return EXIT_USAGE;
+	}
+	if (stage && !*stage) {
+		diag_error("--stage: the directory is empty (--no-stage does not stage)");
 		return EXIT_USAGE;
 	}
 

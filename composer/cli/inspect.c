@@ -13,6 +13,10 @@
 #include <string.h>
 #include <time.h>
 
+/* docs/inspect.md: a missing path exits 1; an image that cannot be read, whether at open
+ * or in metadata met on the way (a directory, an inode, a link, a data block), exits 2. */
+#define EXIT_CORRUPT EXIT_USAGE
+
 struct opts {
 	int json, follow, longfmt, recursive;
 	const char *image, *path;
@@ -143,9 +147,10 @@ static int open_path(struct image *im, const struct opts *o, ext2_ino_t *ino,
 	if (image_open(im, o->image) < 0)
 		return EXIT_USAGE;
 	if (image_lookup(im, o->path, o->follow, ino) < 0 || image_stat_ino(im, *ino, st) < 0) {
-		image_error(im, "%s: %s", o->path, strerror(errno));
+		int e = errno;
+		image_error(im, "%s: %s", o->path, strerror(e));
 		image_close(im);
-		return EXIT_FAILED;
+		return e == EIO ? EXIT_CORRUPT : EXIT_FAILED;
 	}
 	return 0;
 }
@@ -157,7 +162,8 @@ static int finish(struct image *im)
 		diag_error("writing output: %s", strerror(errno));
 		return EXIT_FAILED;
 	}
-	return diag_error_count() ? EXIT_FAILED : EXIT_OK;
+	/* Once the path resolved, what is reported is metadata that cannot be read. */
+	return diag_error_count() ? EXIT_CORRUPT : EXIT_OK;
 }
 
 struct ls_ctx {
@@ -288,7 +294,7 @@ int cmd_stat(int argc, char **argv)
 	if (image_inode(&im, ino, &in) < 0) {
 		image_error(&im, "%s: unreadable inode %u", o.path, ino);
 		image_close(&im);
-		return EXIT_FAILED;
+		return EXIT_CORRUPT;
 	}
 	blk64_t blocks = ext2fs_get_stat_i_blocks(im.fs, (struct ext2_inode *)&in);
 	if (o.json) {

@@ -77,7 +77,7 @@ static int parse(struct composition *c)
 	return failed ? -1 : 0;
 }
 
-int compose_build(const char *path, struct composition *c)
+int compose_prepare(const char *path, struct composition *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->plans = xcalloc(N_SECTIONS, sizeof(*c->plans));
@@ -101,7 +101,14 @@ int compose_build(const char *path, struct composition *c)
 	if (failed)
 		return EXIT_FAILED;
 	tree_freeze(c->tree);
+	return EXIT_OK;
+}
 
+int compose_build(const char *path, struct composition *c)
+{
+	int rc = compose_prepare(path, c);
+	if (rc)
+		return rc;
 	struct fsview v;
 	fsview_tree_init(&v, c->tree);
 	struct check_ctx cc = { &c->checks, &v, NULL, c->tree };

@@ -21,6 +21,9 @@ struct composition {
  * the checks on it. EXIT_OK; EXIT_USAGE for layout errors (nothing applied); EXIT_FAILED
  * for host or check problems. Free C with compose_free whatever the result. */
 int compose_build(const char *path, struct composition *c);
+/* compose_build without the checks: the frozen tree and the check options the sections
+ * set (for `lsbimg caps LAYOUT`, which runs the caps check alone). */
+int compose_prepare(const char *path, struct composition *c);
 /* Write the composed image (c->img says where and how) and stage a copy when
  * c->img.stage is not "". EXIT_OK or EXIT_FAILED; *staged (malloc'd) names the copy. */
 int compose_write(struct composition *c, struct output_result *res, char **staged);

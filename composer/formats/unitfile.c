@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,14 +12,62 @@ const char *const unit_search_path[] = {
 	"/etc/systemd/system.control",
 	"/run/systemd/system.control",
 	"/run/systemd/transient",
+	"/run/systemd/generator.early",
 	"/etc/systemd/system",
 	"/etc/systemd/system.attached",
 	"/run/systemd/system",
 	"/run/systemd/system.attached",
+	"/run/systemd/generator",
 	"/usr/local/lib/systemd/system",
+	"/lib/systemd/system",
 	"/usr/lib/systemd/system",
+	"/run/systemd/generator.late",
 	NULL,
 };
+
+/* ---- reports: each once per process, however often a file is parsed ---- */
+
+static char **reported;
+static size_t nreported;
+
+void unitfile_reports_reset(void)
+{
+	for (size_t i = 0; i < nreported; i++)
+		free(reported[i]);
+	free(reported);
+	reported = NULL;
+	nreported = 0;
+}
+
+__attribute__((format(printf, 5, 6)))
+static void report(int error, int quiet, const char *file, int line, const char *fmt, ...)
+{
+	if (quiet && !error)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	char *key = xasprintf("%d:%s:%d:%s", error, file ? file : "", line, msg);
+	size_t i = 0;
+	while (i < nreported && strcmp(reported[i], key))
+		i++;
+	if (i < nreported) {
+		free(key);
+	} else {
+		if (nreported < 100000) {
+			reported = xrealloc(reported, (nreported + 1) * sizeof(*reported));
+			reported[nreported++] = key;
+		} else {
+			free(key);
+		}
+		if (error)
+			diag_error_at(file, line, "%s", msg);
+		else
+			diag_warn_at(file, line, "%s", msg);
+	}
+	free(msg);
+}
 
 static char *own(struct unitfile *u, char *s)
 {
@@ -27,49 +76,91 @@ static char *own(struct unitfile *u, char *s)
 	return s;
 }
 
-static char *strip(char *s)
+static const char *skip_space(const char *s)
 {
 	while (*s && strchr(" \t\n\r", *s))
 		s++;
-	size_t n = strlen(s);
-	while (n && strchr(" \t\n\r", s[n - 1]))
-		s[--n] = 0;
 	return s;
 }
 
-static void add(struct unitfile *u, const char *section, const char *file, int line,
-		char *logical)
+static size_t trimmed_len(const char *s, size_t n)
 {
-	char *eq = strchr(logical, '=');
+	while (n && strchr(" \t\n\r", s[n - 1]))
+		n--;
+	return n;
+}
+
+/* The raw lines a logical line is made of: their offsets in it and their numbers. */
+struct segs {
+	struct unit_seg *v;
+	size_t n;
+};
+
+static void add(struct unitfile *u, const char *section, const char *file, int quiet,
+		const char *l, const struct segs *sg)
+{
+	int line = sg->v[0].line;
+	const char *s = skip_space(l);
+	const char *eq = strchr(s, '=');
 	if (!eq) {
-		diag_warn_at(file, line, "missing '=', line ignored (as systemd does)");
+		report(0, quiet, file, line, "missing '=', line ignored (as systemd does)");
 		return;
 	}
 	if (!section) {
-		diag_warn_at(file, line, "assignment outside of a section, ignored (as systemd does)");
+		report(0, quiet, file, line,
+		       "assignment outside of a section, ignored (as systemd does)");
 		return;
 	}
-	*eq = 0;
+	const char *v = skip_space(eq + 1);
+	size_t voff = (size_t)(v - l);
+	/* The value's lines: the one it starts on, then each later one. */
+	struct unit_seg *vs = xmalloc((sg->n + 1) * sizeof(*vs));
+	size_t nv = 0;
+	vs[nv++] = (struct unit_seg){ 0, line };
+	for (size_t i = 0; i < sg->n; i++) {
+		if (sg->v[i].off <= voff)
+			vs[0].line = sg->v[i].line;
+		else
+			vs[nv++] = (struct unit_seg){ sg->v[i].off - voff, sg->v[i].line };
+	}
+	own(u, (char *)vs);
 	if (u->n == u->cap) {
 		u->cap = u->cap ? u->cap * 2 : 32;
 		u->a = xrealloc(u->a, u->cap * sizeof(*u->a));
 	}
 	u->a[u->n++] = (struct unit_assign){
-		.section = section, .key = own(u, xstrdup(strip(logical))),
-		.value = own(u, xstrdup(strip(eq + 1))), .file = file, .line = line,
+		.section = section,
+		.key = own(u, xasprintf("%.*s", (int)trimmed_len(s, (size_t)(eq - s)), s)),
+		.value = own(u, xasprintf("%.*s", (int)trimmed_len(v, strlen(v)), v)),
+		.file = file, .line = line, .segs = vs, .nsegs = nv,
 	};
+}
+
+int unit_assign_line(const struct unit_assign *a, size_t off)
+{
+	int line = a->line;
+	for (size_t i = 0; i < a->nsegs && a->segs[i].off <= off; i++)
+		line = a->segs[i].line;
+	return line;
 }
 
 int unitfile_parse(struct unitfile *u, const char *file, const char *buf, size_t len)
 {
+	return unitfile_parse_quiet(u, file, buf, len, 0);
+}
+
+int unitfile_parse_quiet(struct unitfile *u, const char *file, const char *buf, size_t len,
+			 int quiet)
+{
 	if (memchr(buf, 0, len)) {
-		diag_error_at(file, 0, "unit file contains a NUL byte");
+		report(1, quiet, file, 0, "unit file contains a NUL byte");
 		return -1;
 	}
 	file = own(u, xstrdup(file));
 	const char *section = NULL;
 	char *cont = NULL;     /* a logical line continued by a trailing backslash */
-	int cont_line = 0, line = 0, rc = 0;
+	struct segs sg = { NULL, 0 };
+	int line = 0, rc = 0;
 	const char *p = buf, *end = buf + len;
 	if (end - p >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
 		p += 3;
@@ -89,14 +180,18 @@ int unitfile_parse(struct unitfile *u, const char *file, const char *buf, size_t
 			continue;
 		}
 		char *l = raw;
+		size_t off = 0;
 		if (cont) {
+			off = strlen(cont);
 			l = xasprintf("%s%s", cont, raw);
 			free(raw);
 			free(cont);
 			cont = NULL;
 		} else {
-			cont_line = line;
+			sg.n = 0;
 		}
+		sg.v = xrealloc(sg.v, (sg.n + 1) * sizeof(*sg.v));
+		sg.v[sg.n++] = (struct unit_seg){ off, line };
 		int escaped = 0;
 		size_t ln = strlen(l);
 		for (size_t i = 0; i < ln; i++)
@@ -106,30 +201,28 @@ int unitfile_parse(struct unitfile *u, const char *file, const char *buf, size_t
 			cont = l;
 			continue;
 		}
-		char *s = strip(l);
+		const char *s = skip_space(l);
 		if (!*s) {
 			/* blank */
 		} else if (*s == '[') {
-			size_t sl = strlen(s);
+			size_t sl = trimmed_len(s, strlen(s));
 			if (s[sl - 1] != ']') {
-				diag_error_at(file, cont_line, "invalid section header '%s'", s);
+				report(1, quiet, file, sg.v[0].line, "invalid section header '%.*s'",
+				       (int)sl, s);
 				rc = -1;
 			} else {
-				s[sl - 1] = 0;
-				section = own(u, xstrdup(s + 1));
+				section = own(u, xasprintf("%.*s", (int)sl - 2, s + 1));
 			}
 		} else {
-			add(u, section, file, cont_line, s);
+			add(u, section, file, quiet, l, &sg);
 		}
 		free(l);
 	}
-	if (cont && !rc) {
+	if (cont && !rc && *skip_space(cont))
 		/* A backslash on the last line: systemd parses what it has. */
-		char *s = strip(cont);
-		if (*s)
-			add(u, section, file, cont_line, s);
-	}
+		add(u, section, file, quiet, cont, &sg);
 	free(cont);
+	free(sg.v);
 	return rc;
 }
 
@@ -252,13 +345,24 @@ void unit_words_free(char **words)
 
 int unit_words(const char *value, char ***words, const char **why)
 {
+	size_t errpos;
+	return unit_words_pos(value, words, NULL, why, &errpos);
+}
+
+int unit_words_pos(const char *value, char ***words, size_t **pos, const char **why,
+		   size_t *errpos)
+{
 	size_t nw = 0;
 	*words = xcalloc(1, sizeof(**words));
+	if (pos)
+		*pos = NULL;
 	const char *p = value;
 	for (;;) {
 		p += strspn(p, " \t\n\r");
 		if (!*p)
 			return (int)nw;
+		const char *start = p;
+		*errpos = (size_t)(start - value);
 		/* Escapes never grow: \U0010ffff is 10 bytes for 4. */
 		char *w = xmalloc(strlen(p) + 1);
 		size_t n = 0;
@@ -268,10 +372,7 @@ int unit_words(const char *value, char ***words, const char **why)
 				size_t used = p[1] ? cunescape_one(p + 1, w, &n) : 0;
 				if (!used) {
 					*why = p[1] ? "invalid escape sequence" : "trailing backslash";
-					free(w);
-					unit_words_free(*words);
-					*words = NULL;
-					return -1;
+					goto fail;
 				}
 				p += used;
 			} else if (quote) {
@@ -289,15 +390,26 @@ int unit_words(const char *value, char ***words, const char **why)
 		}
 		if (quote) {
 			*why = "unterminated quote";
-			free(w);
-			unit_words_free(*words);
-			*words = NULL;
-			return -1;
+			goto fail;
 		}
 		w[n] = 0;
 		*words = xrealloc(*words, (nw + 2) * sizeof(**words));
+		if (pos) {
+			*pos = xrealloc(*pos, (nw + 1) * sizeof(**pos));
+			(*pos)[nw] = (size_t)(start - value);
+		}
 		(*words)[nw++] = w;
 		(*words)[nw] = NULL;
+		continue;
+	fail:
+		free(w);
+		unit_words_free(*words);
+		*words = NULL;
+		if (pos) {
+			free(*pos);
+			*pos = NULL;
+		}
+		return -1;
 	}
 }
 
@@ -318,58 +430,74 @@ void unit_env_free(struct unit_env *env, int n)
 	for (int i = 0; i < n; i++) {
 		free(env[i].var);
 		free(env[i].value);
+		free(env[i].file);
 	}
 	free(env);
 }
 
-int unit_environment(const struct unitfile *u, struct unit_env **env)
+/* Set VAR to VALUE in *ENV (N entries): a later setting replaces an earlier one. */
+static void env_set(struct unit_env **env, int *n, const char *var, size_t varlen,
+		    const char *value, const struct unit_assign *at, const char *file, int line)
 {
-	int n = 0, bad = 0;
-	*env = NULL;
+	int k = 0;
+	while (k < *n && (strlen((*env)[k].var) != varlen || memcmp((*env)[k].var, var, varlen)))
+		k++;
+	if (k == *n) {
+		*env = xrealloc(*env, (size_t)(*n + 1) * sizeof(**env));
+		(*env)[(*n)++].var = xasprintf("%.*s", (int)varlen, var);
+	} else {
+		free((*env)[k].value);
+		free((*env)[k].file);
+	}
+	(*env)[k].value = xstrdup(value);
+	(*env)[k].at = at;
+	(*env)[k].file = xstrdup(file);
+	(*env)[k].line = line;
+}
+
+/* Environment=, in systemd's order: each assignment is split into words, then each word's
+ * specifiers are expanded. What systemd ignores is reported as an error and left out. */
+static void environment(const struct unitfile *u, struct unit_env **env, int *n, int quiet)
+{
 	for (size_t s = 0; exec_sections[s]; s++) {
 		const struct unit_assign **as;
 		size_t na = unitfile_list(u, exec_sections[s], "Environment", &as);
 		for (size_t i = 0; i < na; i++) {
 			char **words;
+			size_t *pos, errpos;
 			const char *why;
-			char *val = unit_specifiers(u->name ? u->name : "", as[i]->value, &why);
-			int nw = val ? unit_words(val, &words, &why) : -1;
-			free(val);
+			int nw = unit_words_pos(as[i]->value, &words, &pos, &why, &errpos);
 			if (nw < 0) {
-				diag_error_at(as[i]->file, as[i]->line, "Environment=: %s", why);
-				bad = 1;
+				report(1, quiet, as[i]->file, unit_assign_line(as[i], errpos),
+				       "Environment=: %s", why);
 				continue;
 			}
 			for (int w = 0; w < nw; w++) {
-				char *eq = strchr(words[w], '=');
-				if (!eq || !env_name_valid(words[w], (size_t)(eq - words[w]))) {
-					diag_error_at(as[i]->file, as[i]->line,
-						      "Environment=: invalid assignment '%s'", words[w]);
-					bad = 1;
-					continue;
-				}
-				*eq = 0;
-				int k = 0;
-				while (k < n && strcmp((*env)[k].var, words[w]))
-					k++;
-				if (k == n) {
-					*env = xrealloc(*env, (size_t)(n + 1) * sizeof(**env));
-					(*env)[n++].var = xstrdup(words[w]);
-				} else {
-					free((*env)[k].value);
-				}
-				(*env)[k].value = xstrdup(eq + 1);
-				(*env)[k].at = as[i];
+				int line = unit_assign_line(as[i], pos[w]);
+				char *x = unit_specifiers(u->name ? u->name : "", words[w], &why);
+				char *eq = x ? strchr(x, '=') : NULL;
+				if (!x)
+					report(1, quiet, as[i]->file, line, "Environment=%s: %s", words[w],
+					       why);
+				else if (!eq || !env_name_valid(x, (size_t)(eq - x)))
+					report(1, quiet, as[i]->file, line,
+					       "Environment=: invalid assignment '%s'", words[w]);
+				else
+					env_set(env, n, x, (size_t)(eq - x), eq + 1, as[i], as[i]->file, line);
+				free(x);
 			}
 			unit_words_free(words);
+			free(pos);
 		}
 		free(as);
 	}
-	if (bad) {
-		unit_env_free(*env, n);
-		*env = NULL;
-		return -1;
-	}
+}
+
+int unit_environment(const struct unitfile *u, struct unit_env **env)
+{
+	int n = 0;
+	*env = NULL;
+	environment(u, env, &n, 0);
 	return n;
 }
 
@@ -463,18 +591,83 @@ char *unit_specifiers(const char *name, const char *text, const char **why)
 	return out;
 }
 
+/* PATH with every symlink inside the image resolved (malloc'd), or NULL when some
+ * component does not exist. */
+static char *view_realpath(struct fsview *v, const char *path)
+{
+	char *done = xstrdup(""), *rest = xstrdup(path);
+	int links = 0;
+	while (*rest) {
+		char *p = rest + strspn(rest, "/");
+		size_t l = strcspn(p, "/");
+		char *comp = xasprintf("%.*s", (int)l, p);
+		char *tail = xstrdup(p + l);
+		free(rest);
+		rest = tail;
+		if (!*comp || !strcmp(comp, ".")) {
+			free(comp);
+			continue;
+		}
+		if (!strcmp(comp, "..")) {
+			char *slash = strrchr(done, '/');
+			if (slash)
+				*slash = 0;
+			free(comp);
+			continue;
+		}
+		char *cand = xasprintf("%s/%s", done, comp);
+		free(comp);
+		struct fsview_stat st;
+		char target[4096];
+		if (v->stat(v->ctx, cand, 0, &st)) {
+			free(cand);
+			goto fail;
+		}
+		if (st.type != NODE_SYMLINK) {
+			free(done);
+			done = cand;
+			continue;
+		}
+		int tl = v->readlink(v->ctx, cand, target, sizeof(target));
+		free(cand);
+		if (tl < 0 || ++links > 40)
+			goto fail;
+		char *more = xasprintf("%s/%s", target, rest);
+		free(rest);
+		rest = more;
+		if (target[0] == '/')
+			done[0] = 0;
+	}
+	free(rest);
+	if (!*done) {
+		free(done);
+		return xstrdup("/");
+	}
+	return done;
+fail:
+	free(rest);
+	free(done);
+	return NULL;
+}
+
+struct walk {
+	struct unitdb *db;
+	char **canon;       /* each search directory's real path */
+};
+
 static int collect(const char *path, const struct fsview_stat *st, void *arg)
 {
-	struct unitdb *db = arg;
+	struct walk *w = arg;
+	struct unitdb *db = w->db;
 	(void)st;
-	for (size_t i = 0; unit_search_path[i]; i++) {
-		size_t l = strlen(unit_search_path[i]);
-		if (!strncmp(path, unit_search_path[i], l) && path[l] == '/') {
+	for (size_t i = 0; i < db->nsearch; i++) {
+		size_t l = strlen(w->canon[i]);
+		if (!strncmp(path, w->canon[i], l) && path[l] == '/') {
 			if (db->n == db->cap) {
 				db->cap = db->cap ? db->cap * 2 : 256;
 				db->paths = xrealloc(db->paths, db->cap * sizeof(*db->paths));
 			}
-			db->paths[db->n++] = xstrdup(path);
+			db->paths[db->n++] = xasprintf("%s%s", db->search[i], path + l);
 			break;
 		}
 	}
@@ -490,7 +683,31 @@ int unitdb_init(struct unitdb *db, struct fsview *v)
 {
 	memset(db, 0, sizeof(*db));
 	db->v = v;
-	if (v->walk(v->ctx, collect, db)) {
+	/* The search path as systemd reduces it: directories that exist, the first of those
+	 * that are one directory. */
+	struct walk w = { db, xcalloc(sizeof(unit_search_path) / sizeof(*unit_search_path),
+				      sizeof(char *)) };
+	uint64_t ids[sizeof(unit_search_path) / sizeof(*unit_search_path)];
+	db->search = xcalloc(sizeof(unit_search_path) / sizeof(*unit_search_path), sizeof(char *));
+	for (size_t i = 0; unit_search_path[i]; i++) {
+		struct fsview_stat st;
+		if (v->stat(v->ctx, unit_search_path[i], 1, &st) || st.type != NODE_DIR)
+			continue;
+		size_t k = 0;
+		while (k < db->nsearch && ids[k] != st.id)
+			k++;
+		char *canon = k == db->nsearch ? view_realpath(v, unit_search_path[i]) : NULL;
+		if (!canon)
+			continue;
+		ids[db->nsearch] = st.id;
+		w.canon[db->nsearch] = canon;
+		db->search[db->nsearch++] = xstrdup(unit_search_path[i]);
+	}
+	int rc = v->walk(v->ctx, collect, &w);
+	for (size_t i = 0; i < db->nsearch; i++)
+		free(w.canon[i]);
+	free(w.canon);
+	if (rc) {
 		unitdb_free(db);  /* a walk that fails part way has collected paths already */
 		return -1;
 	}
@@ -504,7 +721,20 @@ void unitdb_free(struct unitdb *db)
 	for (size_t i = 0; i < db->n; i++)
 		free(db->paths[i]);
 	free(db->paths);
+	for (size_t i = 0; i < db->nsearch; i++)
+		free(db->search[i]);
+	free(db->search);
 	memset(db, 0, sizeof(*db));
+}
+
+int unitdb_in_search_path(const struct unitdb *db, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	for (size_t i = 0; slash && i < db->nsearch; i++)
+		if (strlen(db->search[i]) == (size_t)(slash - path) &&
+		    !strncmp(path, db->search[i], (size_t)(slash - path)))
+			return 1;
+	return 0;
 }
 
 static const char *db_has(const struct unitdb *db, const char *path)
@@ -527,8 +757,8 @@ const char *unitdb_find(const struct unitdb *db, const char *name, int *masked)
 	const char *names[] = { name, tmpl, NULL };
 	const char *hit = NULL;
 	for (size_t k = 0; names[k] && !hit; k++)
-		for (size_t i = 0; unit_search_path[i] && !hit; i++) {
-			char *p = xasprintf("%s/%s", unit_search_path[i], names[k]);
+		for (size_t i = 0; i < db->nsearch && !hit; i++) {
+			char *p = xasprintf("%s/%s", db->search[i], names[k]);
 			hit = db_has(db, p);
 			free(p);
 		}
@@ -574,7 +804,7 @@ static int parse_image_file(const struct unitdb *db, struct unitfile *u, const c
 		diag_error("%s: cannot read from the image: %s", path, strerror(errno));
 		return -1;
 	}
-	int rc = unitfile_parse(u, path, buf, len);
+	int rc = unitfile_parse_quiet(u, path, buf, len, db->quiet);
 	free(buf);
 	return rc;
 }
@@ -615,9 +845,9 @@ int unitdb_load(const struct unitdb *db, const char *name, struct unitfile *u)
 	char **dirs = dropin_dirs(name);
 	const char **found = NULL;
 	size_t nf = 0;
-	for (size_t i = 0; unit_search_path[i]; i++)
+	for (size_t i = 0; i < db->nsearch; i++)
 		for (size_t k = 0; dirs[k]; k++) {
-			char *dir = xasprintf("%s/%s/", unit_search_path[i], dirs[k]);
+			char *dir = xasprintf("%s/%s/", db->search[i], dirs[k]);
 			size_t dl = strlen(dir);
 			/* Entries under DIR sort together from the first path >= DIR. */
 			size_t j = 0, hi = db->n;
@@ -661,4 +891,177 @@ int unitdb_load(const struct unitdb *db, const char *name, struct unitfile *u)
 			rc = parse_image_file(db, u, found[i]);
 	free(found);
 	return rc;
+}
+
+/* ---- EnvironmentFile= ---- */
+
+/* An environment file as systemd 252 reads it (parse_env_file): KEY=VALUE lines, comments
+ * from '#' or ';' at a line's start, whitespace around the key and before the value
+ * skipped, '...' taken literally, "..." with \" \\ \` \$ and backslash-newline, unquoted
+ * values with backslash escapes and continuation and their trailing whitespace dropped.
+ * Calls FN for each assignment with the line it starts on. */
+static void env_file(const char *buf, size_t len,
+		     void (*fn)(const char *key, const char *value, int line, void *arg), void *arg)
+{
+	enum { PRE_KEY, KEY, PRE_VALUE, VALUE, VALUE_ESC, SQ, DQ, DQ_ESC, COMMENT, COMMENT_ESC }
+		state = PRE_KEY;
+	char *key = xmalloc(len + 1), *val = xmalloc(len + 1);
+	size_t nk = 0, nv = 0, keyws = 0, valws = 0;
+	int line = 1, start = 1;
+	for (size_t i = 0; i <= len; i++) {
+		char c = i < len ? buf[i] : '\n';
+		int nl = c == '\n' || c == '\r';
+		switch (state) {
+		case PRE_KEY:
+			if (c == '#' || c == ';')
+				state = COMMENT;
+			else if (!strchr(" \t\n\r", c)) {
+				state = KEY;
+				nk = keyws = 0;
+				start = line;
+				key[nk++] = c;
+			}
+			break;
+		case KEY:
+			if (nl) {
+				state = PRE_KEY;     /* no '=': systemd ignores the line */
+			} else if (c == '=') {
+				state = PRE_VALUE;
+				nk -= keyws;
+				nv = valws = 0;
+			} else {
+				keyws = strchr(" \t", c) ? keyws + 1 : 0;
+				key[nk++] = c;
+			}
+			break;
+		case PRE_VALUE:
+		case VALUE:
+			if (nl) {
+				key[nk] = 0;
+				val[nv - (state == VALUE ? valws : 0)] = 0;
+				fn(key, val, start, arg);
+				state = PRE_KEY;
+			} else if (c == '\'' && state == PRE_VALUE) {
+				state = SQ;
+			} else if (c == '"' && state == PRE_VALUE) {
+				state = DQ;
+			} else if (c == '\\') {
+				state = VALUE_ESC;
+			} else if (state == PRE_VALUE && strchr(" \t", c)) {
+				/* skipped */
+			} else {
+				state = VALUE;
+				valws = strchr(" \t", c) ? valws + 1 : 0;
+				val[nv++] = c;
+			}
+			break;
+		case VALUE_ESC:
+			state = VALUE;
+			if (!nl) {
+				val[nv++] = c;
+				valws = 0;
+			}
+			break;
+		case SQ:
+			if (c == '\'')
+				state = PRE_VALUE;
+			else
+				val[nv++] = c;
+			break;
+		case DQ:
+			if (c == '"')
+				state = PRE_VALUE;
+			else if (c == '\\')
+				state = DQ_ESC;
+			else
+				val[nv++] = c;
+			break;
+		case DQ_ESC:
+			state = DQ;
+			if (strchr("\"\\`$", c) && c) {
+				val[nv++] = c;
+			} else if (c != '\n') {
+				val[nv++] = '\\';
+				val[nv++] = c;
+			}
+			break;
+		case COMMENT:
+			if (c == '\\')
+				state = COMMENT_ESC;
+			else if (nl)
+				state = PRE_KEY;
+			break;
+		case COMMENT_ESC:
+			state = COMMENT;
+			break;
+		}
+		if (i < len && c == '\n')
+			line++;
+	}
+	free(key);
+	free(val);
+}
+
+struct env_file_ctx {
+	struct unit_env **env;
+	int *n;
+	const struct unit_assign *at;
+	const char *file;
+	int quiet;
+};
+
+static void env_file_entry(const char *key, const char *value, int line, void *arg)
+{
+	struct env_file_ctx *e = arg;
+	if (!env_name_valid(key, strlen(key))) {
+		report(0, e->quiet, e->file, line, "invalid environment assignment '%s=%s', ignored "
+		       "(as systemd does)", key, value);
+		return;
+	}
+	env_set(e->env, e->n, key, strlen(key), value, e->at, e->file, line);
+}
+
+static int unitdb_read(const struct unitdb *db, const char *path, char **buf, size_t *len);
+
+int unit_environment_all(const struct unitdb *db, const struct unitfile *u,
+			 struct unit_env **env)
+{
+	int n = 0;
+	*env = NULL;
+	environment(u, env, &n, db->quiet);
+	for (size_t s = 0; exec_sections[s]; s++) {
+		const struct unit_assign **as;
+		size_t na = unitfile_list(u, exec_sections[s], "EnvironmentFile", &as);
+		for (size_t i = 0; i < na; i++) {
+			const char *why, *v = as[i]->value;
+			int optional = *v == '-';
+			char *path = unit_specifiers(u->name ? u->name : "", v + optional, &why);
+			char *buf;
+			size_t len;
+			if (!path) {
+				report(0, db->quiet, as[i]->file, as[i]->line, "EnvironmentFile=%s: %s",
+				       v, why);
+			} else if (path[0] != '/') {
+				report(0, db->quiet, as[i]->file, as[i]->line, "EnvironmentFile=%s: the "
+				       "path is not absolute, ignored (as systemd does)", v);
+			} else if (strpbrk(path, "*?[")) {
+				report(0, db->quiet, as[i]->file, as[i]->line, "EnvironmentFile=%s: "
+				       "wildcards are not followed: its variables are not checked", v);
+			} else if (unitdb_read(db, path, &buf, &len)) {
+				if (!optional)
+					report(0, db->quiet, as[i]->file, as[i]->line,
+					       "EnvironmentFile=%s: %s in the image; systemd fails to start "
+					       "%s unless it exists at run time (a '-' prefix makes it "
+					       "optional)", path, errno == ENOENT ? "not" : strerror(errno),
+					       u->name ? u->name : "the unit");
+			} else {
+				struct env_file_ctx e = { env, &n, as[i], path, db->quiet };
+				env_file(buf, len, env_file_entry, &e);
+				free(buf);
+			}
+			free(path);
+		}
+		free(as);
+	}
+	return n;
 }

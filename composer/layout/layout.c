@@ -1,10 +1,9 @@
 /* Reading a layout: libconfig text -> plain settings (struct conf), each with its file,
  * line and the host directory its relative paths start from. */
 #include "layout/layout.h"
-#include "layout/layout_include.h"
+#include "layout/layout_text.h"
 #include "base/diag.h"
 
-#include <errno.h>
 #include <ext2fs/ext2fs.h>
 #include <libconfig.h>
 #include <libgen.h>
@@ -33,30 +32,36 @@ static const char *keep_str(struct mem *m, const char *s)
 	return s ? keep(m, xstrdup(s)) : NULL;
 }
 
-/* libconfig names an included file as the @include line wrote it, relative to the
- * include directory (the top layout's); the top layout comes first in its list. Paths in
- * a file named that way are relative to the include directory, else to the file's own. */
-static const char *host_dir(struct mem *m, const config_t *cfg, const char *file)
+/* Each file of the layout with the host directory its relative paths start from: the top
+ * layout's own; for an included file named relative to the include directory (the top
+ * layout's), that one, else (an absolute name) the file's own. */
+struct origin {
+	const char *file;
+	const char *dir;
+};
+
+static struct origin *origins(struct mem *m, const struct layout_text *t)
 {
-	if (!file)
-		return NULL;
-	char *copy = xstrdup(file);
-	const char *dir = cfg->num_filenames && strcmp(file, cfg->filenames[0]) &&
-			  file[0] != '/' && config_get_include_dir(cfg) ?
-			  config_get_include_dir(cfg) : dirname(copy);
-	const char *kept = keep_str(m, dir);
-	free(copy);
-	return kept;
+	struct origin *o = keep(m, xcalloc(t->nfiles, sizeof(*o)));
+	for (size_t i = 0; i < t->nfiles; i++) {
+		char *copy = xstrdup(t->files[i]);
+		o[i].file = keep_str(m, t->files[i]);
+		o[i].dir = keep_str(m, i && copy[0] != '/' ? t->include_dir : dirname(copy));
+		free(copy);
+	}
+	return o;
 }
 
-static struct conf *convert(struct mem *m, const config_t *cfg, const config_setting_t *s)
+/* libconfig read the layout as one text: its lines map back to files (layout_text). */
+static struct conf *convert(struct mem *m, const struct layout_text *t, const struct origin *o,
+			    const config_setting_t *s)
 {
 	struct conf *c = keep(m, xcalloc(1, sizeof(*c)));
 	c->name = keep_str(m, config_setting_name(s));
-	c->file = config_setting_source_file(s);
-	c->line = (int)config_setting_source_line(s);
-	c->dir = host_dir(m, cfg, c->file);
-	c->file = keep_str(m, c->file);
+	const struct origin *at = &o[layout_text_where(t, (int)config_setting_source_line(s),
+						       &c->line)];
+	c->file = at->file;
+	c->dir = at->dir;
 	switch (config_setting_type(s)) {
 	case CONFIG_TYPE_GROUP: c->type = CONF_GROUP; break;
 	case CONFIG_TYPE_LIST: c->type = CONF_LIST; break;
@@ -87,7 +92,7 @@ static struct conf *convert(struct mem *m, const config_t *cfg, const config_set
 		c->nkids = (size_t)config_setting_length(s);
 		c->kids = keep(m, xcalloc(c->nkids, sizeof(*c->kids)));
 		for (size_t i = 0; i < c->nkids; i++)
-			c->kids[i] = convert(m, cfg, config_setting_get_elem(s, (unsigned)i));
+			c->kids[i] = convert(m, t, o, config_setting_get_elem(s, (unsigned)i));
 	}
 	return c;
 }
@@ -117,30 +122,28 @@ int layout_read(const char *path, struct layout *l)
 	struct mem *m = xcalloc(1, sizeof(*m));
 	l->mem = m;
 
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		diag_error("%s: %s", path, strerror(errno));
-		return EXIT_USAGE;
-	}
-	fclose(f);
+	char *dir = xstrdup(path);
+	struct layout_text text;
 	config_t cfg;
 	config_init(&cfg);
-	char *dir = xstrdup(path);
-	config_set_include_dir(&cfg, dirname(dir));
+	/* Every @include is already in the text; should libconfig still find one, opening it
+	 * under /dev/null fails rather than reading a file nobody checked. */
+	config_set_include_dir(&cfg, "/dev/null");
 	int rc = EXIT_USAGE;
-	if (layout_includes_check(path, config_get_include_dir(&cfg)))
+	if (layout_text_read(path, dirname(dir), &text))
 		goto out;
-	if (!config_read_file(&cfg, path)) {
-		const char *file = config_error_file(&cfg);
-		diag_error_at(file ? file : path, config_error_line(&cfg), "%s",
-			      config_error_text(&cfg));
+	if (!config_read_string(&cfg, text.text)) {
+		int line;
+		size_t f = layout_text_where(&text, config_error_line(&cfg), &line);
+		diag_error_at(text.files[f], line, "%s", config_error_text(&cfg));
 		goto out;
 	}
 	if (digest(&cfg, l->digest))
 		goto out;
-	l->root = convert(m, &cfg, config_root_setting(&cfg));
+	l->root = convert(m, &text, origins(m, &text), config_root_setting(&cfg));
 	rc = EXIT_OK;
 out:
+	layout_text_free(&text);
 	config_destroy(&cfg);
 	free(dir);
 	return rc;

@@ -247,6 +247,8 @@ static int parse_symlink(const struct conf *s, struct entry *e)
 static int parse_hardlink(const struct conf *s, struct entry *e)
 {
 	e->target = conf_str(conf_member(s, "target"));
+	if (section_image_path(conf_member(s, "target"), "hard link target", e->target))
+		return -1;
 	if (e->has_mode || conf_member(s, "uid") || conf_member(s, "gid")) {
 		conf_error(s, "a hard link shares its target's mode and owner; set them there");
 		return -1;
@@ -254,17 +256,22 @@ static int parse_hardlink(const struct conf *s, struct entry *e)
 	return 0;
 }
 
+/* Linux device numbers: 12 bits of major, 20 of minor. */
 static int parse_dev(const struct conf *s, struct entry *e)
 {
 	const struct conf *ma = conf_member(s, "major"), *mi = conf_member(s, "minor");
-	if (ma->num < 0 || ma->num > 4095 || mi->num < 0 || mi->num > 1048575) {
-		conf_error(ma->num < 0 || ma->num > 4095 ? ma : mi,
-			   "device numbers out of range (major 0-4095, minor 0-1048575)");
-		return -1;
+	int bad = 0;
+	if (ma->num < 0 || ma->num > 4095) {
+		conf_error(ma, "major %lld is out of range: 0 to 4095", (long long)ma->num);
+		bad = 1;
+	}
+	if (mi->num < 0 || mi->num > 1048575) {
+		conf_error(mi, "minor %lld is out of range: 0 to 1048575", (long long)mi->num);
+		bad = 1;
 	}
 	e->major = (unsigned)ma->num;
 	e->minor = (unsigned)mi->num;
-	return 0;
+	return bad ? -1 : 0;
 }
 
 static int parse_archive(const struct conf *s, struct entry *e)
@@ -316,7 +323,7 @@ static int parse_id(const struct conf *s, const char *key, unsigned *out)
 	if (!c)
 		return 0;
 	if (c->num < 0 || c->num > MAX_ID) {
-		conf_error(c, "%s must be from 0 to %lld", key, MAX_ID);
+		conf_error(c, "%s %lld is out of range: 0 to %lld", key, (long long)c->num, MAX_ID);
 		return -1;
 	}
 	*out = (unsigned)c->num;
@@ -354,12 +361,10 @@ static int parse_entry(const struct conf *s, struct entry *e)
 	if (schema_check(s, e->t->keys, what))
 		return -1;
 	conf_lookup_string(s, "path", &e->path);
-	if (e->path[0] != '/') {
-		conf_error(conf_member(s, "path"), "path '%s' must be absolute", e->path);
+	if (section_image_path(conf_member(s, "path"), "path", e->path))
 		return -1;
-	}
 	int ov = 0;
-	if (parse_mode(s, e) || parse_id(s, "uid", &e->uid) || parse_id(s, "gid", &e->gid))
+	if (parse_mode(s, e) | parse_id(s, "uid", &e->uid) | parse_id(s, "gid", &e->gid))
 		return -1;
 	conf_lookup_bool(s, "override", &ov);
 	e->flags = ov ? TREE_OVERRIDE : 0;

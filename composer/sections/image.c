@@ -14,6 +14,20 @@
 /* A fixed, non-zero default: tools read a zero creation time as "none". */
 #define DEFAULT_TIMESTAMP 1700000000
 
+/* ext2 without the 64bit feature counts blocks in 32 bits (libext2fs refuses 2^32 and
+ * wraps larger counts); the writer makes no file system under 64 blocks. */
+#define EXT2_MAX_BLOCKS 4294967295ull
+#define EXT2_MIN_BLOCKS 64
+/* ext2 counts inodes in 32 bits. */
+#define EXT2_MAX_INODES 4294967295ull
+/* Times: the superblock's are unsigned 32-bit seconds (to 2106-02-07 06:28:15 UTC), as
+ * are cpio's (8 hex digits); a 128-byte inode's are signed 32-bit (to 2038-01-19 03:14:07
+ * UTC), larger inodes add two epoch bits (to 2446). */
+#define MAX_TIME 4294967295LL
+#define MAX_TIME_SMALL_INODE 2147483647LL
+/* The largest headroom percentage. */
+#define MAX_HEADROOM_PCT 1000
+
 static const struct key image_keys[] = {
 	{ "name", KEY_STRING, 0 },
 	{ "size", KEY_SIZE, 0 },
@@ -36,6 +50,8 @@ static const struct key image_keys[] = {
 static int parse_size(const char *text, uint64_t *out)
 {
 	char *end;
+	if (!isdigit((unsigned char)*text))
+		return -1;  /* strtoull would take blanks and a sign: "-1" is 2^64 - 1 */
 	errno = 0;
 	unsigned long long v = strtoull(text, &end, 10);
 	if (errno || end == text)
@@ -64,7 +80,7 @@ static int get_size(const struct conf *s, uint64_t *out, unsigned *pct)
 {
 	if (s->type != CONF_STRING) {
 		if (s->num < 0) {
-			conf_error(s, "%s must not be negative", s->name);
+			conf_error(s, "image.%s must not be negative", s->name);
 			return -1;
 		}
 		*out = (uint64_t)s->num;
@@ -78,19 +94,112 @@ static int get_size(const struct conf *s, uint64_t *out, unsigned *pct)
 	}
 	if (pct && n > 1 && t[n - 1] == '%') {
 		char *end;
+		errno = 0;
 		unsigned long v = strtoul(t, &end, 10);
-		if (end == t + n - 1 && v <= 1000) {
+		if (end == t + n - 1 && isdigit((unsigned char)*t)) {
+			if (errno || v > MAX_HEADROOM_PCT) {
+				conf_error(s, "image.%s: '%s' is more than %d%%", s->name, t,
+					   MAX_HEADROOM_PCT);
+				return -1;
+			}
 			*pct = (unsigned)v;
 			*out = 0;
 			return 0;
 		}
 	}
 	if (parse_size(t, out)) {
-		conf_error(s, "%s: '%s' is not a size (use bytes, or a number with K, M, G%s)",
-			   s->name, t, pct ? ", or a percentage" : "");
+		conf_error(s, "image.%s: '%s' is not a size (bytes below 2^64: a number, or one "
+			   "with K, M, G or T%s)", s->name, t, pct ? ", or a percentage" : "");
 		return -1;
 	}
 	return 0;
+}
+
+static int is_auto(const struct conf *c)
+{
+	return c->type == CONF_STRING && !strcmp(c->str, "auto");
+}
+
+/* How setting C wrote its value, for messages (static buffer). */
+static const char *written(const struct conf *c)
+{
+	static char buf[64];
+	if (c->type == CONF_STRING)
+		snprintf(buf, sizeof(buf), "\"%.40s\"", c->str);
+	else
+		snprintf(buf, sizeof(buf), "%lld", (long long)c->num);
+	return buf;
+}
+
+/* A count of bytes as the largest binary unit dividing it ("16T", "4095K"). */
+static const char *human(uint64_t v)
+{
+	static char buf[32];
+	const char *units = "KMGTPE";
+	int u = -1;
+	while (v && !(v & 1023) && u < 5) {
+		v >>= 10;
+		u++;
+	}
+	snprintf(buf, sizeof(buf), "%llu%.*s", (unsigned long long)v, u >= 0, u >= 0 ? units + u : "");
+	return buf;
+}
+
+/* The settings check_limits looks at: each NULL when absent or already reported. */
+struct limited {
+	const struct conf *size, *headroom, *inodes, *timestamp;
+	const char *env;          /* SOURCE_DATE_EPOCH when it is a number */
+};
+
+/* The limits that depend on more than one setting: ext2's on sizes and counts for the
+ * block size, the time range of the format and inode size. */
+static int check_limits(const struct limited *l, const struct image_params *p)
+{
+	int problems = 0;
+	int ext2 = !strcmp(p->format, "ext2");
+	const struct conf *c, *ts = l->timestamp;
+	const char *env = l->env;
+	uint64_t bs = p->block_size;
+	if (ext2 && (c = l->size) && !is_auto(c) && p->size / bs < EXT2_MIN_BLOCKS) {
+		conf_error(c, "image.size %s is less than %d blocks of %llu bytes (%s), the smallest "
+			   "file system lsbimg writes", written(c), EXT2_MIN_BLOCKS,
+			   (unsigned long long)bs, human(EXT2_MIN_BLOCKS * bs));
+		problems++;
+	}
+	if (ext2 && (c = l->size) && p->size / bs > EXT2_MAX_BLOCKS) {
+		conf_error(c, "image.size %s is more than ext2 holds with %llu-byte blocks: at most "
+			   "2^32 - 1 blocks, %llu bytes (%s less one block)", written(c),
+			   (unsigned long long)bs, (unsigned long long)(EXT2_MAX_BLOCKS * bs),
+			   human((EXT2_MAX_BLOCKS + 1) * bs));
+		problems++;
+	}
+	if (ext2 && (c = l->headroom) && p->headroom_bytes / bs > EXT2_MAX_BLOCKS) {
+		conf_error(c, "image.headroom %s is more than ext2 holds with %llu-byte blocks "
+			   "(%s less one block)", written(c), (unsigned long long)bs,
+			   human((EXT2_MAX_BLOCKS + 1) * bs));
+		problems++;
+	}
+	if (ext2 && (c = l->inodes) && p->inodes > EXT2_MAX_INODES) {
+		conf_error(c, "image.inodes %s is more than ext2 counts: at most 2^32 - 1",
+			   written(c));
+		problems++;
+	}
+	int small = ext2 && p->inode_size == 128;
+	long long max = small ? MAX_TIME_SMALL_INODE : MAX_TIME;
+	const char *why = small ? "1970-01-01 to 2038-01-19 03:14:07 UTC: 128-byte inodes "
+				  "store signed 32-bit seconds; inode_size 256 reaches 2106" :
+				  "1970-01-01 to 2106-02-07 06:28:15 UTC, what ext2's superblock and "
+				  "cpio store";
+	if (ts && (ts->num < 0 || ts->num > max)) {
+		conf_error(ts, "image.timestamp %lld is out of range: 0 to %lld (%s)",
+			   (long long)ts->num, max, why);
+		problems++;
+	}
+	if (env && (p->timestamp < 0 || p->timestamp > max)) {
+		diag_error("SOURCE_DATE_EPOCH='%s' is out of range: 0 to %lld (%s)", env, max, why);
+		problems++;
+	}
+	return problems;
 }
 
 /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" -> 16 bytes. */
@@ -178,33 +287,57 @@ int image_parse(const struct conf *img, const char *layout, const unsigned char 
 		}
 		p->name = s;
 	}
-	if ((c = conf_member(img, "size")) && get_size(c, &p->size, NULL))
-		problems++;
+	struct limited lim = { 0 };
+	if ((c = conf_member(img, "size"))) {
+		if (get_size(c, &p->size, NULL))
+			problems++;
+		else
+			lim.size = c;
+	}
 	if ((c = conf_member(img, "headroom"))) {
 		p->headroom_pct = 0;
 		if (get_size(c, &p->headroom_bytes, &p->headroom_pct))
 			problems++;
+		else
+			lim.headroom = c;
 	}
-	if ((c = conf_member(img, "inodes")) && get_size(c, &p->inodes, NULL))
-		problems++;
+	if ((c = conf_member(img, "inodes"))) {
+		if (get_size(c, &p->inodes, NULL)) {
+			problems++;
+		} else if (!p->inodes && !is_auto(c)) {
+			conf_error(c, "image.inodes 0: there is always the root directory (or "
+				   "\"auto\")");
+			problems++;
+		} else {
+			lim.inodes = c;
+		}
+	}
+	/* An invalid block or inode size is reported and the default kept, so the checks
+	 * below divide by a valid one. */
 	if ((c = conf_member(img, "block_size"))) {
 		if (c->num != 1024 && c->num != 2048 && c->num != 4096) {
 			conf_error(c, "image.block_size must be 1024, 2048 or 4096");
 			problems++;
+		} else {
+			p->block_size = (unsigned)c->num;
 		}
-		p->block_size = (unsigned)c->num;
 	}
 	if ((c = conf_member(img, "inode_size"))) {
 		int64_t v = c->num;
 		if (v < 128 || v > (int64_t)p->block_size || (v & (v - 1))) {
 			conf_error(c, "image.inode_size must be a power of two from 128 to the block size");
 			problems++;
+		} else {
+			p->inode_size = (unsigned)v;
 		}
-		p->inode_size = (unsigned)v;
 	}
-	if ((c = conf_member(img, "timestamp")))
-		p->timestamp = c->num;
-	conf_lookup_string(img, "output", &p->output);
+	if ((lim.timestamp = conf_member(img, "timestamp")))
+		p->timestamp = lim.timestamp->num;
+	if (conf_lookup_string(img, "output", &p->output) && !*p->output) {
+		conf_error(conf_member(img, "output"), "image.output is empty (leave it out for "
+			   "out/images/<name>.<format's extension>)");
+		problems++;
+	}
 	conf_lookup_string(img, "stage", &p->stage);
 	if (conf_lookup_string(img, "format", &s)) {
 		if (!output_find(s)) {
@@ -220,9 +353,13 @@ int image_parse(const struct conf *img, const char *layout, const unsigned char 
 		char *end;
 		errno = 0;
 		long long v = strtoll(env, &end, 10);
-		if (errno || *end || v < 0) {
+		if (!isdigit((unsigned char)env[*env == '-']) || *end) {
 			diag_error("SOURCE_DATE_EPOCH='%s' is not a number of seconds", env);
 			problems++;
+		} else {
+			if (errno)
+				v = -1;  /* beyond 64 bits: check_limits reports it out of range */
+			lim.env = env;
 		}
 		p->timestamp = v;
 	}
@@ -243,5 +380,6 @@ int image_parse(const struct conf *img, const char *layout, const unsigned char 
 	}
 	if (derive_ids(p, digest, img))
 		problems++;
+	problems += check_limits(&lim, p);
 	return problems ? -1 : 0;
 }

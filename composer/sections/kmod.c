@@ -295,11 +295,8 @@ static int kmod_parse(const struct conf *s, const struct image_params *img, void
 	const char *dir = NULL, *dest = NULL;
 	conf_lookup_string(s, "dir", &dir);
 	conf_lookup_string(s, "dest", &dest);
-	if (dest && dest[0] != '/') {
-		conf_error(conf_member(s, "dest"),
-			   "kmods: dest must be an absolute image path, not '%s'", dest);
+	if (dest && section_image_path(conf_member(s, "dest"), "kmods.dest", dest))
 		return -1;
-	}
 	struct kmod_plan *p = xcalloc(1, sizeof(*p));
 	p->at = s;
 	p->dir = conf_host_path(s, dir);

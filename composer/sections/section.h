@@ -36,9 +36,19 @@ struct section {
 
 extern const struct section entries_section, musl_section, kmod_section, systemd_section;
 
+/* The ned script the systemd section checks the units' capabilities against and records
+ * in the image, instead of systemd.caps_cfg (`--caps-cfg FILE` of compose and caps; NULL:
+ * the layout's). */
+void systemd_set_caps_cfg(const char *path);
+
 /* The `image` group -> P; LAYOUT names the default output, DIGEST seeds the ids.
  * 0, or -1 after reporting layout errors. */
 int image_parse(const struct conf *img, const char *layout, const unsigned char digest[64],
 		struct image_params *p);
+
+/* An image path named by setting AT (WHAT names it in messages: "path", "kmods.dest"):
+ * absolute, without "." or ".." components, no name longer than ext2's 255 bytes. 0, or
+ * -1 after reporting. Repeated and trailing slashes are fine. */
+int section_image_path(const struct conf *at, const char *what, const char *path);
 
 #endif

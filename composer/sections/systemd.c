@@ -25,7 +25,9 @@
 #include "sections/section.h"
 #include "base/diag.h"
 #include "model/hostsrc.h"
+#include "base/sha256.h"
 #include "checks/caps.h"
+#include "checks/record.h"
 #include "formats/unitfile.h"
 #include "formats/unitinstall.h"
 #include "sections/systemd_source.h"
@@ -34,6 +36,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -357,6 +360,8 @@ static int install(struct apply *ap)
 		diag_error("cannot list the image's units");
 		return -1;
 	}
+	/* The checks report what is wrong in the unit files, once. */
+	p.db.quiet = 1;
 	int rc = conf_each_string(sp->enable, plan_one, &p);
 	conf_each_string(sp->enable, enabled_unit, ap);
 	p.op = unit_mask;
@@ -368,6 +373,87 @@ static int install(struct apply *ap)
 		rc = install_plan_apply(&p.plan, t, tree_strdup(t, conf_where(sp->at)));
 	install_plan_free(&p.plan);
 	unitdb_free(&p.db);
+	return rc;
+}
+
+static const char *caps_cfg_override;
+
+void systemd_set_caps_cfg(const char *path)
+{
+	caps_cfg_override = path;
+}
+
+/* The host file PATH in memory the tree owns: 0, or -1 with errno. */
+static int slurp(struct tree *t, const char *path, char **buf, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	size_t cap = 0, got;
+	char *b = NULL;
+	*len = 0;
+	do {
+		if (cap - *len < 4096) {
+			cap = cap ? cap * 2 : 8192;
+			b = xrealloc(b, cap);
+		}
+		got = fread(b + *len, 1, cap - *len, f);
+		*len += got;
+	} while (got);
+	int bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		free(b);
+		errno = EIO;
+		return -1;
+	}
+	*buf = tree_alloc(t, *len + 1);
+	memcpy(*buf, b, *len);
+	(*buf)[*len] = 0;
+	free(b);
+	return 0;
+}
+
+/* The record of what the checks use (checks/record.h): the ned script (a copy, its name
+ * and sha256) when it can be read, and the layout's own units. When the script cannot be
+ * read, the caps check is told its host path and reports that if a unit needs it. */
+static int write_record(struct apply *ap)
+{
+	struct systemd_plan *p = ap->p;
+	struct section_ctx *ctx = ap->ctx;
+	struct tree *t = ctx->tree;
+	const char *origin = tree_strdup(t, conf_where(p->at));
+	const char *script = caps_cfg_override ? caps_cfg_override : p->caps_cfg;
+	char *buf = NULL, sum[65] = "";
+	size_t len = 0;
+	int have = !slurp(t, script, &buf, &len);
+	struct check_opts *o = ctx->checks;
+	o->caps_cfg = have ? NULL : script;
+	o->caps_at = have ? NULL : caps_cfg_override ? "--caps-cfg" : p->caps_at;
+	int rc = 0;
+	if (have) {
+		sha256_hex(buf, len, sum);
+		struct node *n = tree_node_new(t, NODE_REG, origin);
+		n->mode = 0644;
+		n->u.reg.kind = SRC_MEM;
+		n->u.reg.mem = buf;
+		n->u.reg.size = len;
+		rc = add_node(ctx, CHECK_RECORD_SCRIPT, n);
+	}
+	/* Each unit once, in the order the layout names them. */
+	const char **own = xcalloc(p->nown + 1, sizeof(*own));
+	size_t n = 0;
+	for (size_t i = 0; i < p->nown; i++) {
+		size_t k = 0;
+		while (k < n && strcmp(own[k], p->own[i]))
+			k++;
+		if (k == n)
+			own[n++] = p->own[i];
+	}
+	char *text = check_record_text(have ? script : NULL, sum, own, n);
+	free(own);
+	rc |= add_text(ctx, CHECK_RECORD, text, 0644, origin);
+	free(text);
 	return rc;
 }
 
@@ -434,16 +520,14 @@ static int systemd_apply(void *plan, struct section_ctx *ctx)
 		rc = users_apply(&p->users, ctx->tree, ctx->img->timestamp);
 	if (!rc)
 		rc = install(&ap);
-	/* The checks of the finished tree: units (enabled ones and the layout's own) and
-	 * their capabilities. */
+	if (!rc)
+		rc = write_record(&ap);
+	/* The checks of the finished tree: units (enabled ones and the layout's own, which
+	 * the record names) and their capabilities (against the script the record names). */
 	struct check_opts *o = ctx->checks;
 	o->units = 1;
 	o->units_strict = p->strict;
-	o->own_units = p->own;
-	o->n_own_units = p->nown;
 	o->caps = 1;
-	o->caps_cfg = p->caps_cfg;
-	o->caps_at = p->caps_at;
 	return rc ? -1 : 0;
 }
 

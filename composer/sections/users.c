@@ -236,6 +236,8 @@ static int load_db(struct db *db, struct tree *t, const char *path, int user)
 	return rc;
 }
 
+#define NAME_RULE "a letter or '_', then letters, digits, '_' or '-', at most 31 bytes"
+
 static int valid_name(const char *s)
 {
 	size_t n = strlen(s);
@@ -275,15 +277,19 @@ static const char *str_member(const struct conf *s, const char *key)
 	return conf_lookup_string(s, key, &v) ? v : NULL;
 }
 
-/* An id setting: from 0 below 2^32 - 1; *out -1 when absent. */
-static int id_member(const struct conf *s, const char *key, long long *out)
+/* An id setting: from 0 below 2^32 - 1 ((uid_t)-1 is "no id" to chown(2)); *out -1 when
+ * absent. WHAT names the list in messages. */
+static int id_member(const struct conf *s, const char *key, const char *what, long long *out)
 {
 	const struct conf *c = conf_member(s, key);
 	*out = -1;
 	if (!c)
 		return 0;
-	if (c->num < 0 || c->num >= 0xffffffffLL)
+	if (c->num < 0 || c->num >= 0xffffffffLL) {
+		conf_error(c, "%s: %s %lld is out of range: 0 to 4294967294", what, key,
+			   (long long)c->num);
 		return -1;
+	}
 	*out = c->num;
 	return 0;
 }
@@ -303,8 +309,13 @@ int users_parse(const struct conf *users, const struct conf *groups, struct user
 		}
 		d->at = g;
 		d->name = str_member(g, "name");
-		if (!valid_name(d->name) || id_member(g, "gid", &d->gid)) {
-			conf_error(g, "group '%s': invalid name or gid", d->name);
+		if (!valid_name(d->name)) {
+			conf_error(conf_member(g, "name"), "systemd.groups: '%s' is not a valid "
+				   "group name (%s)", d->name, NAME_RULE);
+			rc = -1;
+			continue;
+		}
+		if (id_member(g, "gid", "systemd.groups", &d->gid)) {
 			rc = -1;
 			continue;
 		}
@@ -321,10 +332,14 @@ int users_parse(const struct conf *users, const struct conf *groups, struct user
 		}
 		d->at = u;
 		d->name = str_member(u, "name");
-		if (!valid_name(d->name) || id_member(u, "uid", &d->uid) ||
-		    id_member(u, "gid", &d->gid)) {
-			conf_error(u, "user '%s' uid %lld: invalid name or id", d->name,
-				   (long long)conf_member(u, "uid")->num);
+		if (!valid_name(d->name)) {
+			conf_error(conf_member(u, "name"), "systemd.users: '%s' is not a valid "
+				   "user name (%s)", d->name, NAME_RULE);
+			rc = -1;
+			continue;
+		}
+		if (id_member(u, "uid", "systemd.users", &d->uid) |
+		    id_member(u, "gid", "systemd.users", &d->gid)) {
 			rc = -1;
 			continue;
 		}

@@ -23,6 +23,11 @@ for f in "$top"/tests/data/systemd/units/*.* "$top"/tests/data/systemd/units/*.d
   [ -f "$f" ] && cp "$f" "$corpus/unitfile/$(basename "$(dirname "$f")")_$(basename "$f")"
 done
 cp "$top"/layouts/*.cfg "$corpus/layout/"
+# Values out of range and literals libconfig would misread (tests/layout cases).
+for c in size-integer-beyond-32-bits integer-hex-beyond-31-bits integer-beyond-64-bits \
+         string-nul-escape size-beyond-ext2 timestamp-beyond-2106 path-dotdot; do
+  cp "$top/tests/layout/$c/layout.cfg" "$corpus/layout/case-$c.cfg"
+done
 
 # ELF: dynamic and static programs and shared objects of the image's arches (musl) and
 # of glibc hosts, stripped and packed to 4 KiB pages so they stay a few KB.

@@ -145,15 +145,15 @@ static int self_test(void)
 		  "self.cfg:1: error: unknown key 'hmoe' in systemd.users entry (did you mean 'home'?)" },
 		{ "users = ( { name = \"a\"; } );", "self.cfg:1: error: systemd.users entry needs 'uid'" },
 		{ "users = ( { name = \"9a\"; uid = 5; } );",
-		  "self.cfg:1: error: user '9a' uid 5: invalid name or id" },
+		  "self.cfg:1: error: systemd.users: '9a' is not a valid user name" },
 		{ "users = ( { name = \"a\"; uid = 4294967295L; } );",
-		  "self.cfg:1: error: user 'a' uid 4294967295: invalid name or id" },
+		  "self.cfg:1: error: systemd.users: uid 4294967295 is out of range: 0 to 4294967294" },
 		{ "users = ( { name = \"a\"; uid = -1; } );",
-		  "self.cfg:1: error: user 'a' uid -1: invalid name or id" },
+		  "self.cfg:1: error: systemd.users: uid -1 is out of range: 0 to 4294967294" },
 		{ "groups = ( { name = \"g\"; gid = \"5\"; } );",
 		  "self.cfg:1: error: systemd.groups entry.gid must be an integer" },
 		{ "groups = ( { name = \"g g\"; gid = 5; } );",
-		  "self.cfg:1: error: group 'g g': invalid name or gid" },
+		  "self.cfg:1: error: systemd.groups: 'g g' is not a valid group name" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		rc = run(bad[i].text, &t, 0, &parsed, &msgs);
