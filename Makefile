@@ -99,14 +99,27 @@ fuzz: test-deps
 deps:
 	scripts/deps.sh build
 
-# Debian's systemd and its runtime closure for each default layout (layouts/arm64.cfg,
-# arm.cfg), in out/debs/systemd-ARCH; downloads are cached outside the clone.
-# Fetched again only when apt's package lists (a new version) or the script change.
-DEB_ARCHES := arm64 armhf
-debs: $(DEB_ARCHES:%=out/debs/systemd-%)
+# Debian packages with their runtime closure, per architecture; downloads are cached
+# outside the clone. Fetched again only when apt's package lists (a new version), the
+# script or the list change.
+#   out/debs/rootfs-ARCH: the default layouts (layouts/arm64.cfg, arm.cfg): systemd as
+#     init, and what a person needs at the console: bash (the console shell and /bin/sh),
+#     coreutils (ls, cat, cp, ...), util-linux and mount (mount, umount, dmesg), procps
+#     (ps, free, top), less (the pager systemctl and journalctl use), dbus (the system
+#     bus systemctl poweroff and logind talk over). usr-is-merged
+#     satisfies init-system-helpers' "usrmerge | usr-is-merged", whose first choice would
+#     bring perl.
+#   out/debs/systemd-ARCH: systemd alone, for the boot tests' images.
+DEB_ARCHES      := arm64 armhf
+ROOTFS_PACKAGES := systemd systemd-sysv bash coreutils util-linux mount procps less dbus \
+                   usr-is-merged
+debs: $(DEB_ARCHES:%=out/debs/systemd-%) $(DEB_ARCHES:%=out/debs/rootfs-%)
 
 out/debs/systemd-%: scripts/fetch-debs $(wildcard /var/lib/apt/lists/*Packages*)
 	scripts/fetch-debs --arch $* --closure --into $@ systemd systemd-sysv >/dev/null
+
+out/debs/rootfs-%: scripts/fetch-debs Makefile $(wildcard /var/lib/apt/lists/*Packages*)
+	scripts/fetch-debs --arch $* --closure --into $@ $(ROOTFS_PACKAGES) >/dev/null
 
 # Boot kit for runqemu --linux and the boot tests, kept in out/ whatever BUILD is: Debian's
 # kernels (download cached outside the clone), our static /init, and the initramfs lsbimg

@@ -110,3 +110,17 @@ mkdir -p units && cp croot$SYS/w.service units/ && printf '[Install]\nWantedBy=m
 expect_exit 1 "$LSBIMG" compose cs.cfg
 assert_eq "compose: missing '=' once" 1 "$(grep -c "missing '='" <<<"$ERR")"
 echo ok
+
+note "a unit a condition skips in the image is not held to what it would need"
+cond() { # NAME CONDITION: a unit whose program is missing, guarded by CONDITION
+  printf '{ type = "text"; path = "%s/%s"; text = "[Unit]\\n%s\\n[Service]\\nExecStart=/boot/%s\\n[Install]\\nWantedBy=multi-user.target\\n"; },\n' \
+    "$SYS" "$1" "$2" "${1%.service}"
+}
+layout cond "$(cond l4re.service ConditionFileIsExecutable=/boot/l4re)" \
+  "$(cond neg.service ConditionPathExists=!/usr/bin/prog)" \
+  "$(cond held.service ConditionPathExists=/usr/bin/prog)" \
+  "$(link $WANTS/l4re.service $SYS/l4re.service)" "$(link $WANTS/neg.service $SYS/neg.service)" \
+  "$(link $WANTS/held.service $SYS/held.service)"
+expect_exit 0 "$LSBIMG" check cond.img
+[[ $OUT != *l4re.service:* && $OUT != *neg.service:* ]] || fail "a unit its condition skips was checked: $OUT"
+assert_contains "a condition that holds" "$OUT" "cond.img: units: warning: $SYS/held.service:4: ExecStart=/boot/held: program not in the image"

@@ -52,9 +52,14 @@ touch -d '2026-01-01 00:00' "$img/old.elf"
 words
 has -kernel "$img/old.elf"
 
-note "--arch arm"
+note "--arch arm: its own default image, never the arm64 one"
+expect_exit 1 runqemu --dry-run --arch arm
+assert_contains "no armhf image yet" "$ERR" "no such image: $img/lsb_root-arm.img"
+echo root32 >"$img/lsb_root-arm.img"
 words --arch arm
 assert_eq "qemu" qemu-system-arm "${W[0]}"
+has -cpu cortex-a15
+has -drive "if=none,format=raw,id=rootfs,file=$img/lsb_root-arm.img,snapshot=on"
 has -M virt,virtualization=true -cpu cortex-a15 -m 1024 -smp 2
 
 note "a boot image as positional argument, as L4ReRust's runqemu.sh takes it"

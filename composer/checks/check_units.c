@@ -190,16 +190,61 @@ static int has_suffix_str(const char *s, const char *suffix)
 	return has_suffix(s, strlen(s), suffix);
 }
 
+/* What a path condition says of PATH in the image (systemd.unit(5), [Unit] Condition*=). */
+static int path_holds(struct fsview *v, const char *key, const char *path)
+{
+	struct fsview_stat st;
+	int there = !v->stat(v->ctx, path, 1, &st);
+	if (!strcmp(key, "ConditionPathExists"))
+		return there;
+	if (!strcmp(key, "ConditionPathIsDirectory"))
+		return there && st.type == NODE_DIR;
+	if (!strcmp(key, "ConditionFileIsExecutable"))
+		return there && st.type == NODE_REG && (st.mode & 0111);
+	if (!strcmp(key, "ConditionFileNotEmpty"))
+		return there && st.type == NODE_REG && st.size > 0;
+	return -1;
+}
+
+/* Whether a path condition of U that does not hold in the image makes systemd skip the unit
+ * ("condition failed", not a failure): then what it would need is not needed. Triggering
+ * ("|") conditions and those naming the running system (/proc, /sys, /run, /dev) are left
+ * to the boot. */
+static int skipped_by_condition(const struct unitdb *db, const struct unitfile *u)
+{
+	static const char *const keys[] = { "ConditionPathExists", "ConditionPathIsDirectory",
+		"ConditionFileIsExecutable", "ConditionFileNotEmpty", NULL };
+	int skipped = 0;
+	for (size_t k = 0; keys[k] && !skipped; k++) {
+		const struct unit_assign **as;
+		size_t n = unitfile_list(u, "Unit", keys[k], &as);
+		for (size_t i = 0; i < n && !skipped; i++) {
+			const char *p = as[i]->value;
+			int negate = *p == '!';
+			p += negate;
+			if (*p != '/' || strchr(p, '%') || !strncmp(p, "/proc/", 6) ||
+			    !strncmp(p, "/sys/", 5) || !strncmp(p, "/run/", 5) || !strncmp(p, "/dev/", 5))
+				continue;
+			int holds = path_holds(db->v, keys[k], p);
+			skipped = holds >= 0 && holds == negate;
+		}
+		free(as);
+	}
+	return skipped;
+}
+
 /* Whether systemd loads the service, what it needs is there (Requires=/Wants= units and
- * ExecStart= programs: warnings). 0, 1 when the unit is masked or absent, -1 when it
- * cannot be read. */
+ * ExecStart= programs: warnings, unless a condition that fails in the image skips it).
+ * 0, 1 when the unit is masked or absent, -1 when it cannot be read. */
 static int sanity(const struct unitdb *db, const char *name)
 {
 	struct unitfile u;
 	int r = unitdb_load(db, name, &u);
-	if (!r) {
-		if (has_suffix_str(name, ".service"))
-			verify_service(&u);
+	if (!r && has_suffix_str(name, ".service"))
+		verify_service(&u);
+	if (!r && skipped_by_condition(db, &u)) {
+		diag_debug("%s: skipped at boot: a condition fails in the image", name);
+	} else if (!r) {
 		check_deps(db, &u);
 		/* A template's programs may depend on the instance (%i): checked per instance. */
 		if (unit_name_kind(name) != UNIT_TEMPLATE)

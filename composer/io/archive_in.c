@@ -176,6 +176,10 @@ static void report_add(struct importer *im, const char *member, const char *why)
 {
 	if (errno == EEXIST) {
 		struct node *old = tree_lookup(im->t, im->base, member, 0);
+		if (old && old->pinned) {
+			diag_debug("%s: %s: kept the layout's %s", im->name, member, old->origin);
+			return;
+		}
 		member_error(im, member, "duplicate: %s (first from %s)", why,
 			     old && old->origin ? old->origin : "?");
 	} else {

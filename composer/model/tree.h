@@ -31,6 +31,7 @@ struct node {
 	unsigned nlink;     /* set by tree_freeze */
 	unsigned ino;       /* scratch for writers */
 	unsigned implicit:1;/* directory made as a parent, never named by the input */
+	unsigned pinned:1;  /* the layout's own (override = true): imports leave it alone */
 	const char *origin; /* "file:line" or "archive: member", for messages */
 	struct xattr *xattrs;
 	size_t nxattrs;

@@ -69,6 +69,7 @@ static int add_node(struct apply *a, struct node *n)
 		n->mode = e->mode;
 	n->uid = e->uid;
 	n->gid = e->gid;
+	n->pinned = (e->flags & TREE_OVERRIDE) != 0;
 	if (!tree_add(a->ctx->tree, NULL, e->path, n, e->flags, &why))
 		return 0;
 	if (errno == EEXIST) {
