@@ -6,8 +6,8 @@ CAPS_LINE="LSBIMG-CAPS L4_CAP_GLOBAL_EPOLL=global_epoll L4_CAP_GLOBAL_FS=global_
 KERNEL=$TOP/out/kernels/arm64/vmlinuz
 
 # systemd_image IMAGE: compose it (and initrd.cpio.gz) in the current directory; with
-# FORMAT set, common.cfg's image.format is FORMAT (plus the image keys in IMAGE_KEYS);
-# SD_ENTRIES adds layout entries.
+# FORMAT set, the layouts' image.cfg with image.format FORMAT (plus the image keys in
+# IMAGE_KEYS); SD_ENTRIES adds layout entries.
 systemd_image() {
   local img=$1
   note "Debian kernel, our /init, systemd packages (make kernels initramfs-init debs; cached)"
@@ -18,14 +18,14 @@ systemd_image() {
   note "image: common.cfg, musl, systemd from out/debs/systemd-arm64, units/ + capsprint"
   aarch64-linux-musl-gcc -O2 -o capsprint "$TOP/tests/boot/capsprint.c" || fail "cannot build capsprint"
   shadow_checkout
-  if [ -n "${FORMAT:-}" ]; then
-    rm shadow/layouts/common.cfg
-    sed "s/^image = {/image = {\n  format = \"$FORMAT\"; ${IMAGE_KEYS:-}/" "$TOP/layouts/common.cfg" \
-      >shadow/layouts/common.cfg
-    grep -q "format = \"$FORMAT\"" shadow/layouts/common.cfg || fail "cannot set image.format in common.cfg"
-  fi
+  local image=""
+  [ -z "${FORMAT:-}" ] || image="image = {
+  @include \"image.cfg\"
+  format = \"$FORMAT\"; ${IMAGE_KEYS:-}
+};"
   cat >shadow/layouts/sdboot.cfg <<CFG
 @include "common.cfg"
+$image
 musl = { arch = "aarch64"; };
 systemd = {
   debs = "../out/debs/systemd-arm64";
