@@ -26,6 +26,30 @@ fsck_clean v.img
 sed 's/text\\n/changed\\n/; s/"v.img"/"w.img"/' v.cfg > w.cfg
 vg compose -q --no-stage w.cfg
 
+# The other formats, and the inspect commands on each (vfat holds no links or devices:
+# a tree of its own).
+sed 's/"v.img"; stage = "st";/"v4.img"; stage = ""; format = "ext4";/' v.cfg >v4.cfg
+vg compose -q v4.cfg
+fsck_clean v4.img
+sed 's/"v.img"; stage = "st";/"v.sqfs"; stage = ""; format = "squashfs"; compressor = "xz";/' v.cfg >vs.cfg
+vg compose -q vs.cfg
+sed 's/"v.img"; stage = "st";/"v.tar"; stage = ""; format = "tar";/' v.cfg >vt.cfg
+vg compose -q vt.cfg
+mkdir -p fsrc/sub; printf 'a\n' >fsrc/a; printf 'b\n' >"fsrc/sub/A long name"
+printf 'image = { name = "f"; output = "f.img"; stage = ""; format = "vfat"; };\nentries = ( { type = "tree"; path = "/"; source = "fsrc"; } );\n' >vf.cfg
+vg compose -q vf.cfg
+for img in v4.img v.sqfs v.tar f.img; do
+  for args in "ls $img / -l -R" "tree $img" "info $img --json" "check $img" "stat $img /a"; do
+    vg $args >/dev/null || fail "valgrind: lsbimg $args"
+  done
+done
+vg cat v.sqfs /sub/sparse >/dev/null || fail "valgrind: lsbimg cat v.sqfs"
+vg cat f.img "/sub/A long name" >/dev/null || fail "valgrind: lsbimg cat f.img"
+rc=0; vg diff v.img v.sqfs >/dev/null || rc=$?
+assert_eq "diff ext2 squashfs (lost+found)" 1 "$rc"
+rc=0; vg diff v.sqfs v.tar >/dev/null || rc=$?
+assert_eq "diff squashfs tar" 0 "$rc"
+
 # Failure paths must not leak either.
 printf 'entries = ( { type = "file"; path = "/x"; source = "missing"; } );\n' > bad.cfg
 rc=0; vg compose -q -o bad.img bad.cfg 2>/dev/null || rc=$?

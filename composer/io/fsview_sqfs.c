@@ -155,6 +155,14 @@ static int add_children(struct imgview *iv, struct sqview *s, const sqfs_tree_no
 	return 0;
 }
 
+static uint64_t count_names(const sqfs_tree_node_t *n)
+{
+	uint64_t c = 1;
+	for (const sqfs_tree_node_t *k = n->children; k; k = k->next)
+		c += count_names(k);
+	return c;
+}
+
 static int sq_fail(struct imgview *iv, struct sqview *s, const char *what, int err)
 {
 	diag_error_at(iv->path, 0, "not a readable squashfs image: %s (libsquashfs error %d)",
@@ -172,6 +180,11 @@ static int sq_load(struct imgview *iv, const char *path)
 		return sq_fail(iv, s, strerror(errno), 0);
 	if ((err = sqfs_super_read(&s->super, s->file)))
 		return sq_fail(iv, s, "superblock", err);
+	/* libsquashfs sizes its tables by the superblock's counts: a corrupt count must not
+	 * become a huge allocation. Each fragment entry takes 16 bytes of the image. */
+	if ((uint64_t)s->super.fragment_entry_count * 16 > s->super.bytes_used ||
+	    s->super.bytes_used > s->file->get_size(s->file))
+		return sq_fail(iv, s, "superblock counts beyond the image", SQFS_ERROR_CORRUPTED);
 	if ((err = sqfs_compressor_config_init(&cfg, (SQFS_COMPRESSOR)s->super.compression_id,
 					       s->super.block_size,
 					       SQFS_COMP_FLAG_UNCOMPRESS)) ||
@@ -187,6 +200,11 @@ static int sq_load(struct imgview *iv, const char *path)
 		return sq_fail(iv, s, "fragment table", err);
 	if ((err = sqfs_dir_reader_get_full_hierarchy(s->dr, s->ids, NULL, 0, &s->root)))
 		return sq_fail(iv, s, "directory tree", err);
+	/* Every inode has a name in the tree: more inodes than names is corruption (and must
+	 * not size the table below). */
+	uint64_t names = count_names(s->root);
+	if (s->super.inode_count > names)
+		return sq_fail(iv, s, "more inodes than names", SQFS_ERROR_CORRUPTED);
 	s->by_number = xcalloc(s->super.inode_count ? s->super.inode_count : 1,
 			       sizeof(*s->by_number));
 	struct node *root = tree_root(iv->t);

@@ -142,6 +142,8 @@ static int load_fat(struct fatview *f)
 /* The cluster after C, or 0 at the end; -1 (as UINT32_MAX) when C leads nowhere valid. */
 static uint32_t next_cluster(const struct fatview *f, uint32_t c)
 {
+	if (c < 2 || c >= f->clusters + 2)
+		return UINT32_MAX;
 	uint32_t n = f->fat[c];
 	if (n >= 0x0FFFFFF8)
 		return 0;
@@ -373,11 +375,11 @@ static ssize_t fv_read(void *backend, unsigned file, void *buf, size_t len, uint
 		c = ff->at_cluster;
 	}
 	for (; i < index; i++) {
-		c = next_cluster(f, c);
-		if (c == 0 || c == UINT32_MAX || i > f->clusters) {
-			errno = EIO;
+		if (c < 2 || c >= f->clusters + 2 || i > f->clusters) {
+			errno = EIO;   /* a corrupt first cluster or chain */
 			return -1;
 		}
+		c = next_cluster(f, c);
 	}
 	size_t done = 0;
 	while (done < len) {
