@@ -133,3 +133,8 @@ sed -i 's/"xz.sqfs"/"y.sqfs"/' y.cfg
 "$LSBIMG" compose -q y.cfg
 expect_exit 1 "$LSBIMG" diff gz.sqfs y.sqfs
 assert_eq "diff" "~ /etc/high: content" "$OUT"
+
+note "a truncated image is refused, exit 2"
+head -c 100000 gz.sqfs >trunc.sqfs
+expect_exit 2 "$LSBIMG" ls trunc.sqfs /
+assert_contains "truncated" "$ERR" "trunc.sqfs: error: not a readable squashfs image"

@@ -106,3 +106,8 @@ assert_contains "info" "$OUT" "fat: 16"
 assert_contains "info" "$OUT" "volume_id: $id"
 expect_exit 0 "$LSBIMG" ls -l a.img /sub
 assert_contains "ls" "$OUT" "-rw-r--r--   1     0     0     300000 2023-11-14 22:13:20 random.bin"
+
+note "a truncated image is refused, exit 2"
+head -c 30000 a.img >trunc.img
+expect_exit 2 "$LSBIMG" ls trunc.img /
+assert_contains "truncated" "$ERR" "trunc.img: error: not a readable FAT file system: the boot sector describes more than the file holds"
