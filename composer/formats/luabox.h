@@ -9,7 +9,9 @@
  *     raises "not enough memory";
  *   - time: one budget of steps. Lua instructions (counted by a hook) and the work of
  *     C functions whose cost is not bounded by memory (pattern matching, table.insert,
- *     table.remove, table.move, table.sort, string.rep) draw on it. When it is spent,
+ *     table.remove, table.move, table.sort, table.unpack) draw on it, and every allocation
+ *     costs a step per 64 bytes (bounding the byte work of string functions, `..` and
+ *     table.concat). When it is spent,
  *     the script stops with an error no pcall can catch.
  * Pattern matching (string.find, match, gmatch, gsub) is this module's own implementation
  * of Lua 5.4's patterns, because Lua's C matcher can backtrack for years with no hook
@@ -50,6 +52,9 @@ int luabox_load_helper(lua_State *L, const char *buf, size_t len, const char *na
 int luabox_user_line(lua_State *L);
 /* Draw N steps from the budget; raises the budget error when it is spent. */
 void luabox_charge(lua_State *L, unsigned long long n);
+/* Count N bytes the host keeps outside the state (copies in the C heap) against the
+ * memory limit, for the rest of the run; raises "memory limit reached" past it. */
+void luabox_reserve(lua_State *L, size_t n);
 /* Whether the step budget was spent (the script was stopped). */
 int luabox_exhausted(lua_State *L);
 
