@@ -240,6 +240,25 @@ static int box_rep(lua_State *L)
 	return 1;
 }
 
+/* string.byte: like table.unpack, many values pushed without allocating; each is
+ * charged (positions as Lua 5.4's str_byte reads them), then Lua's own runs. */
+static int box_byte(lua_State *L)
+{
+	size_t l;
+	luaL_checklstring(L, 1, &l);
+	lua_Integer pi = luaL_optinteger(L, 2, 1);
+	lua_Integer pe = luaL_optinteger(L, 3, pi);
+	lua_Integer len = (lua_Integer)l;
+	lua_Integer posi = pi > 0 ? pi : pi == 0 || pi < -len ? 1 : len + pi + 1;
+	lua_Integer pose = pe > len ? len : pe >= 0 ? pe : pe < -len ? 0 : len + pe + 1;
+	if (posi <= pose)
+		luabox_charge(L, (unsigned long long)(pose - posi) + 1);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
 /* ---- table functions whose loops run in C: every move is charged ---- */
 
 static lua_Integer table_len(lua_State *L)
@@ -398,6 +417,7 @@ static int open_all(lua_State *L)
 	lua_pushnil(L);
 	lua_setfield(L, -2, "dump");
 	set_closure(L, "rep", box_rep);
+	set_closure(L, "byte", box_byte);
 	luapattern_install(L);
 	lua_pop(L, 1);
 

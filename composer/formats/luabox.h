@@ -9,7 +9,7 @@
  *     raises "not enough memory";
  *   - time: one budget of steps. Lua instructions (counted by a hook) and the work of
  *     C functions whose cost is not bounded by memory (pattern matching, table.insert,
- *     table.remove, table.move, table.sort, table.unpack) draw on it, and every allocation
+ *     table.remove, table.move, table.sort, table.unpack, string.byte) draw on it, and every allocation
  *     costs a step per 64 bytes (bounding the byte work of string functions, `..` and
  *     table.concat). When it is spent,
  *     the script stops with an error no pcall can catch.

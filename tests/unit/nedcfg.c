@@ -248,6 +248,8 @@ int main(int argc, char **argv)
 		       "while true do local s = table.concat(t) end", "step limit reached");
 	expect_stopped("local t = {} for i = 1, 200000 do t[i] = i end\n"
 		       "while true do local a = table.unpack(t) end", "step limit reached");
+	expect_stopped("local s = string.rep('x', 200000)\n"
+		       "while true do local a = s:byte(1, -1) end", "step limit reached");
 	/* Copies into the C heap count against the memory limit. */
 	expect_stopped("local big = string.rep('x', 8 << 20)\n"
 		       "local startv = require('L4').default_loader.startv\n"
