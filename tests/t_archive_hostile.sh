@@ -70,5 +70,9 @@ expect_exit 0 "$LSBIMG" extract symlink.tar symlink.dir
 # Nothing reached the host directory, and nothing but our outputs appeared beside them.
 cd ..
 assert_eq "victim directory" "$before" "$(snapshot)"
-[ -z "$(find / -xdev -name 'lsbimg-probe-*' -not -path "$PWD/*" 2>/dev/null | head -n 1)" ] ||
-  fail "a member escaped: $(find / -xdev -name 'lsbimg-probe-*' -not -path "$PWD/*" 2>/dev/null)"
+# (Other checkouts running this test at the same time have probes in their own scratch.)
+escaped() {
+  find / -xdev -name 'lsbimg-probe-*' -not -path "$PWD/*" \
+    -not -path '*/tests/tmp/t_archive_hostile/*' 2>/dev/null
+}
+[ -z "$(escaped | head -n 1)" ] || fail "a member escaped: $(escaped)"

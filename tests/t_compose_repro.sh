@@ -37,3 +37,12 @@ SOURCE_DATE_EPOCH=1234567890 "$LSBIMG" compose -q r.cfg
 assert_eq "same SOURCE_DATE_EPOCH" "$b" "$(sha256sum < out/r.img)"
 assert_contains "mtime from SOURCE_DATE_EPOCH" "$(dbg out/r.img 'stat /top')" "mtime: 0x499602d2"
 fsck_clean out/r.img
+
+note "the same bytes whichever directory compose runs in (the caps record names the ned"
+note "script as the layout writes it)"
+mkdir -p lay/units && cp "$TOP"/units/fs_server.service lay/units/ && cp "$TOP/cfg/bash.cfg" lay/
+printf 'image = { name = "w"; stage = ""; };\nsystemd = { units = [ "units" ]; enable = [ "fs_server.service" ]; caps_cfg = "bash.cfg"; };\n' >lay/w.cfg
+"$LSBIMG" compose -q -o "$PWD/w1.img" lay/w.cfg
+(cd lay && "$LSBIMG" compose -q -o "$OLDPWD/w2.img" w.cfg)
+cmp w1.img w2.img || fail "the image depends on the directory compose ran in"
+assert_contains "record" "$(dbg w1.img 'cat /usr/lib/lsbimg/check.conf')" "ned_script=bash.cfg"

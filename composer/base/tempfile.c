@@ -24,8 +24,9 @@ static struct {
 	volatile int dir;
 } temps[MAX_TEMPS];
 
-/* SIGPIPE too: `lsbimg journal IMG | head` must not leave the journal copies behind. */
-static const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+/* SIGPIPE too: `lsbimg journal IMG | head` must not leave the journal copies behind;
+ * SIGABRT: libext2fs aborts when it runs out of memory. */
+static const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGABRT };
 #define N_SIGNALS (sizeof(signals) / sizeof(signals[0]))
 
 /* Remove the entries of directory FD that are not directories; return in SUB the name of
@@ -104,11 +105,16 @@ static void remove_one(const char *path, int dir)
 		unlink(path);
 }
 
-static void on_signal(int sig)
+static void remove_all(void)
 {
 	for (int i = 0; i < MAX_TEMPS; i++)
 		if (temps[i].path)
 			remove_one(temps[i].path, temps[i].dir);
+}
+
+static void on_signal(int sig)
+{
+	remove_all();
 	signal(sig, SIG_DFL);
 	raise(sig);   /* delivered when the handler returns: the exit status says 128+N */
 }
@@ -119,6 +125,8 @@ void temp_signals(void)
 	if (installed)
 		return;
 	installed = 1;
+	/* exit() on a fatal error (out of memory) with temporaries still registered. */
+	atexit(remove_all);
 	for (size_t i = 0; i < N_SIGNALS; i++) {
 		struct sigaction sa = { .sa_handler = on_signal }, old;
 		sigemptyset(&sa.sa_mask);

@@ -7,6 +7,7 @@
 #include "base/suggest.h"
 #include "formats/nedcfg.h"
 #include "formats/unitfile.h"
+#include "io/hostfile.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -218,32 +219,13 @@ struct script {
 	size_t len;
 };
 
+/* 0, or hostfile_read's failure (a FIFO or device in its place is never opened). */
 static int read_host(const char *path, struct script *s)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return -1;
-	size_t cap = 0, got;
-	s->len = 0;
-	s->buf = NULL;
-	do {
-		if (cap - s->len < 4096) {
-			cap = cap ? cap * 2 : 8192;
-			s->buf = xrealloc(s->buf, cap);
-		}
-		got = fread(s->buf + s->len, 1, cap - s->len, f);
-		s->len += got;
-	} while (got);
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		free(s->buf);
-		s->buf = NULL;
-		errno = EIO;
-		return -1;
-	}
-	s->name = xstrdup(path);
-	return 0;
+	int rc = hostfile_read(path, 1, &s->buf, &s->len);
+	if (!rc)
+		s->name = xstrdup(path);
+	return rc;
 }
 
 /* 0 with *S filled, 1 when there is none, -1 after reporting. */
@@ -252,14 +234,16 @@ static int find_script(struct check_ctx *c, struct script *s)
 	const struct check_opts *o = c->opts;
 	memset(s, 0, sizeof(*s));
 	if (o->caps_cfg) {
-		if (!read_host(o->caps_cfg, s))
+		int rc = read_host(o->caps_cfg, s);
+		if (!rc)
 			return 0;
 		if (o->caps_at)
 			diag_error("%s: %s: the ned script is needed to check the units' " CAPS_PREFIX
 				   "* variables (systemd.caps_cfg at %s)", o->caps_cfg,
-				   strerror(errno), o->caps_at);
+				   hostfile_strerror(rc), o->caps_at);
 		else
-			diag_error("%s: cannot read the ned script: %s", o->caps_cfg, strerror(errno));
+			diag_error("%s: cannot read the ned script: %s", o->caps_cfg,
+				   hostfile_strerror(rc));
 		return -1;
 	}
 	struct check_record rec;

@@ -5,6 +5,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,9 @@
 #define USER_CHUNK "@<script>"
 #define USER_SRC "<script>"
 #define HOOK_EVERY 1000
+/* Bytes allocated per step: the work of C functions that produce strings (upper, lower,
+ * reverse, format, rep, concat, `..`) is bounded by the bytes of their results. */
+#define BYTES_PER_STEP 64
 
 struct box {
 	size_t used, limit;            /* bytes */
@@ -21,6 +25,9 @@ struct box {
 	int exhausted;                 /* the step budget is spent: nothing may catch that */
 	int refused;                   /* an allocation was refused for the memory limit */
 	int last_line;                 /* the user line the hook saw last */
+	int allow;                     /* allocations allowed though exhausted (the message) */
+	size_t carry;                  /* bytes allocated not yet charged as a step */
+	lua_State *L;                  /* the main thread, for the hook */
 };
 
 static struct box *box_of(lua_State *L)
@@ -29,6 +36,8 @@ static struct box *box_of(lua_State *L)
 	lua_getallocf(L, &ud);
 	return ud;
 }
+
+static void box_hook(lua_State *L, lua_Debug *ar);
 
 static void *box_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
@@ -40,9 +49,25 @@ static void *box_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 		b->used -= osize;
 		return NULL;
 	}
-	if (nsize > osize && nsize - osize > b->limit - b->used) {
-		b->refused = 1;
-		return NULL;
+	if (nsize > osize) {
+		if (b->exhausted && !b->allow)
+			return NULL;
+		if (nsize - osize > b->limit - b->used) {
+			b->refused = 1;
+			return NULL;
+		}
+		if (!b->exhausted) {
+			b->carry += nsize - osize;
+			b->spent += b->carry / BYTES_PER_STEP;
+			b->carry %= BYTES_PER_STEP;
+			if (b->spent > b->steps) {
+				/* Lua raises "not enough memory", reported as the step limit. */
+				b->exhausted = 1;
+				if (b->L)
+					lua_sethook(b->L, box_hook, LUA_MASKCOUNT, 1);
+				return NULL;
+			}
+		}
 	}
 	void *p = realloc(ptr, nsize);
 	if (p)
@@ -55,23 +80,39 @@ static int is_user(const char *source)
 	return source && !strcmp(source, USER_CHUNK);
 }
 
-int luabox_user_line(lua_State *L)
+/* Marks the budget spent without raising: the hook raises at the next instruction. */
+static void mark_exhausted(lua_State *L)
 {
-	lua_Debug ar;
-	for (int level = 0; lua_getstack(L, level, &ar); level++)
-		if (lua_getinfo(L, "Sl", &ar) && is_user(ar.source) && ar.currentline > 0)
-			return ar.currentline;
-	return 0;
+	struct box *b = box_of(L);
+	b->exhausted = 1;
+	lua_sethook(L, box_hook, LUA_MASKCOUNT, 1);
 }
 
-static void box_hook(lua_State *L, lua_Debug *ar);
+int luabox_user_line(lua_State *L)
+{
+	struct box *b = box_of(L);
+	lua_Debug ar;
+	for (int level = 0; lua_getstack(L, level, &ar); level++) {
+		/* lua_getstack walks LEVEL frames to reach its frame: each is a step. */
+		b->spent += (unsigned long long)level + 1;
+		if (b->spent > b->steps && !b->exhausted)
+			mark_exhausted(L);
+		if (b->exhausted)
+			return b->last_line;
+		if (lua_getinfo(L, "Sl", &ar) && is_user(ar.source) && ar.currentline > 0)
+			return ar.currentline;
+	}
+	return 0;
+}
 
 static int spent_message(lua_State *L)
 {
 	struct box *b = box_of(L);
+	b->allow = 1;
 	lua_pushfstring(L, "step limit reached: the script ran %I Lua instructions or equivalent "
 			"work without finishing (limit %I)", (lua_Integer)b->spent,
 			(lua_Integer)b->steps);
+	b->allow = 0;
 	return lua_error(L);
 }
 
@@ -106,6 +147,19 @@ void luabox_charge(lua_State *L, unsigned long long n)
 int luabox_exhausted(lua_State *L)
 {
 	return box_of(L)->exhausted;
+}
+
+void luabox_reserve(lua_State *L, size_t n)
+{
+	struct box *b = box_of(L);
+	if (n > b->limit - b->used) {
+		b->refused = 1;
+		luaL_error(L, "memory limit reached (%I MiB)", (lua_Integer)(b->limit >> 20));
+	}
+	b->used += n;
+	b->carry += n;
+	luabox_charge(L, b->carry / BYTES_PER_STEP);
+	b->carry %= BYTES_PER_STEP;
 }
 
 /* ---- base functions ---- */
@@ -186,6 +240,25 @@ static int box_rep(lua_State *L)
 	return 1;
 }
 
+/* string.byte: like table.unpack, many values pushed without allocating; each is
+ * charged (positions as Lua 5.4's str_byte reads them), then Lua's own runs. */
+static int box_byte(lua_State *L)
+{
+	size_t l;
+	luaL_checklstring(L, 1, &l);
+	lua_Integer pi = luaL_optinteger(L, 2, 1);
+	lua_Integer pe = luaL_optinteger(L, 3, pi);
+	lua_Integer len = (lua_Integer)l;
+	lua_Integer posi = pi > 0 ? pi : pi == 0 || pi < -len ? 1 : len + pi + 1;
+	lua_Integer pose = pe > len ? len : pe >= 0 ? pe : pe < -len ? 0 : len + pe + 1;
+	if (posi <= pose)
+		luabox_charge(L, (unsigned long long)(pose - posi) + 1);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
 /* ---- table functions whose loops run in C: every move is charged ---- */
 
 static lua_Integer table_len(lua_State *L)
@@ -259,6 +332,23 @@ static int box_move(lua_State *L)
 	return 1;
 }
 
+/* table.unpack: a million values pushed without allocating once the stack has grown. */
+static int box_unpack(lua_State *L)
+{
+	lua_Integer i = luaL_optinteger(L, 2, 1);
+	lua_Integer e = luaL_opt(L, luaL_checkinteger, 3, luaL_len(L, 1));
+	if (i > e)
+		return 0;
+	lua_Unsigned n = (lua_Unsigned)e - (lua_Unsigned)i;
+	if (n >= (unsigned int)INT_MAX || !lua_checkstack(L, (int)(++n)))
+		return luaL_error(L, "too many results to unpack");
+	luabox_charge(L, n);
+	for (; i < e; i++)
+		lua_geti(L, 1, i);
+	lua_geti(L, 1, e);
+	return (int)n;
+}
+
 /* table.sort: the elements are copied into a plain table first (one length, read once),
  * sorted there by Lua's own sort, and copied back. */
 static int box_sort(lua_State *L)
@@ -327,6 +417,7 @@ static int open_all(lua_State *L)
 	lua_pushnil(L);
 	lua_setfield(L, -2, "dump");
 	set_closure(L, "rep", box_rep);
+	set_closure(L, "byte", box_byte);
 	luapattern_install(L);
 	lua_pop(L, 1);
 
@@ -338,6 +429,8 @@ static int open_all(lua_State *L)
 	lua_pushcfunction(L, box_move);
 	lua_setfield(L, -2, "move");
 	set_closure(L, "sort", box_sort);
+	lua_pushcfunction(L, box_unpack);
+	lua_setfield(L, -2, "unpack");
 	lua_pop(L, 1);
 
 	luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 1);
@@ -359,6 +452,7 @@ lua_State *luabox_new(const struct luabox_limits *limits)
 		free(b);
 		return NULL;
 	}
+	b->L = L;
 	lua_pushcfunction(L, open_all);
 	if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
 		luabox_close(L);
@@ -431,11 +525,16 @@ int luabox_load_helper(lua_State *L, const char *buf, size_t len, const char *na
  * helper chunks ("[name]:LINE: ...") lose that position for the user's call's. */
 static int msgh(lua_State *L)
 {
+	struct box *b = box_of(L);
+	int allow = b->allow;
+	b->allow = 1;
 	const char *m = lua_tostring(L, 1);
 	if (!m)
 		m = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
-	if (!strncmp(m, USER_SRC ":", strlen(USER_SRC) + 1))
+	if (!strncmp(m, USER_SRC ":", strlen(USER_SRC) + 1)) {
+		b->allow = allow;
 		return 1;
+	}
 	if (m[0] == '[') {
 		const char *e = strstr(m, "]:");
 		const char *c = e ? strchr(e + 2, ':') : NULL;
@@ -447,6 +546,7 @@ static int msgh(lua_State *L)
 		lua_pushfstring(L, "%s:%d: %s", USER_SRC, line, m);
 	else
 		lua_pushstring(L, m);
+	b->allow = allow;
 	return 1;
 }
 
@@ -457,8 +557,16 @@ int luabox_call(lua_State *L, int nargs, int *line, char **msg)
 	lua_pushcfunction(L, msgh);
 	lua_insert(L, base);
 	int st = lua_pcall(L, nargs, 0, base);
+	b->allow = 0;
 	if (st != LUA_OK) {
-		if (st == LUA_ERRMEM) {
+		if (b->exhausted && (lua_type(L, -1) != LUA_TSTRING ||
+				     !strstr(lua_tostring(L, -1), "step limit reached"))) {
+			/* The budget ran out inside an allocation (or the message's). */
+			*line = b->last_line;
+			*msg = xasprintf("step limit reached: the script ran %llu Lua instructions "
+					 "or equivalent work without finishing (limit %llu)",
+					 b->spent, b->steps);
+		} else if (st == LUA_ERRMEM) {
 			*line = b->last_line;
 			*msg = b->refused ? xasprintf("memory limit reached (%zu MiB)", b->limit >> 20)
 					  : xstrdup("not enough memory");

@@ -5,12 +5,15 @@
  * string, table and math libraries. No io, os, package, debug, coroutine or utf8.
  *
  * Limits, so a hostile script can neither hang nor exhaust the tool:
- *   - memory: every allocation of the state counts against LIMITS.memory; past it Lua
- *     raises "not enough memory";
+ *   - memory: every allocation of the state counts against LIMITS.memory, and so do
+ *     the copies the host keeps in the C heap (luabox_reserve); past it Lua raises
+ *     "not enough memory";
  *   - time: one budget of steps. Lua instructions (counted by a hook) and the work of
  *     C functions whose cost is not bounded by memory (pattern matching, table.insert,
- *     table.remove, table.move, table.sort, string.rep) draw on it. When it is spent,
- *     the script stops with an error no pcall can catch.
+ *     table.remove, table.move, table.sort, table.unpack, string.byte) draw on it, and
+ *     every allocation costs a step per 64 bytes (bounding the byte work of string
+ *     functions, `..` and table.concat). When it is spent, the script stops with an
+ *     error no pcall can catch (an allocation that spends it fails).
  * Pattern matching (string.find, match, gmatch, gsub) is this module's own implementation
  * of Lua 5.4's patterns, because Lua's C matcher can backtrack for years with no hook
  * firing; tests/t_nedcfg.sh holds it against lua5.4. */
@@ -50,6 +53,9 @@ int luabox_load_helper(lua_State *L, const char *buf, size_t len, const char *na
 int luabox_user_line(lua_State *L);
 /* Draw N steps from the budget; raises the budget error when it is spent. */
 void luabox_charge(lua_State *L, unsigned long long n);
+/* Count N bytes the host keeps outside the state (copies in the C heap) against the
+ * memory limit, for the rest of the run; raises "memory limit reached" past it. */
+void luabox_reserve(lua_State *L, size_t n);
 /* Whether the step budget was spent (the script was stopped). */
 int luabox_exhausted(lua_State *L);
 

@@ -369,6 +369,7 @@ static int p_warn(lua_State *L)
 			return 0;
 	if (r->nnotes >= 100)
 		return 0;
+	luabox_reserve(L, strlen(msg) + 1);
 	r->notes = xrealloc(r->notes, (r->nnotes + 1) * sizeof(*r->notes));
 	r->notes[r->nnotes++] = (struct note){ line, xstrdup(msg) };
 	return 0;
@@ -421,6 +422,29 @@ static int p_record(lua_State *L)
 	struct ned_task t = { .line = luabox_user_line(L) };
 	size_t argc = (size_t)lua_rawlen(L, 1), ncaps = (size_t)lua_rawlen(L, 2);
 	luabox_charge(L, argc + ncaps);
+	/* What is copied to the C heap counts against the memory limit, checked before any
+	 * copy is made (an error must leave nothing behind). */
+	size_t bytes = (argc + 1) * sizeof(*t.argv) + (ncaps + 1) * sizeof(*t.caps), l;
+	for (size_t i = 0; i < argc; i++) {
+		lua_rawgeti(L, 1, (lua_Integer)i + 1);
+		bytes += (lua_tolstring(L, -1, &l) ? l : 0) + 1;
+		lua_pop(L, 1);
+	}
+	for (size_t i = 0; i < ncaps; i++) {
+		lua_rawgeti(L, 2, (lua_Integer)i + 1);
+		lua_rawgeti(L, -1, 1);
+		lua_rawgeti(L, -2, 2);
+		struct cap *cp = to_cap(L, -1);
+		bytes += (lua_tolstring(L, -2, &l) ? l : 0) + 1;
+		if (cp) {
+			push_what(L, cp);
+			bytes += (lua_tolstring(L, -1, &l) ? l : 0);
+			lua_pop(L, 1);
+		}
+		bytes += 1;
+		lua_pop(L, 3);
+	}
+	luabox_reserve(L, bytes);
 	t.argv = xcalloc(argc + 1, sizeof(*t.argv));
 	for (size_t i = 0; i < argc; i++) {
 		lua_rawgeti(L, 1, (lua_Integer)i + 1);

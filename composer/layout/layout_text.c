@@ -18,6 +18,7 @@
  * included file's text. The included text begins a line and ends with a line end, so the
  * result lexes as its pieces do; a table of spans maps its lines back to files. */
 #include "layout/layout_text.h"
+#include "io/hostfile.h"
 #include "base/diag.h"
 
 #include <ctype.h>
@@ -32,6 +33,9 @@
 #include <unistd.h>
 
 #define INCLUDE_DEPTH 10  /* libconfig's MAX_INCLUDE_DEPTH: files below the top one */
+/* Includes in all: a file included many times at each of a few levels would otherwise grow
+ * the layout exponentially. */
+#define INCLUDE_MAX 1024
 
 /* Lines from LINE of the text on come from file FILE, starting at its line FLINE. */
 struct layout_span {
@@ -67,57 +71,6 @@ static void span(struct layout_text *t, size_t file, int fline)
 		t->spans = xrealloc(t->spans, t->cap_spans * sizeof(*t->spans));
 	}
 	t->spans[t->nspans++] = (struct layout_span){ t->line, file, fline };
-}
-
-/* PATH's bytes in *OUT (NUL-terminated) and *LEN. 0; -1 with errno; -2 when REGULAR_ONLY
- * and PATH is no regular file (opened without blocking, so a FIFO does not hang). */
-static int read_file(const char *path, int regular_only, char **out, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | (regular_only ? O_NONBLOCK : 0));
-	if (fd < 0)
-		return -1;
-	struct stat st;
-	int rc = -1, e = 0;
-	char *b = NULL;
-	size_t n = 0, cap = 0;
-	if (fstat(fd, &st)) {
-		e = errno;
-		goto out;
-	}
-	if (regular_only && !S_ISREG(st.st_mode)) {
-		rc = -2;
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		e = EISDIR;
-		goto out;
-	}
-	cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 4096 : 65536;
-	b = xmalloc(cap);
-	for (;;) {
-		if (n + 1 == cap)
-			b = xrealloc(b, cap *= 2);
-		ssize_t r = read(fd, b + n, cap - n - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			e = errno;
-			goto out;
-		}
-		if (!r)
-			break;
-		n += (size_t)r;
-	}
-	b[n] = 0;
-	*out = b;
-	*len = n;
-	b = NULL;
-	rc = 0;
-out:
-	free(b);
-	close(fd);
-	errno = e;
-	return rc;
 }
 
 /* ---- libconfig's number rules ---- */
@@ -259,9 +212,14 @@ static int include(struct layout_text *t, size_t fi, int at, const char *name, i
 			      "include cycle?)", name, INCLUDE_DEPTH);
 		return -1;
 	}
+	if (t->nfiles > INCLUDE_MAX) {
+		diag_error_at(t->files[fi], at, "@include \"%s\": more than %d includes in all",
+			      name, INCLUDE_MAX);
+		return -1;
+	}
 	char *path = xasprintf("%s/%s", t->include_dir, name), *buf = NULL;
 	size_t len = 0;
-	int rc = read_file(path, 1, &buf, &len);
+	int rc = hostfile_read(path, 1, &buf, &len);
 	if (rc == -2)
 		diag_error_at(t->files[fi], at, "@include \"%s\": %s is not a regular file", name,
 			      path);
@@ -408,7 +366,7 @@ int layout_text_read(const char *path, const char *include_dir, struct layout_te
 	emit(t, "", 0);
 	char *buf;
 	size_t len;
-	if (read_file(path, 0, &buf, &len)) {
+	if (hostfile_read(path, 0, &buf, &len)) {
 		diag_error("%s: %s", path, strerror(errno));
 		return -1;
 	}

@@ -30,6 +30,7 @@
 #include "checks/record.h"
 #include "formats/unitfile.h"
 #include "formats/unitinstall.h"
+#include "io/hostfile.h"
 #include "sections/systemd_source.h"
 #include "sections/users.h"
 
@@ -84,7 +85,8 @@ struct systemd_plan {
 	struct mapping *maps;
 	size_t nmaps;
 	struct users_plan users;
-	char *caps_cfg;
+	char *caps_cfg;              /* the host path ... */
+	const char *caps_name;       /* ... and as the layout wrote it, for the record */
 	char *caps_at;
 	int strict;
 	const char **own;            /* apply: the layout's units, for the units check */
@@ -383,33 +385,16 @@ void systemd_set_caps_cfg(const char *path)
 	caps_cfg_override = path;
 }
 
-/* The host file PATH in memory the tree owns: 0, or -1 with errno. */
+/* The host file PATH in memory the tree owns: 0, or hostfile_read's failure (a FIFO or
+ * device in its place is never opened blocking). */
 static int slurp(struct tree *t, const char *path, char **buf, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return -1;
-	size_t cap = 0, got;
-	char *b = NULL;
-	*len = 0;
-	do {
-		if (cap - *len < 4096) {
-			cap = cap ? cap * 2 : 8192;
-			b = xrealloc(b, cap);
-		}
-		got = fread(b + *len, 1, cap - *len, f);
-		*len += got;
-	} while (got);
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		free(b);
-		errno = EIO;
-		return -1;
-	}
+	char *b;
+	int rc = hostfile_read(path, 1, &b, len);
+	if (rc)
+		return rc;
 	*buf = tree_alloc(t, *len + 1);
-	memcpy(*buf, b, *len);
-	(*buf)[*len] = 0;
+	memcpy(*buf, b, *len + 1);
 	free(b);
 	return 0;
 }
@@ -450,7 +435,10 @@ static int write_record(struct apply *ap)
 		if (k == n)
 			own[n++] = p->own[i];
 	}
-	char *text = check_record_text(have ? script : NULL, sum, own, n);
+	/* Named as written, not as found from the current directory: the image's bytes must
+	 * not depend on where compose ran. */
+	const char *name = caps_cfg_override ? caps_cfg_override : p->caps_name;
+	char *text = check_record_text(have ? name : NULL, sum, own, n);
 	free(own);
 	rc |= add_text(ctx, CHECK_RECORD, text, 0644, origin);
 	free(text);
@@ -496,7 +484,8 @@ static int systemd_parse(const struct conf *s, const struct image_params *img, v
 	rc |= parse_machine_id(s, p);
 	rc |= users_parse(conf_member(s, "users"), conf_member(s, "groups"), &p->users);
 	const struct conf *cfg = conf_member(s, "caps_cfg");
-	p->caps_cfg = conf_host_path(cfg ? cfg : s, cfg ? cfg->str : "cfg/bash.cfg");
+	p->caps_name = cfg ? cfg->str : "cfg/bash.cfg";
+	p->caps_cfg = conf_host_path(cfg ? cfg : s, p->caps_name);
 	p->caps_at = xstrdup(conf_where(cfg ? cfg : s));
 	conf_lookup_bool(s, "strict", &p->strict);
 	return rc;

@@ -241,6 +241,20 @@ int main(int argc, char **argv)
 		       "  __index = rawequal, __newindex = rawequal })\ntable.insert(t, 1, 1)",
 		       "step limit reached");
 	expect_stopped("table.move({}, 1, math.maxinteger - 1, 2)", "step limit reached");
+	/* Byte work of string functions is charged through what they allocate. */
+	expect_stopped("local s = string.rep(\"x\", 4*1024*1024); while true do local t = s:upper() end",
+		       "step limit reached");
+	expect_stopped("local t = {} for i = 1, 1024 do t[i] = string.rep('x', 1024) end\n"
+		       "while true do local s = table.concat(t) end", "step limit reached");
+	expect_stopped("local t = {} for i = 1, 200000 do t[i] = i end\n"
+		       "while true do local a = table.unpack(t) end", "step limit reached");
+	expect_stopped("local s = string.rep('x', 200000)\n"
+		       "while true do local a = s:byte(1, -1) end", "step limit reached");
+	/* Copies into the C heap count against the memory limit. */
+	expect_stopped("local big = string.rep('x', 8 << 20)\n"
+		       "local startv = require('L4').default_loader.startv\n"
+		       "for i = 1, 400 do startv(require('L4').default_loader, {}, 'rom/x', big) end",
+		       "memory limit reached");
 	/* Lua runs finalizers with hooks off: they are refused. */
 	expect_error("local mt = { __gc = function() while true do end end }\n"
 		     "setmetatable({}, mt)\n", 2, "__gc metamethods are not available");
