@@ -1,5 +1,6 @@
 /* The capability table and the caps check. */
 #include "checks/caps.h"
+#include "model/hostsrc.h"
 #include "checks/record.h"
 #include "base/diag.h"
 #include "base/json.h"

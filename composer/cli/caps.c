@@ -24,7 +24,7 @@ static const char usage[] =
 	"image. Exit 1 if a capability is not given or the check could not run.\n";
 
 /* Run the caps check on C and print the table. */
-static int run(struct check_ctx *c, int json)
+static int check_and_print(struct check_ctx *c, int json)
 {
 	unsigned before = diag_error_count();
 	struct caps_result r;
@@ -74,7 +74,7 @@ int cmd_caps(int argc, char **argv)
 		struct check_opts o = { .strict = strict, .caps = 1, .caps_cfg = cfg };
 		struct check_ctx c = { &o, &iv.v, imgview_ext2(&iv), NULL };
 		int old = diag_set_strict(strict);
-		int rc = run(&c, json);
+		int rc = check_and_print(&c, json);
 		diag_set_strict(old);
 		imgview_close(&iv);
 		return rc;
@@ -93,7 +93,7 @@ int cmd_caps(int argc, char **argv)
 		}
 		struct check_ctx c = { &comp.checks, &v, NULL, comp.tree };
 		int old = diag_set_strict(comp.checks.strict);
-		rc = run(&c, json);
+		rc = check_and_print(&c, json);
 		diag_set_strict(old);
 	}
 	compose_free(&comp);

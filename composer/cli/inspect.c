@@ -27,7 +27,7 @@ struct opts {
 
 /* Parse "CMD [opts] IMAGE [PATH]"; SHORTOPTS lists the short options CMD takes besides
  * --json and --help. PATH defaults to "/". 0 to go on, -1 after --help, else an exit code. */
-static int parse(int argc, char **argv, const char *usage, const char *shortopts,
+static int parse_args(int argc, char **argv, const char *usage, const char *shortopts,
 		 int need_path, int allow_path, struct opts *o)
 {
 	static const struct option longopts[] = {
@@ -210,7 +210,7 @@ int cmd_ls(int argc, char **argv)
 	struct imgview iv;
 	img_handle h;
 	struct fsview_stat st;
-	int rc = parse(argc, argv, "ls [-l] [-R] [-L] [--json] IMAGE [PATH]", "lRL", 0, 1, &o);
+	int rc = parse_args(argc, argv, "ls [-l] [-R] [-L] [--json] IMAGE [PATH]", "lRL", 0, 1, &o);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
 	if ((rc = open_path(&iv, &o, &h, &st)))
@@ -233,7 +233,7 @@ int cmd_cat(int argc, char **argv)
 	struct imgview iv;
 	img_handle h;
 	struct fsview_stat st;
-	int rc = parse(argc, argv, "cat [--json] IMAGE PATH", "", 1, 1, &o);
+	int rc = parse_args(argc, argv, "cat [--json] IMAGE PATH", "", 1, 1, &o);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
 	o.follow = 1;
@@ -283,7 +283,7 @@ int cmd_stat(int argc, char **argv)
 	img_handle h;
 	struct fsview_stat st;
 	struct ext2_inode_large in;
-	int rc = parse(argc, argv, "stat [-L] [--json] IMAGE PATH", "L", 1, 1, &o);
+	int rc = parse_args(argc, argv, "stat [-L] [--json] IMAGE PATH", "L", 1, 1, &o);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
 	if ((rc = open_path(&iv, &o, &h, &st)))
@@ -385,7 +385,7 @@ int cmd_tree(int argc, char **argv)
 	struct imgview iv;
 	img_handle h;
 	struct fsview_stat st;
-	int rc = parse(argc, argv, "tree [-L] [--json] IMAGE [PATH]", "L", 0, 1, &o);
+	int rc = parse_args(argc, argv, "tree [-L] [--json] IMAGE [PATH]", "L", 0, 1, &o);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
 	if ((rc = open_path(&iv, &o, &h, &st)))
@@ -457,7 +457,7 @@ int cmd_info(int argc, char **argv)
 {
 	struct opts o;
 	struct imgview iv;
-	int rc = parse(argc, argv, "info [--json] IMAGE", "", 0, 0, &o);
+	int rc = parse_args(argc, argv, "info [--json] IMAGE", "", 0, 0, &o);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
 	if (imgview_open(&iv, o.image) < 0)

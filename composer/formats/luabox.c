@@ -1,5 +1,6 @@
 /* A sandboxed Lua 5.4 state with memory and step limits (luabox.h). */
 #include "formats/luabox.h"
+#include "formats/luapattern.h"
 #include "base/diag.h"
 
 #include <lauxlib.h>
@@ -418,7 +419,7 @@ static int open_all(lua_State *L)
 	lua_setfield(L, -2, "dump");
 	set_closure(L, "rep", box_rep);
 	set_closure(L, "byte", box_byte);
-	luapattern_install(L);
+	luapattern_install(L, luabox_charge);
 	lua_pop(L, 1);
 
 	luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 1);

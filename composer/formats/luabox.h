@@ -59,8 +59,4 @@ void luabox_reserve(lua_State *L, size_t n);
 /* Whether the step budget was spent (the script was stopped). */
 int luabox_exhausted(lua_State *L);
 
-/* Pattern functions over the box's budget (luapattern.c); replaces string.find, match,
- * gmatch and gsub in the table at the top of the stack. */
-void luapattern_install(lua_State *L);
-
 #endif

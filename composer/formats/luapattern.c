@@ -7,12 +7,15 @@
  * frontier %f[set]. Lua's own C matcher may backtrack for longer than anyone waits
  * without a hook firing; here every step is counted. tests/t_nedcfg.sh compares results
  * and errors with lua5.4. */
-#include "formats/luabox.h"
+#include "formats/luapattern.h"
 
 #include <lauxlib.h>
 
 #include <ctype.h>
 #include <string.h>
+
+/* The sandbox's step counter; every box counts with the same function. */
+static luapattern_charge_fn charge;
 
 #define MAXCAPTURES 32
 #define CAP_OPEN (-1)
@@ -38,7 +41,7 @@ struct pm {
 static void step(struct pm *m)
 {
 	if (++m->steps >= CHARGE_EVERY) {
-		luabox_charge(m->L, m->steps);
+		charge(m->L, m->steps);
 		m->steps = 0;
 	}
 }
@@ -46,7 +49,7 @@ static void step(struct pm *m)
 static void flush(struct pm *m)
 {
 	if (m->steps)
-		luabox_charge(m->L, m->steps);
+		charge(m->L, m->steps);
 	m->steps = 0;
 }
 
@@ -402,7 +405,7 @@ static int find_aux(lua_State *L, int find)
 	}
 	if (find && (lua_toboolean(L, 4) || no_specials(p, lp))) {
 		/* memmem is linear in the worst case. */
-		luabox_charge(L, (ls - init + 1) / 64 + 1);
+		charge(L, (ls - init + 1) / 64 + 1);
 		const char *hit = memmem(s + init - 1, ls - init + 1, p, lp);
 		if (hit) {
 			lua_pushinteger(L, (hit - s) + 1);
@@ -593,8 +596,9 @@ static int pat_gsub(lua_State *L)
 	return 2;
 }
 
-void luapattern_install(lua_State *L)
+void luapattern_install(lua_State *L, luapattern_charge_fn fn)
 {
+	charge = fn;
 	static const luaL_Reg fns[] = {
 		{ "find", pat_find },
 		{ "match", pat_match },

@@ -1,5 +1,6 @@
 /* The one place that tells image kinds apart, and the view of the kinds read into a tree. */
 #include "io/imgview.h"
+#include "model/hostsrc.h"
 #include "base/diag.h"
 #include "io/archive_in.h"
 #include "io/image.h"

@@ -1,5 +1,6 @@
 /* fsview over a tree being composed. */
 #include "model/fsview.h"
+#include "model/hostsrc.h"
 #include "base/diag.h"
 
 #include <errno.h>

@@ -23,12 +23,18 @@ struct hostsrc {
 	size_t ncache;
 };
 
+static void hostsrc_release(void *hs)
+{
+	hostsrc_free(hs);
+}
+
+/* The tree's state, made on first use and freed with the tree. */
 static struct hostsrc *state(struct tree *t)
 {
-	struct hostsrc **hs = tree_hostsrc(t);
-	if (!*hs)
-		*hs = xcalloc(1, sizeof(**hs));
-	return *hs;
+	void **slot = tree_attach(t, hostsrc_release);
+	if (!*slot)
+		*slot = xcalloc(1, sizeof(struct hostsrc));
+	return *slot;
 }
 
 void hostsrc_free(struct hostsrc *hs)
@@ -259,5 +265,46 @@ int node_host_open(const struct node *n)
 	else
 		return fd;
 	close(fd);
+	return -1;
+}
+
+char *node_host_path(const struct node *n)
+{
+	if (!n->u.reg.dir)
+		return xstrdup(n->u.reg.name);
+	char *dir = hostdir_path(n->u.reg.dir);
+	char *path = xasprintf("%s/%s", dir, n->u.reg.name);
+	free(dir);
+	return path;
+}
+
+ssize_t node_pread(const struct node *n, void *buf, size_t len, uint64_t off)
+{
+	if (off >= n->u.reg.size)
+		return 0;
+	if (len > n->u.reg.size - off)
+		len = (size_t)(n->u.reg.size - off);
+	switch (n->u.reg.kind) {
+	case SRC_EMPTY:
+		return 0;
+	case SRC_MEM:
+		memcpy(buf, n->u.reg.mem + off, len);
+		return (ssize_t)len;
+	case SRC_FD:
+		return pread(n->u.reg.fd, buf, len, (off_t)(n->u.reg.off + off));
+	case SRC_HOST: {
+		int fd = node_host_open(n);
+		if (fd < 0) {
+			errno = EIO;   /* reported */
+			return -1;
+		}
+		ssize_t r = pread(fd, buf, len, (off_t)off);
+		int saved = errno;
+		close(fd);
+		errno = saved;
+		return r;
+	}
+	}
+	errno = EINVAL;
 	return -1;
 }

@@ -10,6 +10,7 @@
 #ifndef LSBIMG_HOSTSRC_H
 #define LSBIMG_HOSTSRC_H
 
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -54,5 +55,11 @@ int node_host_open(const struct node *n);
 
 /* Close every descriptor (tree_free does). */
 void hostsrc_free(struct hostsrc *hs);
+
+/* The host path of a SRC_HOST regular file (malloc'd). */
+char *node_host_path(const struct node *n);
+/* Read up to LEN bytes of regular file N's data at OFF, whatever its source. A host file
+ * no longer the one the scan saw is reported and read as an error (EIO). */
+ssize_t node_pread(const struct node *n, void *buf, size_t len, uint64_t off);
 
 #endif

@@ -2,7 +2,6 @@
  * (directory, name), so adding N entries to one directory costs O(N), not O(N^2). */
 #include "model/tree.h"
 #include "base/diag.h"
-#include "model/hostsrc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,7 +26,8 @@ struct tree {
 	struct node *root;
 	struct dentry rootd;
 	int64_t mtime;
-	struct hostsrc *hs;
+	void *attached;               /* tree_attach */
+	void (*attached_free)(void *);
 };
 
 void *tree_alloc(struct tree *t, size_t n)
@@ -98,7 +98,8 @@ void tree_free(struct tree *t)
 {
 	if (!t)
 		return;
-	hostsrc_free(t->hs);
+	if (t->attached_free)
+		t->attached_free(t->attached);
 	for (struct chunk *c = t->arena, *next; c; c = next) {
 		next = c->next;
 		free(c);
@@ -564,48 +565,9 @@ const char *node_type_name(enum node_type type)
 	return names[type];
 }
 
-struct hostsrc **tree_hostsrc(struct tree *t)
+void **tree_attach(struct tree *t, void (*free_fn)(void *))
 {
-	return &t->hs;
+	t->attached_free = free_fn;
+	return &t->attached;
 }
 
-char *node_host_path(const struct node *n)
-{
-	if (!n->u.reg.dir)
-		return xstrdup(n->u.reg.name);
-	char *dir = hostdir_path(n->u.reg.dir);
-	char *path = xasprintf("%s/%s", dir, n->u.reg.name);
-	free(dir);
-	return path;
-}
-
-ssize_t node_pread(const struct node *n, void *buf, size_t len, uint64_t off)
-{
-	if (off >= n->u.reg.size)
-		return 0;
-	if (len > n->u.reg.size - off)
-		len = (size_t)(n->u.reg.size - off);
-	switch (n->u.reg.kind) {
-	case SRC_EMPTY:
-		return 0;
-	case SRC_MEM:
-		memcpy(buf, n->u.reg.mem + off, len);
-		return (ssize_t)len;
-	case SRC_FD:
-		return pread(n->u.reg.fd, buf, len, (off_t)(n->u.reg.off + off));
-	case SRC_HOST: {
-		int fd = node_host_open(n);
-		if (fd < 0) {
-			errno = EIO;   /* reported */
-			return -1;
-		}
-		ssize_t r = pread(fd, buf, len, (off_t)off);
-		int saved = errno;
-		close(fd);
-		errno = saved;
-		return r;
-	}
-	}
-	errno = EINVAL;
-	return -1;
-}

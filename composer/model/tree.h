@@ -130,12 +130,8 @@ void tree_stats(struct tree *t, struct tree_stats *st);
 
 const char *node_type_name(enum node_type type);
 
-/* The host path of a SRC_HOST regular file (malloc'd). */
-char *node_host_path(const struct node *n);
-/* The tree's host source state (model/hostsrc.c makes it; tree_free frees it). */
-struct hostsrc **tree_hostsrc(struct tree *t);
-/* Read up to LEN bytes of regular file N's data at OFF, whatever its source. A host file
- * no longer the one the scan saw is reported and read as an error (EIO). */
-ssize_t node_pread(const struct node *n, void *buf, size_t len, uint64_t off);
+/* State a module keeps with the tree (model/hostsrc's open directories): the slot, and
+ * FREE_FN to release it when the tree is freed. One user. */
+void **tree_attach(struct tree *t, void (*free_fn)(void *));
 
 #endif

@@ -1,5 +1,6 @@
 /* passwd/group from the layout and sysusers.d, allocating ids like systemd-sysusers. */
 #include "sections/users.h"
+#include "model/hostsrc.h"
 #include "layout/schema.h"
 #include "base/diag.h"
 #include "formats/unitfile.h"

@@ -2,6 +2,7 @@
  * /usr), members stay inside their base directory, and bad members fail. The archives
  * are made here with libarchive's writer; GNU tar is the oracle in tests/t_archive_*. */
 #include "io/archive_in.h"
+#include "model/hostsrc.h"
 #include "base/diag.h"
 #include "harness.h"
 #include "model/tree.h"

@@ -3,6 +3,7 @@
  * strictness, pulling programs from sysroots, and (oracle) the real x86_64 musl loader
  * running a program from the composed tree in a chroot. */
 #include "base/diag.h"
+#include "model/hostsrc.h"
 #include "checks/check.h"
 #include "compose/pipeline.h"
 #include "layout/layout.h"

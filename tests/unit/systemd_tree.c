@@ -5,6 +5,7 @@
  *   systemd_tree              self test: the project's units, enabled; which units the
  *                             compose-time sanity check covers */
 #include "base/diag.h"
+#include "model/hostsrc.h"
 #include "compose/pipeline.h"
 #include "harness.h"
 

@@ -2,6 +2,7 @@
  * followed inside the tree (never out of the base directory), lookups and their errno,
  * freezing (name order, link counts), the walk, paths, stats and reading file data. */
 #include "harness.h"
+#include "model/hostsrc.h"
 #include "model/tree.h"
 
 #include <errno.h>

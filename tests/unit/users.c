@@ -3,6 +3,7 @@
  *                    resulting /etc/{passwd,group,shadow,gshadow} under OUT/etc
  *                    (tests/t_sysusers.sh compares with systemd-sysusers --root=ROOT)
  *   users            self test: layout-declared users and groups, by hand-written text */
+#include "model/hostsrc.h"
 #include "base/diag.h"
 #include "harness.h"
 #include "layout/layout.h"
