@@ -1,6 +1,7 @@
 /* lsbimg compose: options, then the pipeline (compose/pipeline.c), then a summary. */
 #include "cli/cli.h"
 #include "base/diag.h"
+#include "compose/manifest.h"
 #include "compose/pipeline.h"
 #include "sections/section.h"
 
@@ -13,10 +14,14 @@
 static void usage(FILE *f)
 {
 	fputs("usage: lsbimg compose [-q|-v] [-o OUTPUT] [--stage DIR|--no-stage]\n"
-	      "                     [--caps-cfg FILE] LAYOUT\n"
+	      "                     [--caps-cfg FILE] [--force] [--depfile FILE] LAYOUT\n"
 	      "Write the image LAYOUT describes (default out/images/<name>.img) and stage a\n"
 	      "copy (default in distribution/images). --caps-cfg: check the units' L4_CAP_*\n"
 	      "variables against (and record) the ned script FILE instead of systemd.caps_cfg.\n"
+	      "When the manifest beside the image (.<image>.manifest) shows that the layout,\n"
+	      "every file it read and lsbimg are as they were and the image and its staged\n"
+	      "copy are the ones written then, nothing is written (\"unchanged\"); --force\n"
+	      "composes anyway. --depfile: write FILE, a make rule naming every file read.\n"
 	      "Exit: 0 ok, 1 failed, 2 usage/layout.\n",
 	      f);
 }
@@ -35,13 +40,15 @@ int cmd_compose(int argc, char **argv)
 		{ "stage", required_argument, NULL, 's' },
 		{ "no-stage", no_argument, NULL, 'n' },
 		{ "caps-cfg", required_argument, NULL, 'c' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "depfile", required_argument, NULL, 'd' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *output = NULL, *stage = NULL;
-	int no_stage = 0, opt;
+	const char *output = NULL, *stage = NULL, *caps_cfg = NULL, *depfile = NULL;
+	int no_stage = 0, force = 0, opt;
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 
@@ -51,7 +58,9 @@ int cmd_compose(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case 's': stage = optarg; break;
 		case 'n': no_stage = 1; break;
-		case 'c': systemd_set_caps_cfg(optarg); break;
+		case 'c': systemd_set_caps_cfg(caps_cfg = optarg); break;
+		case 'f': force = 1; break;
+		case 'd': depfile = optarg; break;
 		case 'q': diag_verbosity = -1; break;
 		case 'v': diag_verbosity = 1; break;
 		case 'h': usage(stdout); return EXIT_OK;
@@ -73,8 +82,13 @@ int cmd_compose(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	if (depfile && !*depfile) {
+		diag_error("--depfile: the file name is empty");
+		return EXIT_USAGE;
+	}
+
 	struct composition c;
-	int rc = compose_build(argv[optind], &c);
+	int rc = compose_parse(argv[optind], &c);
 	if (rc) {
 		compose_free(&c);
 		return rc;
@@ -86,9 +100,26 @@ int cmd_compose(int argc, char **argv)
 		p->stage = stage;
 	if (no_stage)
 		p->stage = "";
+	char *options = caps_cfg ? xasprintf("caps-cfg %s", caps_cfg) : NULL;
+	c.options = options;
+	if (!force && compose_unchanged(&c)) {
+		diag_info("%s: unchanged; %.2f s", p->output, elapsed(&t0));
+		rc = depfile && depfile_write(depfile, p->output) ? EXIT_FAILED : EXIT_OK;
+		free(options);
+		compose_free(&c);
+		return rc;
+	}
+	rc = compose_apply(&c);
+	if (rc) {
+		free(options);
+		compose_free(&c);
+		return rc;
+	}
 	struct output_result res;
 	char *staged;
 	rc = compose_write(&c, &res, &staged);
+	if (rc == EXIT_OK && depfile && depfile_write(depfile, p->output))
+		rc = EXIT_FAILED;
 	if (rc == EXIT_OK) {
 		struct tree_stats st;
 		tree_stats(c.tree, &st);
@@ -108,6 +139,7 @@ int cmd_compose(int argc, char **argv)
 			  staged ? staged : "", elapsed(&t0));
 	}
 	free(staged);
+	free(options);
 	compose_free(&c);
 	return rc;
 }

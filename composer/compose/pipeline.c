@@ -1,13 +1,20 @@
 /* The compose pipeline and its table of sections. */
 #include "compose/pipeline.h"
 #include "base/diag.h"
+#include "base/sha256.h"
 #include "base/suggest.h"
+#include "compose/manifest.h"
 #include "io/stage.h"
 #include "model/fsview.h"
 #include "sections/section.h"
 
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 /* Applied in this order: the entries first, systemd last (enabling and the users step
  * read the finished tree). */
@@ -77,9 +84,12 @@ static int parse(struct composition *c)
 	return failed ? -1 : 0;
 }
 
-int compose_prepare(const char *path, struct composition *c)
+int compose_parse(const char *path, struct composition *c)
 {
+	struct timespec now;
 	memset(c, 0, sizeof(*c));
+	clock_gettime(CLOCK_REALTIME, &now);
+	c->start_ns = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
 	c->plans = xcalloc(N_SECTIONS, sizeof(*c->plans));
 	int rc = layout_read(path, &c->layout);
 	if (rc)
@@ -89,7 +99,11 @@ int compose_prepare(const char *path, struct composition *c)
 	    image_parse(conf_member(root, "image"), path, c->layout.digest, &c->img) ||
 	    parse(c))
 		return EXIT_USAGE;
+	return EXIT_OK;
+}
 
+static int apply(struct composition *c)
+{
 	c->tree = tree_new(0);
 	tree_set_mtime(c->tree, c->img.timestamp);
 	c->checks.strict = c->img.strict;
@@ -104,15 +118,70 @@ int compose_prepare(const char *path, struct composition *c)
 	return EXIT_OK;
 }
 
-int compose_build(const char *path, struct composition *c)
+int compose_prepare(const char *path, struct composition *c)
 {
-	int rc = compose_prepare(path, c);
+	int rc = compose_parse(path, c);
+	return rc ? rc : apply(c);
+}
+
+int compose_apply(struct composition *c)
+{
+	int rc = apply(c);
 	if (rc)
 		return rc;
 	struct fsview v;
 	fsview_tree_init(&v, c->tree);
 	struct check_ctx cc = { &c->checks, &v, NULL, c->tree };
 	return checks_run(&cc, NULL, NULL, NULL) ? EXIT_FAILED : EXIT_OK;
+}
+
+int compose_build(const char *path, struct composition *c)
+{
+	int rc = compose_parse(path, c);
+	return rc ? rc : compose_apply(c);
+}
+
+/* What decides the image besides the host files it reads: the layout (by path and by its
+ * resolved settings), the parameters the command line or the environment changed, and
+ * the lsbimg binary itself. */
+static void compose_key(const struct composition *c, char key[65])
+{
+	const struct image_params *p = &c->img;
+	char digest[129], *layout = realpath(c->layout.path, NULL);
+	struct stat exe;
+	if (stat("/proc/self/exe", &exe))
+		memset(&exe, 0, sizeof(exe));
+	for (size_t i = 0; i < sizeof(c->layout.digest); i++)
+		snprintf(digest + 2 * i, 3, "%02x", c->layout.digest[i]);
+	char *s = xasprintf("layout %s\nsettings %s\ntimestamp %lld\nformat %s\noutput %s\n"
+			    "stage %s\noptions %s\nlsbimg %ju %ju %jd %lld.%09ld\n",
+			    layout ? layout : c->layout.path, digest, (long long)p->timestamp,
+			    p->format, p->output, p->stage, c->options ? c->options : "",
+			    (uintmax_t)exe.st_dev, (uintmax_t)exe.st_ino, (intmax_t)exe.st_size,
+			    (long long)exe.st_mtim.tv_sec, exe.st_mtim.tv_nsec);
+	sha256_hex(s, strlen(s), key);
+	free(s);
+	free(layout);
+}
+
+/* The staged copy's path (malloc'd), or NULL when not staging. */
+static char *staged_path(const struct image_params *p)
+{
+	if (!*p->stage)
+		return NULL;
+	char *copy = xstrdup(p->output);
+	char *s = xasprintf("%s/%s", p->stage, basename(copy));
+	free(copy);
+	return s;
+}
+
+int compose_unchanged(struct composition *c)
+{
+	char key[65], *staged = staged_path(&c->img);
+	compose_key(c, key);
+	int rc = manifest_unchanged(c->img.output, staged, key);
+	free(staged);
+	return rc;
 }
 
 /* The image and its staged copy are both written and fsync'ed before either replaces its
@@ -134,11 +203,27 @@ int compose_write(struct composition *c, struct output_result *res, char **stage
 		return EXIT_FAILED;
 	}
 	char *dest = n == 2 ? xstrdup(stage.path) : NULL;
+	/* The outputs' identities as written: a rename keeps them. */
+	struct stat st[2];
+	if (fstat(out.fd, &st[0]) || (n == 2 && fstat(stage.fd, &st[1]))) {
+		diag_error("%s: %s", p->output, strerror(errno));
+		outfile_abort(&out);
+		if (n == 2)
+			outfile_abort(&stage);
+		free(dest);
+		return EXIT_FAILED;
+	}
 	if (outfile_commit_all(both, n)) {
 		free(dest);
 		return EXIT_FAILED;
 	}
 	*staged = dest;
+	/* The outputs are in place. Should the manifest fail, the one left names the previous
+	 * outputs and matches nothing: the next run composes again. */
+	char key[65];
+	compose_key(c, key);
+	if (manifest_write(p->output, key, c->start_ns, &st[0], dest, n == 2 ? &st[1] : NULL))
+		return EXIT_FAILED;
 	return EXIT_OK;
 }
 

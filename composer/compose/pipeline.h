@@ -9,14 +9,29 @@
 #include "model/params.h"
 #include "model/tree.h"
 
+#include <stdint.h>
+
 struct composition {
 	struct layout layout;
 	struct image_params img;
 	struct tree *tree;
 	struct check_opts checks;
 	void **plans;            /* one per section of the pipeline's table */
+	const char *options;     /* command-line settings that change the image, for the
+				  * manifest's key (compose/manifest.h); NULL: none */
+	int64_t start_ns;        /* CLOCK_REALTIME when the layout was read */
 };
 
+/* Read the layout at PATH and parse every section into its plan: EXIT_OK, or EXIT_USAGE
+ * for layout errors. Nothing is read from the host but the layout. */
+int compose_parse(const char *path, struct composition *c);
+/* After compose_parse, with c->img final: 1 when the manifest beside the output says
+ * that the output and its staged copy are what this composition would write (nothing to
+ * do), else 0. */
+int compose_unchanged(struct composition *c);
+/* After compose_parse: apply the plans to a new tree, freeze it and run the checks.
+ * EXIT_OK or EXIT_FAILED. */
+int compose_apply(struct composition *c);
 /* Read the layout at PATH, parse every section, apply the plans to a new tree and run
  * the checks on it. EXIT_OK; EXIT_USAGE for layout errors (nothing applied); EXIT_FAILED
  * for host or check problems. Free C with compose_free whatever the result. */
@@ -25,7 +40,8 @@ int compose_build(const char *path, struct composition *c);
  * set (for `lsbimg caps LAYOUT`, which runs the caps check alone). */
 int compose_prepare(const char *path, struct composition *c);
 /* Write the composed image (c->img says where and how) and stage a copy when
- * c->img.stage is not "". EXIT_OK or EXIT_FAILED; *staged (malloc'd) names the copy. */
+ * c->img.stage is not "", then the manifest beside the image. EXIT_OK or EXIT_FAILED;
+ * *staged (malloc'd) names the copy. */
 int compose_write(struct composition *c, struct output_result *res, char **staged);
 void compose_free(struct composition *c);
 

@@ -1,6 +1,7 @@
 /* ned scripts evaluated with Lua in a sandbox, against a model of ned's L4 module. */
 #include "formats/nedcfg.h"
 #include "base/diag.h"
+#include "base/inputs.h"
 #include "formats/luabox.h"
 
 #include <lauxlib.h>
@@ -640,6 +641,8 @@ out:
 int nedcfg_load(struct nedcfg *c, const char *path)
 {
 	FILE *f = fopen(path, "rb");
+	if (f)
+		inputs_note_path(path, 1);
 	if (!f) {
 		memset(c, 0, sizeof(*c));
 		c->init = -1;

@@ -3,6 +3,7 @@
  * earlier members all resolve inside it. */
 #include "io/archive_in.h"
 #include "base/diag.h"
+#include "base/inputs.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -441,6 +442,7 @@ int archive_import(struct tree *t, struct node *base, const char *path,
 	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
 		archive_failed(&im, a);
 	} else {
+		inputs_note_path(path, 1);
 		struct archive_entry *e;
 		int r = archive_read_next_header(a, &e);
 		if ((archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_AR)

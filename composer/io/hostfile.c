@@ -2,6 +2,7 @@
  * blocking on a FIFO or device put in a file's place. */
 #include "io/hostfile.h"
 #include "base/diag.h"
+#include "base/inputs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -48,6 +49,8 @@ int hostfile_read(const char *path, int regular_only, char **out, size_t *len)
 		n += (size_t)r;
 	}
 	b[n] = 0;
+	if (S_ISREG(st.st_mode))
+		inputs_note_data(path, &st, b, n);
 	*out = b;
 	*len = n;
 	b = NULL;

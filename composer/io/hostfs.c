@@ -2,6 +2,7 @@
  * whose bytes the writer streams later, so memory stays proportional to names. */
 #include "io/hostfs.h"
 #include "base/diag.h"
+#include "base/inputs.h"
 #include "model/hostsrc.h"
 
 #include <dirent.h>
@@ -94,6 +95,12 @@ static int import_one(struct import *im, struct node *dir, int dfd, struct hostd
 	case S_IFBLK: type = NODE_BLK; break;
 	case S_IFIFO: type = NODE_FIFO; break;
 	default: type = NODE_SOCK; break;
+	}
+	/* Files and directories are noted as inputs where their host source is recorded. */
+	if (type != NODE_REG && type != NODE_DIR) {
+		char *path = xasprintf("%s/%s", hostdir, name);
+		inputs_note(path, &st, 0);
+		free(path);
 	}
 	struct node *n = tree_node_new(im->t, type, im->o->origin);
 	n->mode = st.st_mode & 07777;

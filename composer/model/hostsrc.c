@@ -3,6 +3,7 @@
  * host's, so the few most recent ones are nearly always the ones needed. */
 #include "model/hostsrc.h"
 #include "base/diag.h"
+#include "base/inputs.h"
 #include "model/tree.h"
 
 #include <errno.h>
@@ -109,6 +110,7 @@ struct hostdir *hostdir_root(struct tree *t, const char *path, int follow, struc
 	d->fd = fd;
 	d->follow = !!follow;
 	d->hs = hs;
+	inputs_note(path, &sb, 1);
 	hs->roots = xrealloc(hs->roots, (hs->nroots + 1) * sizeof(*hs->roots));
 	hs->roots[hs->nroots++] = d;
 	if (st)
@@ -126,6 +128,9 @@ struct hostdir *hostdir_sub(struct tree *t, struct hostdir *parent, const char *
 	d->ino = st->st_ino;
 	d->fd = -1;
 	d->hs = parent->hs;
+	char *path = hostdir_path(d);
+	inputs_note(path, st, 0);
+	free(path);
 	return d;
 }
 
@@ -207,6 +212,11 @@ void node_set_host(struct node *n, struct hostdir *d, const char *name, const st
 	n->u.reg.name = name;
 	n->u.reg.dev = st->st_dev;
 	n->u.reg.ino = st->st_ino;
+	char *dir = d ? hostdir_path(d) : NULL;
+	char *path = dir ? xasprintf("%s/%s", dir, name) : xstrdup(name);
+	inputs_note(path, st, !d || d->follow);
+	free(path);
+	free(dir);
 }
 
 static const char *type_word(mode_t mode)

@@ -11,6 +11,7 @@
  * skipped. */
 #include "sections/section.h"
 #include "base/diag.h"
+#include "base/inputs.h"
 #include "model/hostsrc.h"
 #include "base/suggest.h"
 
@@ -63,6 +64,8 @@ static FILE *open_in(const char *dir, const char *file)
 {
 	char *path = xasprintf("%s/%s", dir, file);
 	FILE *f = fopen(path, "re");
+	if (f)
+		inputs_note_path(path, 1);
 	free(path);
 	return f;
 }

@@ -18,6 +18,7 @@
 #include "formats/arch.h"
 #include "formats/closure.h"
 #include "base/diag.h"
+#include "base/inputs.h"
 #include "model/hostsrc.h"
 #include "base/suggest.h"
 #include "formats/elf.h"
@@ -112,6 +113,8 @@ static char *host_libc(const struct musl_plan *m, struct stat *out)
 
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
+	if (fd >= 0)
+		inputs_note_path(path, 1);
 	if (fd < 0 || fstat(fd, &st)) {
 		conf_error(where, "musl: cannot open %s: %s", path, strerror(errno));
 		if (fd >= 0)

@@ -24,6 +24,7 @@
  */
 #include "sections/section.h"
 #include "base/diag.h"
+#include "base/inputs.h"
 #include "model/hostsrc.h"
 #include "base/sha256.h"
 #include "checks/caps.h"
@@ -142,6 +143,8 @@ static int add_host_file(struct section_ctx *ctx, const char *dir, const char *n
 static int sorted_dir(const char *dir, struct dirent ***ents)
 {
 	int n = scandir(dir, ents, NULL, alphasort);
+	if (n >= 0)   /* a file added or removed changes the image */
+		inputs_note_path(dir, 1);
 	if (n < 0)
 		diag_error("%s: %s", dir, strerror(errno));
 	return n;

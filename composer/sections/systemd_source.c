@@ -10,6 +10,7 @@
 #include "sections/systemd_source.h"
 #include "io/archive_in.h"
 #include "base/diag.h"
+#include "base/inputs.h"
 #include "io/hostfs.h"
 
 #include <dirent.h>
@@ -32,6 +33,8 @@ static int import_debs(const struct conf *at, struct tree *t, int64_t clamp)
 	char *dir = conf_host_path(at, at->str);
 	struct dirent **ents;
 	int n = scandir(dir, &ents, is_deb, alphasort), rc = 0;
+	if (n >= 0)   /* a package added or removed changes the image */
+		inputs_note_path(dir, 1);
 	if (n <= 0) {
 		conf_error(at, "%s: %s (the packages are fetched by `make debs`)", dir,
 			     n < 0 ? strerror(errno) : "no .deb files");
