@@ -4,9 +4,12 @@
 #include "io/archive_in.h"
 #include "base/diag.h"
 #include "base/inputs.h"
+#include "io/pkgcache.h"
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -208,10 +211,30 @@ static void add_dir(struct importer *im, const char *member, struct node *n)
 	report_add(im, member, why);
 }
 
-static void add_hardlink(struct importer *im, struct archive *a, struct archive_entry *e,
-			 const char *member)
+/* Where a member's data comes from: the archive being read (A) or a package cache
+ * entry (ENTRY_FD, at the member's off). */
+struct member_data {
+	struct archive *a;
+	int entry_fd;
+};
+
+/* N's data, SIZE bytes of member M. -1 when that failed (counted in im->errors). */
+static int member_data(struct importer *im, const struct member_data *d,
+		       const struct pkg_member *m, struct node *n)
 {
-	const char *target = archive_entry_hardlink(e), *why;
+	if (d->a)
+		return spool_data(im, d->a, m->name, n, m->size);
+	n->u.reg.kind = SRC_FD;
+	n->u.reg.fd = d->entry_fd;
+	n->u.reg.off = m->off;
+	n->u.reg.size = m->size;
+	return 0;
+}
+
+static void add_hardlink(struct importer *im, const struct member_data *d,
+			 const struct pkg_member *m)
+{
+	const char *target = m->link, *member = m->name, *why;
 	if (has_dotdot(target)) {
 		member_error(im, member, "hard link target '%s' contains '..'", target);
 		return;
@@ -231,29 +254,23 @@ static void add_hardlink(struct importer *im, struct archive *a, struct archive_
 		return;
 	}
 	/* cpio stores a file's data with its last link. */
-	if (archive_entry_size(e) > 0 && n->type == NODE_REG &&
-	    spool_data(im, a, member, n, (uint64_t)archive_entry_size(e)))
+	if (m->size > 0 && n->type == NODE_REG && member_data(im, d, m, n))
 		return;   /* counted in im->errors */
 }
 
-static void copy_xattrs(struct importer *im, struct archive_entry *e, struct node *n)
+static void copy_xattrs(struct importer *im, const struct pkg_member *m, struct node *n)
 {
-	int count = archive_entry_xattr_reset(e);
-	if (count <= 0)
+	if (!m->nxattrs)
 		return;
-	n->xattrs = tree_alloc(im->t, (size_t)count * sizeof(*n->xattrs));
-	const char *name;
-	const void *value;
-	size_t len;
-	while (archive_entry_xattr_next(e, &name, &value, &len) == ARCHIVE_OK &&
-	       n->nxattrs < (size_t)count) {
+	n->xattrs = tree_alloc(im->t, m->nxattrs * sizeof(*n->xattrs));
+	for (size_t i = 0; i < m->nxattrs; i++) {
 		struct xattr *x = &n->xattrs[n->nxattrs++];
-		x->name = tree_strdup(im->t, name);
-		void *v = tree_alloc(im->t, len);
-		if (len)
-			memcpy(v, value, len);
+		x->name = tree_strdup(im->t, m->xattrs[i].name);
+		void *v = tree_alloc(im->t, m->xattrs[i].len);
+		if (m->xattrs[i].len)
+			memcpy(v, m->xattrs[i].value, m->xattrs[i].len);
 		x->value = v;
-		x->len = len;
+		x->len = m->xattrs[i].len;
 	}
 }
 
@@ -271,9 +288,11 @@ static int node_type_of(mode_t ft, enum node_type *type)
 	return -1;
 }
 
-static void import_member(struct importer *im, struct archive *a, struct archive_entry *e)
+/* Member M of an archive or a cache entry (its data from D) into the tree. */
+static void import_member(struct importer *im, const struct member_data *d,
+			  const struct pkg_member *m)
 {
-	const char *member = archive_entry_pathname(e);
+	const char *member = m->name;
 	if (!member || !*member) {
 		member_error(im, "(unnamed)", "member without a usable name");
 		return;
@@ -290,20 +309,20 @@ static void import_member(struct importer *im, struct archive *a, struct archive
 	const char *origin = tree_strdup(im->t, o);
 	free(o);
 
-	if (archive_entry_hardlink(e)) {
-		add_hardlink(im, a, e, member);
+	if (m->hardlink) {
+		add_hardlink(im, d, m);
 		return;
 	}
 	enum node_type type;
-	if (node_type_of(archive_entry_filetype(e), &type)) {
+	if (node_type_of(m->filetype, &type)) {
 		member_error(im, member, "unsupported member type (mode 0%o)",
-			     (unsigned)archive_entry_mode(e));
+			     m->filetype | m->perm);
 		return;
 	}
 	struct node *n = tree_node_new(im->t, type, origin);
-	n->mode = archive_entry_perm(e) & 07777;
-	la_int64_t uid = im->opt->uid >= 0 ? im->opt->uid : archive_entry_uid(e);
-	la_int64_t gid = im->opt->gid >= 0 ? im->opt->gid : archive_entry_gid(e);
+	n->mode = m->perm & 07777;
+	int64_t uid = im->opt->uid >= 0 ? im->opt->uid : m->uid;
+	int64_t gid = im->opt->gid >= 0 ? im->opt->gid : m->gid;
 	if (uid < 0 || uid > UINT32_MAX || gid < 0 || gid > UINT32_MAX) {
 		member_error(im, member, "owner %lld:%lld is out of range", (long long)uid,
 			     (long long)gid);
@@ -311,9 +330,8 @@ static void import_member(struct importer *im, struct archive *a, struct archive
 	}
 	n->uid = (unsigned)uid;
 	n->gid = (unsigned)gid;
-	n->mtime = archive_entry_mtime(e) < im->opt->clamp ? archive_entry_mtime(e)
-							   : im->opt->clamp;
-	copy_xattrs(im, e, n);
+	n->mtime = m->mtime < im->opt->clamp ? m->mtime : im->opt->clamp;
+	copy_xattrs(im, m, n);
 
 	const char *why;
 	switch (type) {
@@ -321,7 +339,7 @@ static void import_member(struct importer *im, struct archive *a, struct archive
 		add_dir(im, member, n);
 		return;
 	case NODE_SYMLINK: {
-		const char *target = archive_entry_symlink(e);
+		const char *target = m->link;
 		if (!target || !*target || strlen(target) >= 4096) {
 			member_error(im, member, "symlink target must be 1 to 4095 bytes");
 			return;
@@ -331,8 +349,8 @@ static void import_member(struct importer *im, struct archive *a, struct archive
 	}
 	case NODE_CHR:
 	case NODE_BLK:
-		n->u.dev.major = archive_entry_rdevmajor(e);
-		n->u.dev.minor = archive_entry_rdevminor(e);
+		n->u.dev.major = m->rmajor;
+		n->u.dev.minor = m->rminor;
 		break;
 	default:
 		break;
@@ -341,9 +359,44 @@ static void import_member(struct importer *im, struct archive *a, struct archive
 		report_add(im, member, why);
 		return;
 	}
-	if (type == NODE_REG && archive_entry_size(e) > 0 &&
-	    spool_data(im, a, member, n, (uint64_t)archive_entry_size(e)))
+	if (type == NODE_REG && m->size > 0 && member_data(im, d, m, n))
 		return;   /* counted in im->errors */
+}
+
+/* What libarchive says of entry E, as a member (xattrs malloc'd: free m->xattrs). */
+static void member_of(struct archive_entry *e, struct pkg_member *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->name = archive_entry_pathname(e);
+	m->hardlink = archive_entry_hardlink(e) != NULL;
+	m->link = m->hardlink ? archive_entry_hardlink(e) : archive_entry_symlink(e);
+	m->filetype = archive_entry_filetype(e);
+	m->perm = archive_entry_perm(e);
+	m->uid = archive_entry_uid(e);
+	m->gid = archive_entry_gid(e);
+	m->mtime = archive_entry_mtime(e);
+	m->rmajor = archive_entry_rdevmajor(e);
+	m->rminor = archive_entry_rdevminor(e);
+	m->size = archive_entry_size(e) > 0 ? (uint64_t)archive_entry_size(e) : 0;
+	int count = archive_entry_xattr_reset(e);
+	if (count <= 0)
+		return;
+	m->xattrs = xcalloc((size_t)count, sizeof(*m->xattrs));
+	const char *name;
+	const void *value;
+	size_t len;
+	while (archive_entry_xattr_next(e, &name, &value, &len) == ARCHIVE_OK &&
+	       m->nxattrs < (size_t)count)
+		m->xattrs[m->nxattrs++] = (struct pkg_xattr){ name, value, len };
+}
+
+static void import_entry(struct importer *im, struct archive *a, struct archive_entry *e)
+{
+	struct pkg_member m;
+	struct member_data d = { a, -1 };
+	member_of(e, &m);
+	import_member(im, &d, &m);
+	free(m.xattrs);
 }
 
 /* Import members from A, starting with the header already read (status R, entry E). */
@@ -359,7 +412,7 @@ static int import_members(struct importer *im, struct archive *a, int r,
 			archive_failed(im, a);
 			return -1;
 		}
-		import_member(im, a, e);
+		import_entry(im, a, e);
 	}
 }
 
@@ -394,21 +447,27 @@ static la_ssize_t nested_read(struct archive *inner, void *data, const void **bu
 	return r;
 }
 
-static int import_deb(struct importer *im, struct archive *outer, int r,
-		      struct archive_entry *e)
+/* Find the data.tar member of the .deb OUTER (first header read: status R, entry E) and
+ * call FN with it open as an archive of its own and its first header read. IM: where
+ * problems are reported, or NULL to report nothing. Returns FN's result, or -1. */
+static int deb_data(struct importer *im, struct archive *outer, int r, struct archive_entry *e,
+		    int (*fn)(void *arg, struct archive *inner, int r, struct archive_entry *e),
+		    void *arg)
 {
 	for (int first = 1;; r = archive_read_next_header(outer, &e), first = 0) {
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r < ARCHIVE_WARN) {
-			archive_failed(im, outer);
+			if (im)
+				archive_failed(im, outer);
 			return -1;
 		}
 		const char *name = archive_entry_pathname(e);
 		if (first && (!name || strcmp(name, "debian-binary"))) {
-			member_error(im, name ? name : "(unnamed)",
-				     "an ar archive that is not a Debian package (its first member "
-				     "is not debian-binary)");
+			if (im)
+				member_error(im, name ? name : "(unnamed)",
+					     "an ar archive that is not a Debian package (its first "
+					     "member is not debian-binary)");
 			return -1;
 		}
 		if (!name || strncmp(name, "data.tar", 8))
@@ -418,19 +477,69 @@ static int import_deb(struct importer *im, struct archive *outer, int r,
 		struct archive *inner = reader_new();
 		int rc;
 		if (archive_read_open(inner, n, NULL, nested_read, NULL) != ARCHIVE_OK) {
-			archive_failed(im, inner);
+			if (im)
+				archive_failed(im, inner);
 			rc = -1;
 		} else {
 			struct archive_entry *ie;
 			int ir = archive_read_next_header(inner, &ie);
-			rc = import_members(im, inner, ir, ie);
+			rc = fn(arg, inner, ir, ie);
 		}
 		archive_read_free(inner);
 		free(n);
 		return rc;
 	}
-	member_error(im, "data.tar", "the package has no data.tar member");
+	if (im)
+		member_error(im, "data.tar", "the package has no data.tar member");
 	return -1;
+}
+
+static int import_members_cb(void *im, struct archive *a, int r, struct archive_entry *e)
+{
+	return import_members(im, a, r, e);
+}
+
+/* Every member of A, with its data, into the cache entry W. Anything unusual (even a
+ * warning) fails: the package is then imported directly, which reports it. */
+static int build_members(void *w, struct archive *a, int r, struct archive_entry *e)
+{
+	for (;; r = archive_read_next_header(a, &e)) {
+		if (r == ARCHIVE_EOF)
+			return 0;
+		if (r != ARCHIVE_OK)
+			return -1;
+		struct pkg_member m;
+		member_of(e, &m);
+		int rc = !m.name || pkgw_add(w, &m) ? -1 : 0;
+		free(m.xattrs);
+		while (!rc && m.size) {
+			const void *buf;
+			size_t len;
+			la_int64_t off;
+			int dr = archive_read_data_block(a, &buf, &len, &off);
+			if (dr == ARCHIVE_EOF)
+				break;
+			rc = dr != ARCHIVE_OK || off < 0 || pkgw_data(w, buf, len, (uint64_t)off);
+		}
+		if (rc)
+			return -1;
+	}
+}
+
+/* pkg_open's builder: the .deb at PATH. */
+static int build_deb(const char *path, struct pkg_writer *w)
+{
+	struct archive *a = reader_new();
+	archive_read_support_format_ar(a);
+	struct archive_entry *e;
+	int rc = archive_read_open_filename(a, path, 65536) != ARCHIVE_OK ? -1 : 0;
+	if (!rc) {
+		int r = archive_read_next_header(a, &e);
+		rc = (archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) != ARCHIVE_FORMAT_AR ? -1
+			: deb_data(NULL, a, r, e, build_members, w);
+	}
+	archive_read_free(a);
+	return rc;
 }
 
 int archive_import(struct tree *t, struct node *base, const char *path,
@@ -446,10 +555,82 @@ int archive_import(struct tree *t, struct node *base, const char *path,
 		struct archive_entry *e;
 		int r = archive_read_next_header(a, &e);
 		if ((archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_AR)
-			import_deb(&im, a, r, e);
+			deb_data(&im, a, r, e, import_members_cb, &im);
 		else
 			import_members(&im, a, r, e);
 	}
 	archive_read_free(a);
 	return im.errors ? -1 : 0;
+}
+
+/* ---- packages, through the package cache ---- */
+
+struct deb_job {
+	const char *path;
+	struct pkg_entry e;
+	int ok;
+};
+
+struct deb_pool {
+	struct deb_job *jobs;
+	size_t n;
+	atomic_size_t next;
+};
+
+static void *deb_worker(void *arg)
+{
+	struct deb_pool *p = arg;
+	for (size_t i; (i = atomic_fetch_add(&p->next, 1)) < p->n; )
+		p->jobs[i].ok = !pkg_open(p->jobs[i].path, &p->jobs[i].e, build_deb);
+	return NULL;
+}
+
+/* The entry's members, in its order, into the tree; their data stays in the entry. */
+static int import_entry_members(struct tree *t, struct node *base, struct deb_job *j,
+				const struct archive_import *opt)
+{
+	struct importer im = { t, base ? base : tree_root(t), opt, j->path, 0, 0 };
+	struct member_data d = { NULL, j->e.fd };
+	struct pkg_member m;
+	int r;
+	while ((r = pkg_next(&j->e, &m)) > 0)
+		import_member(&im, &d, &m);
+	if (r < 0)
+		member_error(&im, "(cache entry)", "the cached listing is malformed");
+	return im.errors ? -1 : 0;
+}
+
+int archive_import_debs(struct tree *t, struct node *base, const char *const *paths, size_t n,
+			const struct archive_import *opt)
+{
+	struct deb_pool p = { xcalloc(n ? n : 1, sizeof(*p.jobs)), n, 0 };
+	for (size_t i = 0; i < n; i++)
+		p.jobs[i].path = paths[i];
+	/* Unpacking is what takes the time: every core at it, one package each at a time.
+	 * Importing into the tree stays in the packages' order, on this thread. */
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nthreads = cpus > 1 ? (size_t)cpus - 1 : 0;
+	if (nthreads > n)
+		nthreads = n;
+	pthread_t *th = xcalloc(nthreads ? nthreads : 1, sizeof(*th));
+	size_t started = 0;
+	while (started < nthreads && !pthread_create(&th[started], NULL, deb_worker, &p))
+		started++;
+	deb_worker(&p);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	free(th);
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct deb_job *j = &p.jobs[i];
+		if (j->ok) {
+			inputs_note_path(j->path, 1);
+			rc |= import_entry_members(t, base, j, opt);
+			pkg_close(&j->e, 1);
+		} else {
+			rc |= archive_import(t, base, j->path, opt);
+		}
+	}
+	free(p.jobs);
+	return rc;
 }

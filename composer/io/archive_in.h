@@ -24,6 +24,13 @@ struct archive_import {
 int archive_import(struct tree *t, struct node *base, const char *path,
 		   const struct archive_import *opt);
 
+/* Import the Debian packages PATHS (N of them) as archive_import would one after the
+ * other, unpacked in parallel through the package cache (io/pkgcache.h): members of a
+ * cached package keep their data in the cache entry. A package the cache cannot take is
+ * imported by archive_import, which reports its problems. 0, or -1. */
+int archive_import_debs(struct tree *t, struct node *base, const char *const *paths, size_t n,
+			const struct archive_import *opt);
+
 /* Close and forget the spool that imported members' data lives in. Only for a process
  * that imports into many trees in turn (the fuzz targets), after freeing every tree that
  * used it; lsbimg itself builds one tree and keeps the spool until exit. */

@@ -44,12 +44,15 @@ static int import_debs(const struct conf *at, struct tree *t, int64_t clamp)
 	struct archive_import opt = {
 		.where = tree_strdup(t, conf_where(at)), .clamp = clamp, .uid = -1, .gid = -1,
 	};
+	char **debs = xmalloc((size_t)n * sizeof(*debs));
 	for (int i = 0; i < n; i++) {
-		char *deb = xasprintf("%s/%s", dir, ents[i]->d_name);
-		rc |= archive_import(t, NULL, deb, &opt);
-		free(deb);
+		debs[i] = xasprintf("%s/%s", dir, ents[i]->d_name);
 		free(ents[i]);
 	}
+	rc = archive_import_debs(t, NULL, (const char *const *)debs, (size_t)n, &opt);
+	for (int i = 0; i < n; i++)
+		free(debs[i]);
+	free(debs);
 	free(ents);
 	free(dir);
 	return rc;
