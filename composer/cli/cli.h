@@ -14,5 +14,6 @@ int cmd_check(int argc, char **argv);
 int cmd_journal(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_caps(int argc, char **argv);
+int cmd_cache(int argc, char **argv);
 
 #endif

@@ -3,6 +3,7 @@
 #include "base/diag.h"
 #include "compose/manifest.h"
 #include "compose/pipeline.h"
+#include "io/pkgcache.h"
 #include "sections/section.h"
 
 #include <getopt.h>
@@ -14,7 +15,8 @@
 static void usage(FILE *f)
 {
 	fputs("usage: lsbimg compose [-q|-v] [-o OUTPUT] [--stage DIR|--no-stage]\n"
-	      "                     [--caps-cfg FILE] [--force] [--depfile FILE] LAYOUT\n"
+	      "                     [--caps-cfg FILE] [--force] [--depfile FILE] [--no-cache]\n"
+	      "                     LAYOUT\n"
 	      "Write the image LAYOUT describes (default out/images/<name>.img) and stage a\n"
 	      "copy (default in distribution/images). --caps-cfg: check the units' L4_CAP_*\n"
 	      "variables against (and record) the ned script FILE instead of systemd.caps_cfg.\n"
@@ -22,6 +24,8 @@ static void usage(FILE *f)
 	      "every file it read and lsbimg are as they were and the image and its staged\n"
 	      "copy are the ones written then, nothing is written (\"unchanged\"); --force\n"
 	      "composes anyway. --depfile: write FILE, a make rule naming every file read.\n"
+	      "Debian packages are unpacked once into the package cache (`lsbimg cache`);\n"
+	      "--no-cache (or LSBIMG_CACHE=off) unpacks them in $TMPDIR for this run only.\n"
 	      "Exit: 0 ok, 1 failed, 2 usage/layout.\n",
 	      f);
 }
@@ -42,6 +46,7 @@ int cmd_compose(int argc, char **argv)
 		{ "caps-cfg", required_argument, NULL, 'c' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "depfile", required_argument, NULL, 'd' },
+		{ "no-cache", no_argument, NULL, 'C' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -61,6 +66,7 @@ int cmd_compose(int argc, char **argv)
 		case 'c': systemd_set_caps_cfg(caps_cfg = optarg); break;
 		case 'f': force = 1; break;
 		case 'd': depfile = optarg; break;
+		case 'C': pkgcache_disable(); break;
 		case 'q': diag_verbosity = -1; break;
 		case 'v': diag_verbosity = 1; break;
 		case 'h': usage(stdout); return EXIT_OK;
@@ -118,6 +124,8 @@ int cmd_compose(int argc, char **argv)
 	struct output_result res;
 	char *staged;
 	rc = compose_write(&c, &res, &staged);
+	/* Keep the cache within its bound; composing does not depend on it. */
+	pkgcache_prune(-1);
 	if (rc == EXIT_OK && depfile && depfile_write(depfile, p->output))
 		rc = EXIT_FAILED;
 	if (rc == EXIT_OK) {

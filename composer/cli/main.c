@@ -22,6 +22,7 @@ static const struct command {
 	{ "journal", cmd_journal, "journal [-u UNIT] [-b] [--json] IMAGE: the image's journal" },
 	{ "extract", cmd_extract, "extract SRC DEST [--path DIR]: copy an archive's, package's or image's files out" },
 	{ "caps", cmd_caps, "caps [--json] LAYOUT|IMAGE: units' L4_CAP_* variables and capabilities" },
+	{ "cache", cmd_cache, "cache info|prune|clear: the package cache" },
 };
 
 static void usage(FILE *f)
