@@ -178,10 +178,12 @@ fault_shim() {
 
 # no_temps DIR...: nothing a run could have left behind in DIRs: no dot file or directory
 # (lsbimg's .NAME.lsbimg.XXXXXX, and the .NAME.XXXXXX of older builds) and no
-# lsbimg-* (older builds' journal copies).
+# lsbimg-* (older builds' journal copies). An image's manifest (.NAME.manifest) is no
+# temporary.
 no_temps() {
   local t
-  t=$(find "$@" -mindepth 1 -maxdepth 1 \( -name '.*' -o -name 'lsbimg-*' \) 2>/dev/null)
+  t=$(find "$@" -mindepth 1 -maxdepth 1 \( -name '.*' -o -name 'lsbimg-*' \) \
+      ! -name '.*.manifest' 2>/dev/null)
   [ -z "$t" ] || fail "temporaries left behind: $t"
 }
 
