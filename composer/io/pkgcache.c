@@ -58,14 +58,20 @@ char *pkgcache_dir(void)
 	return home && *home ? xasprintf("%s/.cache/lsbimg", home) : NULL;
 }
 
-static char *entries_dir(void)
+/* The cache's subdirectory SUB (malloc'd), or NULL when disabled. */
+static char *cache_sub(const char *sub)
 {
 	char *d = pkgcache_dir();
 	if (!d)
 		return NULL;
-	char *p = xasprintf("%s/pkg", d);
+	char *p = xasprintf("%s/%s", d, sub);
 	free(d);
 	return p;
+}
+
+static char *entries_dir(void)
+{
+	return cache_sub("pkg");
 }
 
 static int mkdir_p(char *path)
@@ -275,6 +281,47 @@ static int load(int fd, struct pkg_entry *e)
 	return 0;
 }
 
+static int is_key(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdef");
+	return n == 64 && !s[n];
+}
+
+/* keys/ remembers each package's sha256 by its file's identity (device, inode, size,
+ * mtime, ctime) as a symlink to it, so an unchanged package is not read to name its
+ * entry. A file changed less than a second ago may change again with the same identity:
+ * its digest is not remembered. */
+static char *memo_path(const struct stat *st)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (st->st_mtim.tv_sec >= now.tv_sec - 1 || st->st_ctim.tv_sec >= now.tv_sec - 1)
+		return NULL;
+	char *dir = cache_sub("keys"), id[65];
+	if (!dir)
+		return NULL;
+	char *s = xasprintf("%ju %ju %jd %lld.%09ld %lld.%09ld", (uintmax_t)st->st_dev,
+			    (uintmax_t)st->st_ino, (intmax_t)st->st_size,
+			    (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
+			    (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
+	sha256_hex(s, strlen(s), id);
+	char *p = xasprintf("%s/%s", dir, id);
+	free(s);
+	free(dir);
+	return p;
+}
+
+static void memo_put(const char *memo, const char key[65])
+{
+	char *tmp = xasprintf("%s.tmp%ld", memo, (long)gettid());
+	char *dir = xstrdup(memo);
+	*strrchr(dir, '/') = 0;
+	if (!mkdir_p(dir) && !symlink(key, tmp) && rename(tmp, memo))
+		unlink(tmp);
+	free(dir);
+	free(tmp);
+}
+
 /* The sha256 of the file PATH, or -1. */
 static int file_key(const char *path, char key[65])
 {
@@ -283,14 +330,24 @@ static int file_key(const char *path, char key[65])
 	if (fd < 0)
 		return -1;
 	int rc = -1;
+	char *memo = NULL;
 	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0) {
-		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (m != MAP_FAILED) {
-			sha256_hex(m, (size_t)st.st_size, key);
-			munmap(m, (size_t)st.st_size);
+		memo = memo_path(&st);
+		ssize_t n = memo ? readlink(memo, key, 64) : -1;
+		if (n == 64 && (key[64] = 0, is_key(key))) {
 			rc = 0;
+		} else {
+			void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+			if (m != MAP_FAILED) {
+				sha256_hex(m, (size_t)st.st_size, key);
+				munmap(m, (size_t)st.st_size);
+				rc = 0;
+				if (memo)
+					memo_put(memo, key);
+			}
 		}
 	}
+	free(memo);
 	close(fd);
 	return rc;
 }
@@ -471,6 +528,29 @@ static int scan(const char *dir, struct ent **out, size_t *n, int stale)
 	return 0;
 }
 
+/* Remembered digests whose entry is gone (left by a prune, or a package since changed). */
+static void prune_memos(void)
+{
+	char *keys = cache_sub("keys"), *pkg = entries_dir();
+	DIR *d = keys ? opendir(keys) : NULL;
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		char target[65], *entry;
+		ssize_t n = readlinkat(dirfd(d), de->d_name, target, 64);
+		if (n < 0)
+			continue;
+		target[n] = 0;
+		entry = xasprintf("%s/%s", pkg, target);
+		if (!is_key(target) || access(entry, F_OK))
+			unlinkat(dirfd(d), de->d_name, 0);
+		free(entry);
+	}
+	if (d)
+		closedir(d);
+	free(keys);
+	free(pkg);
+}
+
 int pkgcache_prune(int64_t max)
 {
 	char *dir = entries_dir();
@@ -487,7 +567,7 @@ int pkgcache_prune(int64_t max)
 	if (n)
 		qsort(v, n, sizeof(*v), by_use);
 	for (size_t i = 0; i < n; i++) {
-		if (total > limit) {
+		if (total > limit || !is_key(strrchr(v[i].name, '/') + 1)) {
 			/* A run that has the entry open keeps reading it. */
 			if (!unlink(v[i].name) || errno == ENOENT) {
 				diag_debug("cache: removed %s", v[i].name);
@@ -498,6 +578,7 @@ int pkgcache_prune(int64_t max)
 	}
 	free(v);
 	free(dir);
+	prune_memos();
 	return rc;
 }
 
