@@ -11,7 +11,7 @@ layout good '{ type = "tree"; path = "/"; source = "src"; }'
 before=$(sha256sum < out/g.img)
 untouched() {
   assert_eq "$1: previous image" "$before" "$(sha256sum < out/g.img)"
-  local t; t=$(find out -name '.*' -type f); [ -z "$t" ] || fail "$1: temporary files left: $t"
+  local t; t=$(find out -name '.*' ! -name '.*.manifest' -type f); [ -z "$t" ] || fail "$1: temporary files left: $t"
 }
 case_fail() { # NAME CODE EXPECTED-MESSAGE
   expect_exit "$2" "$LSBIMG" compose "$1.cfg"
@@ -80,7 +80,7 @@ expect_exit 1 "$LSBIMG" compose diskfull.cfg
 assert_contains "disk full message" "$ERR" "No space left on device"
 [ -f full/g.img ] || fail "disk full: the previous image is gone"
 assert_eq "disk full: previous image" "$fullbefore" "$(sha256sum < full/g.img)"
-[ -z "$(find full -name '.*' -type f)" ] || fail "disk full: temporary file left"
+[ -z "$(find full -name '.*' ! -name '.*.manifest' -type f)" ] || fail "disk full: temporary file left"
 umount full
 
 # Read-only output directory.

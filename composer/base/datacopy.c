@@ -48,14 +48,9 @@ static int copy_rw(int in, uint64_t in_off, int out, uint64_t out_off, uint64_t 
 			free(buf);
 			return COPY_EREAD;
 		}
-		for (ssize_t done = 0; done < r;) {
-			ssize_t w = pwrite(out, buf + done, (size_t)(r - done),
-					   (off_t)(out_off + (uint64_t)done));
-			if (w < 0) {
-				free(buf);
-				return COPY_EWRITE;
-			}
-			done += w;
+		if (write_at(out, buf, (size_t)r, out_off)) {
+			free(buf);
+			return COPY_EWRITE;
 		}
 		in_off += (uint64_t)r;
 		out_off += (uint64_t)r;
@@ -104,4 +99,20 @@ int copy_sparse(int in, int out)
 		return COPY_EWRITE;
 	struct sparse_arg a = { in, out };
 	return data_segments(in, 0, (uint64_t)st.st_size, copy_segment, &a);
+}
+
+int write_at(int fd, const void *buf, size_t len, uint64_t off)
+{
+	const char *p = buf;
+	while (len) {
+		ssize_t w = pwrite(fd, p, len, (off_t)off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+		off += (uint64_t)w;
+	}
+	return 0;
 }

@@ -2,6 +2,7 @@
  * tree_add under the target directory, so absolute names, ".." and symlinks planted by
  * earlier members all resolve inside it. */
 #include "io/archive_in.h"
+#include "base/datacopy.h"
 #include "base/diag.h"
 #include "base/inputs.h"
 #include "io/pkgcache.h"
@@ -67,21 +68,6 @@ void archive_spool_reset(void)
 	spool.failed = 0;
 }
 
-static int pwrite_all(int fd, const char *buf, size_t len, uint64_t off)
-{
-	while (len) {
-		ssize_t w = pwrite(fd, buf, len, (off_t)off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		buf += w;
-		len -= (size_t)w;
-		off += (uint64_t)w;
-	}
-	return 0;
-}
-
 struct importer {
 	struct tree *t;
 	struct node *base;
@@ -142,7 +128,7 @@ static int spool_data(struct importer *im, struct archive *a, const char *member
 			member_error(im, member, "data lies beyond the member's size");
 			return -1;
 		}
-		if (pwrite_all(spool.fd, buf, len, base + (uint64_t)off)) {
+		if (write_at(spool.fd, buf, len, base + (uint64_t)off)) {
 			member_error(im, member, "cannot write the spool file: %s",
 				     strerror(errno));
 			return -1;

@@ -6,6 +6,7 @@
  * each xattr's name and value. The file is only ever read by the host that wrote it, so
  * numbers are in host order. */
 #include "io/pkgcache.h"
+#include "base/datacopy.h"
 #include "base/diag.h"
 #include "base/sha256.h"
 
@@ -136,35 +137,7 @@ int pkgw_data(struct pkg_writer *w, const void *buf, size_t len, uint64_t off)
 {
 	if (off > w->last_size || len > w->last_size - off)
 		return errno = EINVAL, -1;
-	const char *p = buf;
-	uint64_t at = w->last_off + off;
-	while (len) {
-		ssize_t r = pwrite(w->fd, p, len, (off_t)at);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		p += r;
-		len -= (size_t)r;
-		at += (uint64_t)r;
-	}
-	return 0;
-}
-
-static int pwrite_all(int fd, const void *buf, size_t len, off_t off)
-{
-	const char *p = buf;
-	while (len) {
-		ssize_t r = pwrite(fd, p, len, off);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		p += r;
-		len -= (size_t)r;
-		off += r;
-	}
-	return 0;
+	return write_at(w->fd, buf, len, w->last_off + off);
 }
 
 /* CRC-32 of LEN bytes of FD from OFF; -1 on a read error. */
@@ -203,6 +176,17 @@ static int temp_in(const char *dir, const char *key, char **name)
 	return fd;
 }
 
+struct seg_copy {
+	int in, out;
+	uint64_t to;   /* where offset 0 of IN goes in OUT */
+};
+
+static int copy_seg(uint64_t start, uint64_t end, void *arg)
+{
+	struct seg_copy *c = arg;
+	return copy_bytes(c->in, start, c->out, c->to + start, end - start) ? -1 : 0;
+}
+
 /* Build the entry for PATH with BUILD into the new file FD. Where the data region starts
  * is only known once the listing is complete, so BUILD writes the data into a scratch
  * file and it is copied after header and listing at the end. */
@@ -222,28 +206,13 @@ static int build_entry(const char *path, int fd, int (*build)(const char *, stru
 		int64_t crc = crc_of(w.fd, 0, w.end);
 		h.data_crc = (uint32_t)crc;
 		rc = crc < 0 || ftruncate(fd, (off_t)h.total) ||
-		     pwrite_all(fd, &h, sizeof(h), 0) ||
-		     pwrite_all(fd, w.listing ? w.listing : "", w.len, ALIGN) ? -1 : 0;
+		     write_at(fd, &h, sizeof(h), 0) ||
+		     write_at(fd, w.listing ? w.listing : "", w.len, ALIGN) ? -1 : 0;
 	}
-	/* The data region, holes kept (copy_file_range would not keep them everywhere). */
-	for (off_t pos = 0; !rc && (uint64_t)pos < w.end; ) {
-		off_t d = lseek(w.fd, pos, SEEK_DATA);
-		if (d < 0)
-			break;   /* ENXIO: only a hole is left */
-		off_t e = lseek(w.fd, d, SEEK_HOLE);
-		if (e < 0) {
-			rc = -1;
-			break;
-		}
-		char buf[65536];
-		for (; d < e && !rc; ) {
-			size_t n = (size_t)(e - d) < sizeof(buf) ? (size_t)(e - d) : sizeof(buf);
-			ssize_t r = pread(w.fd, buf, n, d);
-			rc = r <= 0 || pwrite_all(fd, buf, (size_t)r, (off_t)h.data_off + d) ? -1 : 0;
-			d += r > 0 ? r : 0;
-		}
-		pos = e;
-	}
+	/* The data region, holes kept. */
+	struct seg_copy sc = { w.fd, fd, h.data_off };
+	if (!rc)
+		rc = data_segments(w.fd, 0, w.end, copy_seg, &sc) ? -1 : 0;
 	free(w.listing);
 	close(w.fd);
 	return rc;
