@@ -1,8 +1,8 @@
 /* The package cache's entries: building, checking, reading, pruning.
  *
- * Entry file: a 4096-byte header (magic, where the listing and the data lie, the total
- * size, the listing's sha256 and the data's CRC-32), the listing, then member data at
- * 4096-byte boundaries. Listing record: struct rec, then the name, the link target and
+ * Entry file: a 4096-byte header (magic, where the data and the listing lie, the total
+ * size, the listing's sha256 and the data's CRC-32), member data at 4096-byte boundaries,
+ * then the listing. Listing record: struct rec, then the name, the link target and
  * each xattr's name and value. The file is only ever read by the host that wrote it, so
  * numbers are in host order. */
 #include "io/pkgcache.h"
@@ -24,12 +24,12 @@
 #include <zlib.h>
 
 #define ALIGN 4096u
-#define MAGIC "LSBIMG-PKG 1\n"
+#define MAGIC "LSBIMG-PKG 2\n"
 #define DEFAULT_MAX (4ULL << 30)
 
 struct header {
 	char magic[16];
-	uint64_t listing_len, data_off, total;
+	uint64_t listing_len, listing_off, data_off, total;
 	char listing_sha[65];
 	uint32_t data_crc;
 };
@@ -137,7 +137,7 @@ int pkgw_data(struct pkg_writer *w, const void *buf, size_t len, uint64_t off)
 {
 	if (off > w->last_size || len > w->last_size - off)
 		return errno = EINVAL, -1;
-	return write_at(w->fd, buf, len, w->last_off + off);
+	return write_at(w->fd, buf, len, ALIGN + w->last_off + off);
 }
 
 /* CRC-32 of LEN bytes of FD from OFF; -1 on a read error. */
@@ -176,45 +176,28 @@ static int temp_in(const char *dir, const char *key, char **name)
 	return fd;
 }
 
-struct seg_copy {
-	int in, out;
-	uint64_t to;   /* where offset 0 of IN goes in OUT */
-};
-
-static int copy_seg(uint64_t start, uint64_t end, void *arg)
-{
-	struct seg_copy *c = arg;
-	return copy_bytes(c->in, start, c->out, c->to + start, end - start) ? -1 : 0;
-}
-
-/* Build the entry for PATH with BUILD into the new file FD. Where the data region starts
- * is only known once the listing is complete, so BUILD writes the data into a scratch
- * file and it is copied after header and listing at the end. */
+/* Build the entry for PATH with BUILD into the new file FD: the data straight into place
+ * after the header, then the listing after it. */
 static int build_entry(const char *path, int fd, int (*build)(const char *, struct pkg_writer *))
 {
-	struct pkg_writer w = { .fd = -1 };
-	const char *t = getenv("TMPDIR");
-	w.fd = open(t && *t ? t : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (w.fd < 0)
-		return -1;
-	int rc = build(path, &w) || ftruncate(w.fd, (off_t)w.end) ? -1 : 0;
-	struct header h = { MAGIC, w.len, 0, 0, "", 0 };
+	struct pkg_writer w = { .fd = fd };
+	int rc = build(path, &w) ? -1 : 0;
+	struct header h;
+	memset(&h, 0, sizeof(h));   /* padding included: equal packages, equal entries */
+	memcpy(h.magic, MAGIC, sizeof(MAGIC));
+	h.listing_len = w.len;
+	h.data_off = ALIGN;
 	if (!rc) {
-		h.data_off = (ALIGN + w.len + ALIGN - 1) & ~(uint64_t)(ALIGN - 1);
-		h.total = h.data_off + w.end;
+		h.listing_off = (ALIGN + w.end + ALIGN - 1) & ~(uint64_t)(ALIGN - 1);
+		h.total = h.listing_off + w.len;
 		sha256_hex(w.listing ? w.listing : "", w.len, h.listing_sha);
-		int64_t crc = crc_of(w.fd, 0, w.end);
-		h.data_crc = (uint32_t)crc;
-		rc = crc < 0 || ftruncate(fd, (off_t)h.total) ||
-		     write_at(fd, &h, sizeof(h), 0) ||
-		     write_at(fd, w.listing ? w.listing : "", w.len, ALIGN) ? -1 : 0;
+		rc = ftruncate(fd, (off_t)h.total) ||
+		     write_at(fd, w.listing ? w.listing : "", w.len, h.listing_off) ? -1 : 0;
 	}
-	/* The data region, holes kept. */
-	struct seg_copy sc = { w.fd, fd, h.data_off };
-	if (!rc)
-		rc = data_segments(w.fd, 0, w.end, copy_seg, &sc) ? -1 : 0;
+	int64_t crc = rc ? -1 : crc_of(fd, h.data_off, h.listing_off - h.data_off);
+	h.data_crc = (uint32_t)crc;
+	rc = crc < 0 || write_at(fd, &h, sizeof(h), 0) ? -1 : 0;
 	free(w.listing);
-	close(w.fd);
 	return rc;
 }
 
@@ -227,16 +210,17 @@ static int load(int fd, struct pkg_entry *e)
 	struct stat st;
 	if (fstat(fd, &st) || pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
 	    memcmp(h.magic, MAGIC, sizeof(MAGIC)) || h.total != (uint64_t)st.st_size ||
-	    h.data_off < ALIGN + h.listing_len || h.data_off > h.total ||
-	    h.listing_sha[64])
+	    h.data_off != ALIGN || h.listing_off < h.data_off || h.listing_off > h.total ||
+	    h.total - h.listing_off != h.listing_len || h.listing_sha[64])
 		return -1;
 	char *l = xmalloc(h.listing_len + 1), sha[65];
-	if (pread(fd, l, h.listing_len, ALIGN) != (ssize_t)h.listing_len) {
+	if (pread(fd, l, h.listing_len, (off_t)h.listing_off) != (ssize_t)h.listing_len) {
 		free(l);
 		return -1;
 	}
 	sha256_hex(l, h.listing_len, sha);
-	int64_t crc = strcmp(sha, h.listing_sha) ? -1 : crc_of(fd, h.data_off, h.total - h.data_off);
+	int64_t crc = strcmp(sha, h.listing_sha) ? -1
+		: crc_of(fd, h.data_off, h.listing_off - h.data_off);
 	if (crc < 0 || (uint32_t)crc != h.data_crc) {
 		free(l);
 		return -1;

@@ -2,9 +2,9 @@
  * composes import without decompressing anything, its members' data read in place.
  *
  * An entry is named by the sha256 of the .deb in $XDG_CACHE_HOME/lsbimg/pkg (default
- * ~/.cache/lsbimg/pkg): a header, a listing of the members (names, attributes, xattrs,
- * where each one's data lies) and their data at block-aligned offsets (holes kept), with
- * the sha256 of the listing and a CRC-32 of the data in the header. An entry whose size
+ * ~/.cache/lsbimg/pkg): a header, the members' data at block-aligned offsets (holes kept)
+ * and a listing of the members (names, attributes, xattrs, where each one's data lies),
+ * with the sha256 of the listing and a CRC-32 of the data in the header. An entry whose size
  * or sums do not match is never used: it is rebuilt. Entries are written to a temporary
  * and renamed into place, so concurrent composes each see a whole entry or none; readers
  * hold the file open, so a prune or a rebuild under them changes nothing they read.
