@@ -48,6 +48,13 @@ void inputs_note_data(const char *path, const struct stat *st, const void *data,
 	i->hashed = 1;
 }
 
+void inputs_note_digest(const char *path, const struct stat *st, const char sha[65])
+{
+	struct input *i = add(path, st, 1);
+	memcpy(i->sha, sha, sizeof(i->sha));
+	i->hashed = 1;
+}
+
 void inputs_note_path(const char *path, int follow)
 {
 	struct stat st;

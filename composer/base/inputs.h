@@ -21,6 +21,8 @@ struct input {
 void inputs_note(const char *path, const struct stat *st, int follow);
 /* Note PATH, read whole as the LEN bytes at DATA under ST (stat, symlinks followed). */
 void inputs_note_data(const char *path, const struct stat *st, const void *data, size_t len);
+/* Note PATH, whose bytes under ST (stat) have the sha256 SHA (hex). */
+void inputs_note_digest(const char *path, const struct stat *st, const char sha[65]);
 /* Note PATH as it is now (stat when FOLLOW, else lstat); nothing when it does not exist. */
 void inputs_note_path(const char *path, int follow);
 /* Every input noted so far, sorted by path (a path noted through stat and lstat is

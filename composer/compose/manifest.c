@@ -32,6 +32,8 @@
 /* A file whose mtime or ctime is this close to the run's start may change again without
  * its stat showing it (timestamps are as coarse as the kernel's tick). */
 #define RACY_NS 1000000000LL
+/* Such a file up to this size is hashed rather than composed again next time. */
+#define RACY_HASH_MAX (1 << 20)
 
 char *manifest_path(const char *output)
 {
@@ -45,6 +47,28 @@ char *manifest_path(const char *output)
 static int64_t ns(struct timespec t)
 {
 	return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/* The sha256 of host file PATH, or "" when it cannot be read. */
+static void file_sha(const char *path, char out[65])
+{
+	out[0] = 0;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
+		return;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode)) {
+		if (!st.st_size) {
+			sha256_hex("", 0, out);
+		} else {
+			void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+			if (m != MAP_FAILED) {
+				sha256_hex(m, (size_t)st.st_size, out);
+				munmap(m, (size_t)st.st_size);
+			}
+		}
+	}
+	close(fd);
 }
 
 /* ---- writing ---- */
@@ -110,6 +134,23 @@ static int write_whole(const char *path, const struct buf *b)
 	return 0;
 }
 
+/* A small regular file changed close to the run that was not read whole: its digest now,
+ * when its stat is still the one noted when it was read (else "" and it counts as
+ * changed). What remains unseen is a second change within the same timestamp tick as
+ * the first, between the read and now. */
+static void racy_sha(const struct input *in, char out[65])
+{
+	struct stat st;
+	out[0] = 0;
+	if (!S_ISREG(in->st.st_mode) || in->st.st_size > RACY_HASH_MAX ||
+	    (in->follow ? stat(in->path, &st) : lstat(in->path, &st)) ||
+	    st.st_ino != in->st.st_ino || st.st_dev != in->st.st_dev ||
+	    st.st_size != in->st.st_size || ns(st.st_mtim) != ns(in->st.st_mtim) ||
+	    ns(st.st_ctim) != ns(in->st.st_ctim))
+		return;
+	file_sha(in->path, out);
+}
+
 int manifest_write(const char *output, const char key[65], int64_t start_ns,
 		   const struct stat *out_st, const char *staged, const struct stat *stage_st)
 {
@@ -125,9 +166,12 @@ int manifest_write(const char *output, const char key[65], int64_t start_ns,
 		const struct stat *st = &in[i].st;
 		int racy = ns(st->st_mtim) >= start_ns - RACY_NS ||
 			   ns(st->st_ctim) >= start_ns - RACY_NS;
-		char sum[67];
-		if (in[i].hashed)
-			snprintf(sum, sizeof(sum), "%s%s", racy ? "=" : "", in[i].sha);
+		char sum[67], now[65] = "";
+		if (racy && !in[i].hashed)
+			racy_sha(&in[i], now);
+		if (in[i].hashed || *now)
+			snprintf(sum, sizeof(sum), "%s%s", racy ? "=" : "",
+				 in[i].hashed ? in[i].sha : now);
 		else
 			strcpy(sum, racy ? "!" : "-");
 		put(&b, "in %d %o %u %u %ju %ju %jd %" PRId64 " %" PRId64 " %s ", in[i].follow,
@@ -191,28 +235,6 @@ static char *unescape(char *s)
 	}
 	*o = 0;
 	return s;
-}
-
-/* The sha256 of host file PATH, or "" when it cannot be read. */
-static void file_sha(const char *path, char out[65])
-{
-	out[0] = 0;
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	struct stat st;
-	if (fd < 0)
-		return;
-	if (!fstat(fd, &st) && S_ISREG(st.st_mode)) {
-		if (!st.st_size) {
-			sha256_hex("", 0, out);
-		} else {
-			void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-			if (m != MAP_FAILED) {
-				sha256_hex(m, (size_t)st.st_size, out);
-				munmap(m, (size_t)st.st_size);
-			}
-		}
-	}
-	close(fd);
 }
 
 static int output_same(char *line, const char *tag, const char *want)

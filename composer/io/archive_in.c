@@ -610,7 +610,7 @@ int archive_import_debs(struct tree *t, struct node *base, const char *const *pa
 	for (size_t i = 0; i < n; i++) {
 		struct deb_job *j = &p.jobs[i];
 		if (j->ok) {
-			inputs_note_path(j->path, 1);
+			inputs_note_digest(j->path, &j->e.pkg_st, j->e.key);
 			rc |= import_entry_members(t, base, j, opt);
 			pkg_close(&j->e, 1);
 		} else {

@@ -203,8 +203,9 @@ static int build_entry(const char *path, int fd, int (*build)(const char *, stru
 
 /* ---- reading ---- */
 
-/* Check FD as an entry and load its listing into E. 0, or -1 when it is not whole. */
-static int load(int fd, struct pkg_entry *e)
+/* Check FD as an entry and load its listing into E (for the package with KEY and stat
+ * PST). 0, or -1 when it is not whole. */
+static int load(int fd, struct pkg_entry *e, const char key[65], const struct stat *pst)
 {
 	struct header h;
 	struct stat st;
@@ -231,6 +232,8 @@ static int load(int fd, struct pkg_entry *e)
 	e->pos = 0;
 	e->xattrs = NULL;
 	e->data_off = h.data_off;
+	memcpy(e->key, key, sizeof(e->key));
+	e->pkg_st = *pst;
 	return 0;
 }
 
@@ -275,8 +278,8 @@ static void memo_put(const char *memo, const char key[65])
 	free(tmp);
 }
 
-/* The sha256 of the file PATH, or -1. */
-static int file_key(const char *path, char key[65])
+/* The sha256 of the file PATH, and its stat *ST; or -1. */
+static int file_key(const char *path, char key[65], struct stat *st_out)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	struct stat st;
@@ -302,6 +305,7 @@ static int file_key(const char *path, char key[65])
 	}
 	free(memo);
 	close(fd);
+	*st_out = st;
 	return rc;
 }
 
@@ -311,7 +315,8 @@ int pkg_open(const char *path, struct pkg_entry *e,
 	memset(e, 0, sizeof(*e));
 	e->fd = -1;
 	char key[65], *dir = entries_dir(), *name = NULL, *tmp = NULL;
-	if (file_key(path, key)) {
+	struct stat pst;
+	if (file_key(path, key, &pst)) {
 		free(dir);
 		return -1;
 	}
@@ -322,7 +327,7 @@ int pkg_open(const char *path, struct pkg_entry *e,
 	if (dir) {
 		name = xasprintf("%s/%s", dir, key);
 		int fd = open(name, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0 && !load(fd, e)) {
+		if (fd >= 0 && !load(fd, e, key, &pst)) {
 			utimensat(AT_FDCWD, name, NULL, 0);   /* recently used */
 			free(name);
 			free(dir);
@@ -339,7 +344,7 @@ int pkg_open(const char *path, struct pkg_entry *e,
 	}
 	if (rc && tmp)
 		unlink(tmp);
-	rc = rc ? -1 : load(fd, e);
+	rc = rc ? -1 : load(fd, e, key, &pst);
 	if (rc && fd >= 0)
 		close(fd);
 	free(tmp);

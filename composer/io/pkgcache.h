@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 struct pkg_xattr {
 	const char *name;
@@ -43,6 +44,8 @@ struct pkg_entry {
 	char *listing;           /* malloc'd */
 	size_t listing_len, pos;
 	uint64_t data_off;       /* where member data starts in the file */
+	char key[65];            /* the package's sha256 */
+	struct stat pkg_st;      /* the package file's, when key was taken */
 	struct pkg_xattr *xattrs;
 };
 
