@@ -18,11 +18,12 @@ scenario() {
   before=$(sha "out/$1.img")
 }
 # changed NAME WHAT PATH-IN-MESSAGE FAULT...: compose NAME with the shim set by FAULT...
-# (VAR=VALUE); it must fail naming the path and lose nothing.
+# (VAR=VALUE); it must fail naming the path and lose nothing. --force: the sources are as
+# the previous compose saw them until the shim changes one while it is read.
 changed() {
   local name=$1 what=$2 path=$3; shift 3
   note "$what"
-  expect_exit 1 timeout 60 env LD_PRELOAD="$FAULT_SO" "$@" "$LSBIMG" compose -q "$name.cfg"
+  expect_exit 1 timeout 60 env LD_PRELOAD="$FAULT_SO" "$@" "$LSBIMG" compose -q --force "$name.cfg"
   [ -z "${SHOW_ERR:-}" ] || echo "   $ERR"
   assert_contains "$what: names the path" "$ERR" "$path"
   unchanged "$what" "out/$name.img" "$before"

@@ -16,7 +16,7 @@ on_exit 'umount full 2>/dev/null'
 
 for tmp in /nonexistent "$PWD/full"; do
   note "compose with TMPDIR=$tmp"
-  expect_exit 1 env TMPDIR="$tmp" "$LSBIMG" compose -q a.cfg
+  expect_exit 1 env TMPDIR="$tmp" "$LSBIMG" compose -q --force a.cfg
   assert_contains "compose, TMPDIR=$tmp: says why" "$ERR" "spool"
   unchanged "compose, TMPDIR=$tmp" out/g.img "$img"
   unchanged "compose, TMPDIR=$tmp" out/stage/g.img "$staged"
