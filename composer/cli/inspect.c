@@ -446,7 +446,7 @@ static void info_line(const char *key, const char *text, uint64_t num, void *arg
 	struct info_out *io = arg;
 	if (io->json) {
 		if (text)
-			json_string(&io->j, key, text);
+			json_name(&io->j, key, text, strlen(text));
 		else
 			json_uint(&io->j, key, num);
 	} else if (text) {
