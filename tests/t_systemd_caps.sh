@@ -44,6 +44,7 @@ assert_eq "rows" 15 "$(($(wc -l <<<"$plain") - 1))"
 expect_exit 0 "$LSBIMG" caps --json layout.cfg
 assert_contains "json" "$OUT" '{"unit":"net_server.service","variable":"L4_CAP_EXTRA","capability":"global_fd","file":"/etc/systemd/system/net_server.service.d/50-l4-caps.conf","line":3,"given_at":"'"$CFG:$init_line"'","problem":null}'
 assert_eq "json rows" 15 "$(jq '.uses | length' <<<"$OUT")"
+"$TOP/tests/json_check.py" caps <<<"$OUT" || fail "caps --json does not match docs/json.schema.json"
 
 note "the shipped fs_server.service continues one Environment= over lines, as L4ReRust's does"
 [ "$(grep -c '"L4_CAP_[A-Z_]*=[a-z_]*" \\$' "$TOP/units/fs_server.service")" -ge 5 ] ||
