@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "base/diag.h"
 #include "base/json.h"
+#include "base/progress.h"
 #include "compose/pipeline.h"
 #include "sections/section.h"
 
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static void usage(FILE *f)
 {
@@ -150,6 +152,8 @@ int cmd_compose(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	/* A progress line where someone watches: on a terminal, not quiet, not for scripts. */
+	progress_enable(!json && diag_verbosity >= 0 && isatty(STDERR_FILENO));
 	/* stdout is the JSON object's alone. */
 	struct json_sink js = { 0 };
 	const struct diag_sink sink = { json_report, &js };

@@ -2,6 +2,7 @@
  * whose bytes the writer streams later, so memory stays proportional to names. */
 #include "io/hostfs.h"
 #include "base/diag.h"
+#include "base/progress.h"
 #include "model/hostsrc.h"
 
 #include <dirent.h>
@@ -96,6 +97,7 @@ static int import_one(struct import *im, struct node *dir, int dfd, struct hostd
 	default: type = NODE_SOCK; break;
 	}
 	struct node *n = tree_node_new(im->t, type, im->o->origin);
+	progress_add(1, type == NODE_REG ? (uint64_t)st.st_size : 0);
 	n->mode = st.st_mode & 07777;
 	n->uid = im->o->uid;
 	n->gid = im->o->gid;
