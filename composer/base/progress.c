@@ -22,6 +22,7 @@ static struct {
 	uint64_t files, bytes, files_total, bytes_total;
 	unsigned calls;          /* since the clock was last read */
 	uint64_t unclocked;      /* bytes since the clock was last read */
+	uint64_t file_bytes;     /* bytes since the last progress_file_done */
 	int64_t start, last;     /* ms */
 } p;
 
@@ -109,6 +110,7 @@ void progress_phase(const char *what, uint64_t files_total, uint64_t bytes_total
 	p.bytes_total = bytes_total;
 	p.calls = 0;
 	p.unclocked = 0;
+	p.file_bytes = 0;
 	p.start = now_ms();
 	draw(p.start);
 }
@@ -120,6 +122,7 @@ void progress_add(uint64_t files, uint64_t bytes)
 	p.files += files;
 	p.bytes += bytes;
 	p.unclocked += bytes;
+	p.file_bytes += bytes;
 	if (++p.calls < PROGRESS_CALLS && p.unclocked < PROGRESS_BYTES)
 		return;
 	p.calls = 0;
@@ -127,6 +130,15 @@ void progress_add(uint64_t files, uint64_t bytes)
 	int64_t t = now_ms();
 	if (t - p.last >= p.interval)
 		draw(t);
+}
+
+void progress_file_done(uint64_t size)
+{
+	if (!p.on || !p.what)
+		return;
+	uint64_t holes = size > p.file_bytes ? size - p.file_bytes : 0;
+	progress_add(1, holes);
+	p.file_bytes = 0;
 }
 
 void progress_clear(void)

@@ -14,6 +14,9 @@ void progress_enable(int on);
 void progress_phase(const char *what, uint64_t files_total, uint64_t bytes_total);
 /* FILES and BYTES more done in the current phase. */
 void progress_add(uint64_t files, uint64_t bytes);
+/* A file of SIZE bytes is done: what its data added falls short of SIZE (holes, which
+ * need no copying) counts as done too. */
+void progress_file_done(uint64_t size);
 /* Erase the line (it comes back at the next update). */
 void progress_clear(void);
 /* Erase the line and end the phase. */

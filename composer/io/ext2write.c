@@ -859,7 +859,7 @@ static int write_leaf(struct writer *w, struct node *n)
 			return fail(w, EXT2_ET_FILE_TOO_BIG, n->origin);
 		if (write_data(w, ino, (struct ext2_inode *)&in, n))
 			return -1;
-		progress_add(1, 0);
+		progress_file_done(n->u.reg.size);
 		break;
 	case NODE_SYMLINK: {
 		size_t len = strlen(n->u.lnk.target);

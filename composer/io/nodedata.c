@@ -47,6 +47,6 @@ int node_stream(const struct node *n, int (*fn)(const void *buf, size_t len, voi
 		rc = source_failed(n, "changed size during compose");
 	if (fd >= 0)
 		close(fd);
-	progress_add(1, 0);
+	progress_file_done(size);
 	return rc;
 }
