@@ -130,7 +130,7 @@ int cmd_check(int argc, char **argv)
 		p.j = &j;
 		p.out = xcalloc(check_count, sizeof(*p.out));
 		json_begin(&j, stdout);
-		json_string(&j, "image", image);
+		json_name(&j, "image", image, strlen(image));
 		json_bool(&j, "strict", o.strict);
 		json_array(&j, "problems");
 	}

@@ -70,12 +70,12 @@ static int json_result(struct json_sink *s, int rc, const struct composition *c,
 		json_array(j, "outputs");
 		json_object(j, NULL);
 		json_string(j, "role", "image");
-		json_string(j, "path", p->output);
+		json_name(j, "path", p->output, strlen(p->output));
 		json_close(j);
 		if (staged) {
 			json_object(j, NULL);
 			json_string(j, "role", "staged");
-			json_string(j, "path", staged);
+			json_name(j, "path", staged, strlen(staged));
 			json_close(j);
 		}
 		json_close(j);
@@ -161,7 +161,7 @@ int cmd_compose(int argc, char **argv)
 		diag_verbosity = -1;
 		diag_set_sink(&sink);
 		json_begin(&js.j, stdout);
-		json_string(&js.j, "layout", argv[optind]);
+		json_name(&js.j, "layout", argv[optind], strlen(argv[optind]));
 		json_array(&js.j, "problems");
 	}
 	struct composition c;

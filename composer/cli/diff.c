@@ -299,8 +299,8 @@ int cmd_diff(int argc, char **argv)
 		qsort(lb.e, lb.n, sizeof(*lb.e), by_path);
 		if (o.json) {
 			json_begin(&o.j, stdout);
-			json_string(&o.j, "a", na);
-			json_string(&o.j, "b", nb);
+			json_name(&o.j, "a", na, strlen(na));
+			json_name(&o.j, "b", nb, strlen(nb));
 			json_array(&o.j, "changes");
 		}
 		size_t i = 0, j = 0;
@@ -313,14 +313,16 @@ int cmd_diff(int argc, char **argv)
 			else
 				rc = compare(&o, &a, &b, na, nb, &la.e[i++], &lb.e[j++]);
 		}
+		/* After a read error (exit 2) the object ends where it stopped, still JSON. */
 		if (o.json && !rc) {
 			json_close(&o.j);
 			json_object(&o.j, "summary");
 			json_uint(&o.j, "added", o.added);
 			json_uint(&o.j, "removed", o.removed);
 			json_uint(&o.j, "changed", o.changed);
-			json_end(&o.j);
 		}
+		if (o.json)
+			json_end(&o.j);
 	}
 	free_list(&la);
 	free_list(&lb);

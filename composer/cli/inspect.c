@@ -151,7 +151,7 @@ static void json_entry(struct json *j, struct imgview *iv, const char *path, img
 static void json_start(struct json *j, const struct opts *o)
 {
 	json_begin(j, stdout);
-	json_string(j, "image", o->image);
+	json_name(j, "image", o->image, strlen(o->image));
 }
 
 /* An ls line: NAME alone, or in long format. */
