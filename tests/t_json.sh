@@ -111,6 +111,7 @@ done
 
 cp -a root rootb
 printf 'L4RE, changed\n' >rootb/etc/hostname
+head -c 200001 /dev/urandom >rootb/bin/blob   # digests over several read chunks, odd tail
 EXTRA=', { type = "file"; path = "/etc/link2"; source = "root/etc/hostname"; uid = 7; gid = 8; }' \
   layout b.img rootb ext4 >b.cfg
 EXTRA=', { type = "file"; path = "/etc/link2"; source = "root/etc/hostname"; uid = 7; gid = 9; }' \
@@ -119,16 +120,19 @@ EXTRA=', { type = "file"; path = "/etc/link2"; source = "root/etc/hostname"; uid
 expect_exit 1 "$LSBIMG" diff --json a2.img b.img
 valid diff
 d=$OUT
-assert_eq "summary" '{"added":0,"removed":0,"changed":2}' "$(jq -c .summary <<<"$d")"
-h=$(jq -c '.changes[] | select(.path == "/etc/hostname")' <<<"$d")
-assert_eq "changed" '["content"]' "$(jq -c .changed <<<"$h")"
-for s in a:a2.img b:b.img; do
-  img=${s#*:} side=${s%%:*}
-  e=$("$LSBIMG" stat --json "$img" /etc/hostname)
-  assert_eq "diff side $side is the entry" "$(jq -c '[.type, .mode, .uid, .gid, .size]' <<<"$e")" \
-    "$(jq -c ".$side | [.type, .mode, .uid, .gid, .size]" <<<"$h")"
-  assert_eq "diff sha256 $side" "$("$LSBIMG" cat "$img" /etc/hostname | sha256sum | cut -d' ' -f1)" \
-    "$(jq -r ".$side.sha256" <<<"$h")"
+assert_eq "summary" '{"added":0,"removed":0,"changed":3}' "$(jq -c .summary <<<"$d")"
+for f in /etc/hostname /bin/blob; do
+  h=$(jq -c ".changes[] | select(.path == \"$f\")" <<<"$d")
+  assert_eq "changed $f" '["content"]' "$(jq -c .changed <<<"$h")"
+  for s in a:a2.img b:b.img; do
+    img=${s#*:} side=${s%%:*}
+    e=$("$LSBIMG" stat --json "$img" "$f")
+    assert_eq "diff side $side of $f is the entry" "$(jq -c '[.type, .mode, .uid, .gid, .size]' <<<"$e")" \
+      "$(jq -c ".$side | [.type, .mode, .uid, .gid, .size]" <<<"$h")"
+    dump "$img" "$f" "$side.dump"
+    assert_eq "diff sha256 $side of $f" "$(sha256sum <"$side.dump" | cut -d' ' -f1)" "$(jq -r ".$side.sha256" <<<"$h")"
+    rm "$side.dump"
+  done
 done
 o=$(jq -c '.changes[] | select(.path == "/etc/link2")' <<<"$d")
 assert_eq "gid alone changed" '["gid"] 9 8 7 7' "$(jq -r '"\(.changed | tojson) \(.a.gid) \(.b.gid) \(.a.uid) \(.b.uid)"' <<<"$o")"
