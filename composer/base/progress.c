@@ -60,7 +60,7 @@ static void draw(int64_t t)
 	/* One column short of the width: a full line would wrap on some terminals. */
 	int w = columns() - 1, n;
 	if (!p.files_total && !p.bytes_total && !p.files && !p.bytes) {
-		n = snprintf(line, sizeof(line), "%s, %.0f s", p.what, secs);
+		n = snprintf(line, sizeof(line), "%s...", p.what);   /* a phase that counts nothing */
 	} else if (!p.files_total && !p.bytes_total) {
 		n = snprintf(line, sizeof(line), "%s: %llu files, %s, %.0f s", p.what,
 			     (unsigned long long)p.files, size_text(p.bytes, a, sizeof(a)), secs);

@@ -92,7 +92,7 @@ static const char usage[] =
 	"usage: lsbimg check [--json] [--strict] [--caps-cfg FILE] IMAGE\n"
 	"Checks the file system, the ELF closure, the enabled units and the layout's own, and\n"
 	"their L4_CAP_* variables against the ned script the image records (or FILE).\n"
-	"--json: the problems and each check's outcome as one JSON object (docs/json.md).\n"
+	"--json: the problems and each check's outcome as one JSON object (docs/json.md)\n"
 	"Exit 1 on problems, and when a check could not run.\n";
 
 int cmd_check(int argc, char **argv)

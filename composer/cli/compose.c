@@ -20,7 +20,7 @@ static void usage(FILE *f)
 	      "Write the image LAYOUT describes (default out/images/<name>.img) and stage a\n"
 	      "copy (default in distribution/images). --caps-cfg: check the units' L4_CAP_*\n"
 	      "variables against (and record) the ned script FILE instead of systemd.caps_cfg.\n"
-	      "--json: the outcome and every problem as one JSON object on stdout (docs/json.md).\n"
+	      "--json: the outcome and all problems as one JSON object on stdout (docs/json.md)\n"
 	      "Exit: 0 ok, 1 failed, 2 usage/layout.\n",
 	      f);
 }
