@@ -1,13 +1,15 @@
-/* Compose progress on a terminal: one line on stderr, rewritten in place with \r at most
- * every PROGRESS_INTERVAL and erased at the end, so the summary and any message start on a
- * clean line. Off unless a command enables it (compose: stderr is a terminal, no -q, no
- * --json); then every call is a counter update, and the clock (CLOCK_MONOTONIC_COARSE) is
- * read only every PROGRESS_CALLS calls or PROGRESS_BYTES bytes. */
+/* Compose progress on a terminal: one line on stderr, fitted to the terminal's width,
+ * rewritten in place with \r at most every 250 ms (LSBIMG_PROGRESS_MS) and erased before
+ * any message (diag) and at the end, so the summary and messages start on a clean line.
+ * Off unless a command enables it (compose: stderr is a terminal, no -q, no --json); even
+ * then a call is a counter update, and the clock (CLOCK_MONOTONIC_COARSE) is read only
+ * every 32 calls or 4 MiB. */
 #ifndef LSBIMG_PROGRESS_H
 #define LSBIMG_PROGRESS_H
 
 #include <stdint.h>
 
+/* ON: show progress from now on; reads LSBIMG_PROGRESS_MS. */
 void progress_enable(int on);
 /* Start phase WHAT ("scanning", "checking", "writing", "staging"), with totals for percent,
  * rate and ETA; 0 totals: only the counts done are shown. Draws the line at once. */
