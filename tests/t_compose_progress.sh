@@ -72,6 +72,14 @@ grep -qx "too wide 0" <<<"$a" || fail "a progress line is wider than 40 columns:
 grep -qx "narrow True" <<<"$a" || fail "narrow writing lines lack percent, rate or ETA: $a"
 grep -qx "cleared True" <<<"$a" || fail "the progress line is not cleared (40 columns)"
 
+note "interrupted (SIGINT while a file is opened): 130, and the line is erased"
+rc=0
+FAULT_NAME=f1000 FAULT_CALL=open FAULT_DO=signal:2 LD_PRELOAD=$FAULT_SO LSBIMG_PROGRESS_MS=0 \
+  script -qfec "$(printf '%q ' "$LSBIMG" compose p.cfg)" /dev/null >tty.out || rc=$?
+assert_eq "exit on SIGINT" 130 "$rc"
+grep -q 'writing: ' tty.out || fail "no progress before the signal"
+assert_eq "ends erased" "$(printf '\r\033[K' | xxd -p)" "$(tail -c 4 tty.out | xxd -p)"
+
 note "no progress without a terminal, with -q or with --json"
 LSBIMG_PROGRESS_MS=0 "$LSBIMG" compose p.cfg >out.txt 2>err.txt || fail "compose without a terminal"
 assert_eq "stderr without a terminal" "" "$(cat err.txt)"

@@ -1,6 +1,7 @@
 /* The progress line: counters, a coarse clock, and a line sized to the terminal. */
 #include "base/progress.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -14,8 +15,11 @@
  * open): percent and ETA count both, so neither many small files nor one big one stall it. */
 #define FILE_COST (32u << 10)
 
+/* Read by the signal handler (progress_abandon). */
+static volatile sig_atomic_t shown;
+
 static struct {
-	int on, shown;
+	int on;
 	int64_t interval;        /* ms between redraws */
 	const char *what;
 	uint64_t files, bytes, files_total, bytes_total;
@@ -86,7 +90,7 @@ static void draw(int64_t t)
 		n = w;
 	fprintf(stderr, "\r%.*s\033[K", n, line);
 	fflush(stderr);
-	p.shown = 1;
+	shown = 1;
 	p.last = t;
 }
 
@@ -142,11 +146,17 @@ void progress_file_done(uint64_t size)
 
 void progress_clear(void)
 {
-	if (!p.shown)
+	if (!shown)
 		return;
 	fputs("\r\033[K", stderr);
 	fflush(stderr);
-	p.shown = 0;
+	shown = 0;
+}
+
+void progress_abandon(void)
+{
+	if (shown)
+		(void)!write(STDERR_FILENO, "\r\033[K", 4);
 }
 
 void progress_end(void)

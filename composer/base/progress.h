@@ -23,5 +23,8 @@ void progress_file_done(uint64_t size);
 void progress_clear(void);
 /* Erase the line and end the phase. */
 void progress_end(void);
+/* Erase the line from a signal handler (async-signal-safe), so a killed compose leaves
+ * the shell a clean line. */
+void progress_abandon(void);
 
 #endif
