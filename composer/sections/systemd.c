@@ -263,8 +263,10 @@ static int parse_mappings(const struct conf *list, struct systemd_plan *p)
 			continue;
 		}
 		const struct conf *env = conf_member(m, "env");
-		char *text = xasprintf("# Capability mappings from the layout (%s).\n[Service]\n",
-				       conf_where(m));
+		/* Not naming the layout file: the image's bytes must not depend on its name
+		 * or place. */
+		char *text = xstrdup("# Capability mappings from the layout (systemd.mappings).\n"
+				     "[Service]\n");
 		int bad = 0;
 		for (size_t k = 0; k < conf_length(env); k++) {
 			const struct conf *e = conf_elem(env, k);
