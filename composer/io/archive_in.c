@@ -310,6 +310,8 @@ static void import_member(struct importer *im, struct archive *a, struct archive
 	}
 	n->uid = (unsigned)uid;
 	n->gid = (unsigned)gid;
+	if (im->opt->added)
+		im->opt->added(n, im->opt->arg);
 	n->mtime = archive_entry_mtime(e) < im->opt->clamp ? archive_entry_mtime(e)
 							   : im->opt->clamp;
 	copy_xattrs(im, e, n);

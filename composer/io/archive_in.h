@@ -14,6 +14,9 @@ struct archive_import {
 	int64_t clamp;       /* later mtimes become this (INT64_MAX: keep them) */
 	long uid, gid;       /* owner of every member, or -1 to keep the archive's */
 	int flags;           /* TREE_OVERRIDE: members may replace non-directories */
+	/* Called with each node made for a member (NULL: not wanted). */
+	void (*added)(struct node *n, void *arg);
+	void *arg;
 };
 
 /* Import archive PATH under directory BASE (NULL: the root). Member names are resolved

@@ -99,6 +99,8 @@ static int import_one(struct import *im, struct node *dir, int dfd, struct hostd
 	n->mode = st.st_mode & 07777;
 	n->uid = im->o->uid;
 	n->gid = im->o->gid;
+	if (im->o->added)
+		im->o->added(n, im->o->arg);
 	switch (type) {
 	case NODE_REG:
 		node_set_host(n, hd, name, &st);
@@ -227,6 +229,8 @@ int hostfs_import(struct tree *t, const char *dest, const char *src,
 		n->mode = st.st_mode & 07777;
 		n->uid = o->uid;
 		n->gid = o->gid;
+		if (o->added)
+			o->added(n, o->arg);
 		if (tree_add(t, NULL, dest, n, o->flags, &why)) {
 			diag_error_at(o->origin, 0, "%s: %s", dest, why);
 			return -1;

@@ -9,6 +9,10 @@ struct hostfs_opts {
 	int mode;            /* mode of the top directory, or -1 to keep */
 	int flags;           /* tree_add flags */
 	const char *origin;  /* layout position, for messages */
+	/* Called with each node made for the tree (NULL: not wanted), e.g. to give it an
+	 * owner known only later. */
+	void (*added)(struct node *n, void *arg);
+	void *arg;
 };
 
 /* Copy the contents of host directory SRC to image directory DEST: modes kept, owner from

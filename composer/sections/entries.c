@@ -6,6 +6,7 @@
 #include "io/archive_in.h"
 #include "io/hostfs.h"
 #include "model/hostsrc.h"
+#include "sections/users.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@ struct entry {
 	unsigned mode;
 	int has_mode;
 	unsigned uid, gid;
+	const struct conf *owner, *group;  /* by name: resolved once the tree is complete */
 	long auid, agid;          /* archive: owner of every member, -1 to keep */
 	int flags;
 	char *source;             /* file, tree, archive: host path */
@@ -31,20 +33,30 @@ struct entry {
 	unsigned major, minor;    /* chr, blk */
 };
 
+/* A node of an entry that names its owner or group. */
+struct named {
+	struct node *n;
+	const struct entry *e;
+};
+
 struct entries {
 	struct entry *v;
 	size_t n;
+	struct named *named;
+	size_t nnamed, cap_named;
 };
 
 struct apply {
 	struct section_ctx *ctx;
+	struct entries *p;
 	const struct entry *e;
 	const char *origin;       /* "file:line", kept by the tree */
 };
 
 #define COMMON_KEYS \
 	{ "type", KEY_STRING, 1 }, { "path", KEY_STRING, 1 }, { "mode", KEY_STRING, 0 }, \
-	{ "uid", KEY_INT, 0 }, { "gid", KEY_INT, 0 }, { "override", KEY_BOOL, 0 }
+	{ "uid", KEY_INT, 0 }, { "gid", KEY_INT, 0 }, { "owner", KEY_STRING, 0 }, \
+	{ "group", KEY_STRING, 0 }, { "override", KEY_BOOL, 0 }
 
 static const struct key dir_keys[] = { COMMON_KEYS, { NULL, 0, 0 } };
 static const struct key file_keys[] = { COMMON_KEYS, { "source", KEY_STRING, 1 }, { NULL, 0, 0 } };
@@ -55,11 +67,25 @@ static const struct key dev_keys[] = {
 };
 static const struct key archive_keys[] = {
 	{ "type", KEY_STRING, 1 }, { "path", KEY_STRING, 1 }, { "source", KEY_STRING, 1 },
-	{ "uid", KEY_INT, 0 }, { "gid", KEY_INT, 0 }, { "override", KEY_BOOL, 0 },
-	{ NULL, 0, 0 },
+	{ "uid", KEY_INT, 0 }, { "gid", KEY_INT, 0 }, { "owner", KEY_STRING, 0 },
+	{ "group", KEY_STRING, 0 }, { "override", KEY_BOOL, 0 }, { NULL, 0, 0 },
 };
 
 /* ---- apply, per kind ---- */
+
+/* Remember N for entries_finish when its entry names an owner or group. */
+static void named(struct node *n, void *arg)
+{
+	struct apply *a = arg;
+	struct entries *p = a->p;
+	if (!a->e->owner && !a->e->group)
+		return;
+	if (p->nnamed == p->cap_named) {
+		p->cap_named = p->cap_named ? p->cap_named * 2 : 64;
+		p->named = xrealloc(p->named, p->cap_named * sizeof(*p->named));
+	}
+	p->named[p->nnamed++] = (struct named){ n, a->e };
+}
 
 static int add_node(struct apply *a, struct node *n)
 {
@@ -69,6 +95,7 @@ static int add_node(struct apply *a, struct node *n)
 		n->mode = e->mode;
 	n->uid = e->uid;
 	n->gid = e->gid;
+	named(n, a);
 	n->pinned = (e->flags & TREE_OVERRIDE) != 0;
 	if (!tree_add(a->ctx->tree, NULL, e->path, n, e->flags, &why))
 		return 0;
@@ -122,7 +149,7 @@ static int apply_tree(struct apply *a)
 	struct hostfs_opts o = {
 		.uid = e->uid, .gid = e->gid,
 		.mode = e->has_mode ? (int)e->mode : -1,
-		.flags = e->flags, .origin = a->origin,
+		.flags = e->flags, .origin = a->origin, .added = named, .arg = a,
 	};
 	int rc = hostfs_import(a->ctx->tree, e->path, e->source, &o);
 	if (rc)
@@ -196,7 +223,7 @@ static int apply_archive(struct apply *a)
 	const char *why;
 	struct archive_import opt = {
 		.clamp = a->ctx->img->timestamp, .flags = e->flags, .where = a->origin,
-		.uid = e->auid, .gid = e->agid,
+		.uid = e->auid, .gid = e->agid, .added = named, .arg = a,
 	};
 	/* The target directory, made if missing; a symlink to a directory is followed. */
 	char *self = xasprintf("%s/.", e->path);
@@ -249,7 +276,8 @@ static int parse_hardlink(const struct conf *s, struct entry *e)
 	e->target = conf_str(conf_member(s, "target"));
 	if (section_image_path(conf_member(s, "target"), "hard link target", e->target))
 		return -1;
-	if (e->has_mode || conf_member(s, "uid") || conf_member(s, "gid")) {
+	if (e->has_mode || conf_member(s, "uid") || conf_member(s, "gid") || e->owner ||
+	    e->group) {
 		conf_error(s, "a hard link shares its target's mode and owner; set them there");
 		return -1;
 	}
@@ -317,9 +345,20 @@ static int parse_mode(const struct conf *s, struct entry *e)
 	return 0;
 }
 
-static int parse_id(const struct conf *s, const char *key, unsigned *out)
+/* KEY (uid or gid), or NAMEKEY (owner or group) into *BYNAME: not both. */
+static int parse_id(const struct conf *s, const char *key, unsigned *out, const char *namekey,
+		    const struct conf **byname)
 {
 	const struct conf *c = conf_member(s, key);
+	*byname = conf_member(s, namekey);
+	if (*byname && c) {
+		conf_error(*byname, "%s and %s both set: one or the other", key, namekey);
+		return -1;
+	}
+	if (*byname && !*(*byname)->str) {
+		conf_error(*byname, "%s is empty", namekey);
+		return -1;
+	}
 	if (!c)
 		return 0;
 	if (c->num < 0 || c->num > MAX_ID) {
@@ -364,7 +403,8 @@ static int parse_entry(const struct conf *s, struct entry *e)
 	if (section_image_path(conf_member(s, "path"), "path", e->path))
 		return -1;
 	int ov = 0;
-	if (parse_mode(s, e) | parse_id(s, "uid", &e->uid) | parse_id(s, "gid", &e->gid))
+	if (parse_mode(s, e) | parse_id(s, "uid", &e->uid, "owner", &e->owner) |
+	    parse_id(s, "gid", &e->gid, "group", &e->group))
 		return -1;
 	conf_lookup_bool(s, "override", &ov);
 	e->flags = ov ? TREE_OVERRIDE : 0;
@@ -379,6 +419,7 @@ static void entries_free(void *plan)
 	for (size_t i = 0; i < p->n; i++)
 		free(p->v[i].source);
 	free(p->v);
+	free(p->named);
 	free(p);
 }
 
@@ -411,9 +452,52 @@ static int entries_apply(void *plan, struct section_ctx *ctx)
 	struct entries *p = plan;
 	int failed = 0;
 	for (size_t i = 0; i < p->n; i++) {
-		struct apply a = { ctx, &p->v[i], tree_strdup(ctx->tree, conf_where(p->v[i].at)) };
+		struct apply a = { ctx, p, &p->v[i], tree_strdup(ctx->tree, conf_where(p->v[i].at)) };
 		failed |= p->v[i].t->apply(&a) != 0;
 	}
+	return failed ? -1 : 0;
+}
+
+/* The id NAME (setting AT) has in U as a user (USER) or group: 0 and *ID, or -1 after
+ * reporting. */
+static int resolve(const struct users_ids *u, int user, const struct conf *at, unsigned *id)
+{
+	const char *hint;
+	if (!users_ids_find(u, user, at->str, id, &hint))
+		return 0;
+	conf_error(at, "%s '%s' is not in the image's %s%s%s%s", user ? "owner" : "group",
+		   at->str, user ? "/etc/passwd" : "/etc/group", hint ? " (did you mean '" : "",
+		   hint ? hint : "", hint ? "'?)" : "");
+	return -1;
+}
+
+int entries_finish(void *plan, struct section_ctx *ctx)
+{
+	struct entries *p = plan;
+	if (!p || !p->nnamed)
+		return 0;
+	struct users_ids *u = users_ids_load(ctx->tree);
+	if (!u)
+		return -1;
+	int failed = 0;
+	size_t k = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		struct entry *e = &p->v[i];
+		unsigned uid = 0, gid = 0;
+		int bad = (e->owner && resolve(u, 1, e->owner, &uid)) |
+			  (e->group && resolve(u, 0, e->group, &gid));
+		failed |= bad;
+		/* The nodes were recorded in the order of their entries. */
+		for (; k < p->nnamed && p->named[k].e == e; k++) {
+			if (bad)
+				continue;
+			if (e->owner)
+				p->named[k].n->uid = uid;
+			if (e->group)
+				p->named[k].n->gid = gid;
+		}
+	}
+	users_ids_free(u);
 	return failed ? -1 : 0;
 }
 

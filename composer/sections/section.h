@@ -36,6 +36,11 @@ struct section {
 
 extern const struct section entries_section, musl_section, kmod_section, systemd_section;
 
+/* After every section's apply: the owners and groups entries name (`owner`, `group`),
+ * looked up in the image's final /etc/passwd and /etc/group and set on the entries'
+ * nodes. PLAN is the entries' (NULL: none). 0, or -1 after reporting. */
+int entries_finish(void *plan, struct section_ctx *ctx);
+
 /* The ned script the systemd section checks the units' capabilities against and records
  * in the image, instead of systemd.caps_cfg (`--caps-cfg FILE` of compose and caps; NULL:
  * the layout's). */
