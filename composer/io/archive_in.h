@@ -5,6 +5,7 @@
 #ifndef LSBIMG_ARCHIVE_IN_H
 #define LSBIMG_ARCHIVE_IN_H
 
+#include "base/pathfilter.h"
 #include "model/tree.h"
 
 #include <stdint.h>
@@ -17,6 +18,8 @@ struct archive_import {
 	/* Called with each node made for a member (NULL: not wanted). */
 	void (*added)(struct node *n, void *arg);
 	void *arg;
+	struct pathfilter *filter;  /* which members to import, by their path below the
+				     * archive's root (NULL: all) */
 };
 
 /* Import archive PATH under directory BASE (NULL: the root). Member names are resolved

@@ -2,6 +2,7 @@
 #ifndef LSBIMG_HOSTFS_H
 #define LSBIMG_HOSTFS_H
 
+#include "base/pathfilter.h"
 #include "model/tree.h"
 
 struct hostfs_opts {
@@ -13,6 +14,7 @@ struct hostfs_opts {
 	 * owner known only later. */
 	void (*added)(struct node *n, void *arg);
 	void *arg;
+	struct pathfilter *filter;  /* which paths below SRC to import (NULL: all) */
 };
 
 /* Copy the contents of host directory SRC to image directory DEST: modes kept, owner from

@@ -31,6 +31,7 @@ struct entry {
 	const char *text;         /* text */
 	const char *target;       /* symlink, hardlink */
 	unsigned major, minor;    /* chr, blk */
+	struct pathfilter *filter;/* tree, archive: include and exclude (NULL: none) */
 };
 
 /* A node of an entry that names its owner or group. */
@@ -60,6 +61,10 @@ struct apply {
 
 static const struct key dir_keys[] = { COMMON_KEYS, { NULL, 0, 0 } };
 static const struct key file_keys[] = { COMMON_KEYS, { "source", KEY_STRING, 1 }, { NULL, 0, 0 } };
+#define FILTER_KEYS { "include", KEY_STRINGS, 0 }, { "exclude", KEY_STRINGS, 0 }
+static const struct key tree_keys[] = {
+	COMMON_KEYS, { "source", KEY_STRING, 1 }, FILTER_KEYS, { NULL, 0, 0 }
+};
 static const struct key text_keys[] = { COMMON_KEYS, { "text", KEY_STRING, 1 }, { NULL, 0, 0 } };
 static const struct key link_keys[] = { COMMON_KEYS, { "target", KEY_STRING, 1 }, { NULL, 0, 0 } };
 static const struct key dev_keys[] = {
@@ -68,7 +73,7 @@ static const struct key dev_keys[] = {
 static const struct key archive_keys[] = {
 	{ "type", KEY_STRING, 1 }, { "path", KEY_STRING, 1 }, { "source", KEY_STRING, 1 },
 	{ "uid", KEY_INT, 0 }, { "gid", KEY_INT, 0 }, { "owner", KEY_STRING, 0 },
-	{ "group", KEY_STRING, 0 }, { "override", KEY_BOOL, 0 }, { NULL, 0, 0 },
+	{ "group", KEY_STRING, 0 }, { "override", KEY_BOOL, 0 }, FILTER_KEYS, { NULL, 0, 0 },
 };
 
 /* ---- apply, per kind ---- */
@@ -150,10 +155,13 @@ static int apply_tree(struct apply *a)
 		.uid = e->uid, .gid = e->gid,
 		.mode = e->has_mode ? (int)e->mode : -1,
 		.flags = e->flags, .origin = a->origin, .added = named, .arg = a,
+		.filter = e->filter,
 	};
 	int rc = hostfs_import(a->ctx->tree, e->path, e->source, &o);
 	if (rc)
 		conf_error(e->at, "could not import tree %s", e->source);
+	else if (e->filter)
+		section_filter_warn(e->at, e->filter);
 	return rc;
 }
 
@@ -223,7 +231,7 @@ static int apply_archive(struct apply *a)
 	const char *why;
 	struct archive_import opt = {
 		.clamp = a->ctx->img->timestamp, .flags = e->flags, .where = a->origin,
-		.uid = e->auid, .gid = e->agid, .added = named, .arg = a,
+		.uid = e->auid, .gid = e->agid, .added = named, .arg = a, .filter = e->filter,
 	};
 	/* The target directory, made if missing; a symlink to a directory is followed. */
 	char *self = xasprintf("%s/.", e->path);
@@ -236,7 +244,10 @@ static int apply_archive(struct apply *a)
 		return -1;
 	}
 	dir = tree_lookup(t, NULL, e->path, TREE_FOLLOW);
-	return archive_import(t, dir, e->source, &opt);
+	rc = archive_import(t, dir, e->source, &opt);
+	if (!rc && e->filter)
+		section_filter_warn(e->at, e->filter);
+	return rc;
 }
 
 /* ---- parse, per kind: only what is not common ---- */
@@ -302,11 +313,25 @@ static int parse_dev(const struct conf *s, struct entry *e)
 	return bad ? -1 : 0;
 }
 
+/* A tree or archive: its source and filter. */
+static int parse_import(const struct conf *s, struct entry *e)
+{
+	struct pathfilter f;
+	int rc = section_filter_parse(s, &f);
+	if (!rc && pathfilter_any(&f)) {
+		e->filter = xmalloc(sizeof(*e->filter));
+		*e->filter = f;
+	} else {
+		pathfilter_free(&f);
+	}
+	return rc | parse_source(s, e);
+}
+
 static int parse_archive(const struct conf *s, struct entry *e)
 {
 	e->auid = conf_member(s, "uid") ? (long)e->uid : -1;
 	e->agid = conf_member(s, "gid") ? (long)e->gid : -1;
-	return parse_source(s, e);
+	return parse_import(s, e);
 }
 
 static const struct entry_type {
@@ -317,7 +342,7 @@ static const struct entry_type {
 } entry_types[] = {
 	{ "dir", dir_keys, parse_nothing, apply_dir },
 	{ "file", file_keys, parse_source, apply_file },
-	{ "tree", file_keys, parse_source, apply_tree },
+	{ "tree", tree_keys, parse_import, apply_tree },
 	{ "text", text_keys, parse_text, apply_text },
 	{ "symlink", link_keys, parse_symlink, apply_symlink },
 	{ "hardlink", link_keys, parse_hardlink, apply_hardlink },
@@ -411,13 +436,21 @@ static int parse_entry(const struct conf *s, struct entry *e)
 	return e->t->parse(s, e);
 }
 
+static void entry_free(struct entry *e)
+{
+	free(e->source);
+	if (e->filter)
+		pathfilter_free(e->filter);
+	free(e->filter);
+}
+
 static void entries_free(void *plan)
 {
 	struct entries *p = plan;
 	if (!p)
 		return;
 	for (size_t i = 0; i < p->n; i++)
-		free(p->v[i].source);
+		entry_free(&p->v[i]);
 	free(p->v);
 	free(p->named);
 	free(p);
@@ -438,7 +471,7 @@ static int entries_parse(const struct conf *s, const struct image_params *img, v
 	for (size_t i = 0; i < conf_length(s); i++) {
 		struct entry *e = &p->v[p->n];
 		if (parse_entry(conf_elem(s, i), e)) {
-			free(e->source);
+			entry_free(e);
 			problems++;
 		} else {
 			p->n++;
