@@ -269,9 +269,16 @@ static void add_hardlink(struct importer *im, struct archive *a, struct archive_
 		member_error(im, member, "hard link target '%s' contains '..'", target);
 		return;
 	}
-	/* A link goes with its target: kept when both are. */
-	if (filtered(im, member, 0) != PATH_IN || filtered(im, target, 0) != PATH_IN)
+	/* The data is the target's, which the filter may have left out: kept when both
+	 * are. */
+	if (filtered(im, member, 0) != PATH_IN)
 		return;
+	if (filtered(im, target, 0) != PATH_IN) {
+		diag_warn("%s%s%s: %s: a hard link to '%s', which the filter leaves out: left out "
+			  "too", im->opt->where ? im->opt->where : "", im->opt->where ? ": " : "",
+			  im->name, member, target);
+		return;
+	}
 	struct node *n = tree_lookup(im->t, im->base, target, 0);
 	if (!n) {
 		member_error(im, member, "hard link to '%s', which no earlier member created",
