@@ -44,3 +44,9 @@ assert_eq "same values, same image" "$(sha v.img)" "$(sha v2.img)"
 note "compose --help and the man page name -D"
 assert_contains "help" "$("$LSBIMG" compose --help)" "[-D NAME=VALUE]..."
 grep -q 'fB\\-D\\fR \\fINAME\\fR=\\fIVALUE' "$TOP/docs/lsbimg.1" || fail "docs/lsbimg.1 lacks -D"
+
+note "caps LAYOUT takes -D as compose does"
+expect_exit 2 "$LSBIMG" caps v.cfg
+assert_contains "unset" "$ERR" 'v.cfg:3: error: ${FILE} is not set'
+expect_exit 0 "$LSBIMG" caps -D FILE=x -D SRC=srcA -D EMPTY= v.cfg
+assert_contains "caps help" "$("$LSBIMG" caps --help)" "[-D NAME=VALUE]..."

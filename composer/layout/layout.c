@@ -154,7 +154,7 @@ static int apply_overrides(struct mem *m, struct conf *root)
 
 /* ---- variables: ${NAME}, ${NAME:-DEFAULT}, $${ for a literal ${ ---- */
 
-static char **defines;   /* "NAME=VALUE", later ones first in effect */
+static char **defines;   /* "NAME=VALUE"; of several for one name, the last counts */
 static size_t ndefines;
 
 static size_t name_len(const char *s)
