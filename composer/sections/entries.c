@@ -517,8 +517,10 @@ int entries_finish(void *plan, struct section_ctx *ctx)
 	for (size_t i = 0; i < p->n; i++) {
 		struct entry *e = &p->v[i];
 		unsigned uid = 0, gid = 0;
-		int bad = (e->owner && resolve(u, 1, e->owner, &uid)) |
-			  (e->group && resolve(u, 0, e->group, &gid));
+		/* Both reported when both are unknown. */
+		int bad = e->owner && resolve(u, 1, e->owner, &uid);
+		if (e->group && resolve(u, 0, e->group, &gid))
+			bad = 1;
 		failed |= bad;
 		/* The nodes were recorded in the order of their entries. */
 		for (; k < p->nnamed && p->named[k].e == e; k++) {
