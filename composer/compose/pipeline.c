@@ -1,6 +1,7 @@
 /* The compose pipeline and its table of sections. */
 #include "compose/pipeline.h"
 #include "base/diag.h"
+#include "base/progress.h"
 #include "base/sha256.h"
 #include "base/suggest.h"
 #include "compose/manifest.h"
@@ -109,9 +110,14 @@ static int apply(struct composition *c)
 	c->checks.strict = c->img.strict;
 	struct section_ctx ctx = { c->tree, &c->img, &c->checks };
 	int failed = 0;
+	progress_phase("scanning", 0, 0);
 	for (size_t i = 0; i < N_SECTIONS; i++)
 		if (c->plans[i] && sections[i]->apply(c->plans[i], &ctx))
 			failed = 1;
+	/* Owners by name: the users and packages are all in now. */
+	if (!failed && entries_finish(c->plans[0], &ctx))
+		failed = 1;
+	progress_end();
 	if (failed)
 		return EXIT_FAILED;
 	tree_freeze(c->tree);
@@ -132,7 +138,10 @@ int compose_apply(struct composition *c)
 	struct fsview v;
 	fsview_tree_init(&v, c->tree);
 	struct check_ctx cc = { &c->checks, &v, NULL, c->tree };
-	return checks_run(&cc, NULL, NULL, NULL) ? EXIT_FAILED : EXIT_OK;
+	progress_phase("checking", 0, 0);
+	unsigned problems = checks_run(&cc, NULL, NULL, NULL);
+	progress_end();
+	return problems ? EXIT_FAILED : EXIT_OK;
 }
 
 int compose_build(const char *path, struct composition *c)
@@ -197,15 +206,27 @@ int compose_write(struct composition *c, struct output_result *res, char **stage
 	*staged = NULL;
 	if (outfile_open(&out, p->output))
 		return EXIT_FAILED;
-	if (output_find(p->format)->write(c->tree, p, &out, res) || outfile_finish(&out) ||
-	    (n == 2 && stage_prepare(&stage, out.fd, p->output, p->stage))) {
+	struct tree_stats st;
+	tree_stats(c->tree, &st);
+	progress_phase("writing", st.files, st.bytes);
+	int rc = output_find(p->format)->write(c->tree, p, &out, res);
+	if (!rc) {
+		progress_phase("syncing", 0, 0);
+		rc = outfile_finish(&out);
+	}
+	if (!rc && n == 2) {
+		progress_phase("staging", 0, 0);
+		rc = stage_prepare(&stage, out.fd, p->output, p->stage);
+	}
+	progress_end();
+	if (rc) {
 		outfile_abort(&out);
 		return EXIT_FAILED;
 	}
 	char *dest = n == 2 ? xstrdup(stage.path) : NULL;
 	/* The outputs' identities as written: a rename keeps them. */
-	struct stat st[2];
-	if (fstat(out.fd, &st[0]) || (n == 2 && fstat(stage.fd, &st[1]))) {
+	struct stat ids[2];
+	if (fstat(out.fd, &ids[0]) || (n == 2 && fstat(stage.fd, &ids[1]))) {
 		diag_error("%s: %s", p->output, strerror(errno));
 		outfile_abort(&out);
 		if (n == 2)
@@ -222,7 +243,7 @@ int compose_write(struct composition *c, struct output_result *res, char **stage
 	 * outputs and matches nothing: the next run composes again. */
 	char key[65];
 	compose_key(c, key);
-	if (manifest_write(p->output, key, c->start_ns, &st[0], dest, n == 2 ? &st[1] : NULL))
+	if (manifest_write(p->output, key, c->start_ns, &ids[0], dest, n == 2 ? &ids[1] : NULL))
 		return EXIT_FAILED;
 	return EXIT_OK;
 }
