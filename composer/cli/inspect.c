@@ -4,6 +4,7 @@
 #include "io/image.h"
 #include "io/imgview.h"
 #include "base/json.h"
+#include "formats/xattr.h"
 
 #include <e2p/e2p.h>
 #include <errno.h>
@@ -274,6 +275,54 @@ int cmd_cat(int argc, char **argv)
 	return finish(&iv);
 }
 
+struct xattr_out {
+	int json, n;
+	char *caps;   /* security.capability in words */
+};
+
+static int show_xattr(const char *name, const void *value, size_t len, void *arg)
+{
+	struct xattr_out *x = arg;
+	if (!strcmp(name, XATTR_CAPS))
+		x->caps = filecap_to_text(value, len);
+	if (x->json) {
+		int text = json_is_text(value, len);
+		printf("%s{\"name\":", x->n++ ? "," : "");
+		json_str(stdout, name);
+		printf(",\"%s\":", text ? "text" : "base64");
+		if (text)
+			json_strn(stdout, value, len);
+		else
+			json_base64(stdout, value, len);
+		putchar('}');
+	} else {
+		char *v = xattr_value_format(value, len);
+		printf("xattr: %s=%s\n", name, v);
+		free(v);
+	}
+	return 0;
+}
+
+/* H's extended attributes: "xattr: NAME=VALUE" lines (values as getfattr writes them)
+ * and the file capabilities in libcap's words, or JSON members. */
+static void show_xattrs(struct imgview *iv, const char *path, img_handle h, int json)
+{
+	struct xattr_out x = { .json = json };
+	if (json)
+		printf(",\"xattrs\":[");
+	if (imgview_xattrs(iv, h, show_xattr, &x) < 0)
+		view_error(iv, "%s: unreadable extended attributes", path);
+	if (json)
+		putchar(']');
+	if (x.caps && json) {
+		printf(",\"capabilities\":");
+		json_str(stdout, x.caps);
+	} else if (x.caps) {
+		printf("capabilities: %s\n", x.caps);
+	}
+	free(x.caps);
+}
+
 /* stat: what fsview_stat holds for every kind; ext2 adds its inode's blocks, atime,
  * ctime and flags. */
 int cmd_stat(int argc, char **argv)
@@ -302,6 +351,7 @@ int cmd_stat(int argc, char **argv)
 			printf(",\"blocks\":%llu,\"atime\":%" PRId32 ",\"ctime\":%" PRId32
 			       ",\"flags\":%u", blocks, (int32_t)in.i_atime, (int32_t)in.i_ctime,
 			       in.i_flags);
+		show_xattrs(&iv, o.path, h, 1);
 		puts("}");
 		return finish(&iv);
 	}
@@ -327,6 +377,7 @@ int cmd_stat(int argc, char **argv)
 	}
 	if (im)
 		printf("flags: 0x%x\n", in.i_flags);
+	show_xattrs(&iv, o.path, h, 0);
 	return finish(&iv);
 }
 
