@@ -81,13 +81,11 @@ int xattr_value_parse(const char *text, void **val, size_t *len, const char **wh
 char *xattr_value_format(const void *val, size_t len)
 {
 	const unsigned char *v = val;
-	size_t text = len;
-	if (text && !v[text - 1])
-		text--;   /* a C string's NUL, as getfattr shows it */
-	int printable = text > 0;
-	for (size_t i = 0; i < text && printable; i++)
+	/* Exact both ways: text only when xattr_value_parse reads it back to these bytes. */
+	int printable = len > 0;
+	for (size_t i = 0; i < len && printable; i++)
 		printable = isprint(v[i]) && v[i] != '"';
-	if (printable && text == len) {
+	if (printable) {
 		char *s = xmalloc(len + 3);
 		s[0] = '"';
 		memcpy(s + 1, v, len);

@@ -11,7 +11,8 @@
  * quotes, or else the text itself. 0 and a malloc'd *VAL of *LEN bytes, or -1 with a
  * static reason in *WHY. */
 int xattr_value_parse(const char *text, void **val, size_t *len, const char **why);
-/* VAL in those words (malloc'd): quoted text when it is printable text, else hex. */
+/* VAL in those words (malloc'd): quoted text when every byte is printable (and no "),
+ * else hex; parsing it gives VAL back. */
 char *xattr_value_format(const void *val, size_t len);
 
 /* The security.capability value for capability text such as "cap_net_raw+ep" (libcap's
