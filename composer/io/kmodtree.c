@@ -42,9 +42,10 @@ int kmodtree_open(struct kmodtree *k, const char *dir, const char *root, const c
 	k->ctx = kmod_new(dir, (const char *const *)conf);
 	for (size_t i = 0; i < n; i++)
 		free(conf[i]);
-	if (!k->ctx || kmod_load_resources(k->ctx) < 0) {
+	/* No kmod_load_resources: it refuses a tree whose indexes are empty (no built-in
+	 * modules, no aliases), and a few lookups open what they need. */
+	if (!k->ctx) {
 		*why = "libkmod cannot read this module tree";
-		kmodtree_close(k);
 		return -1;
 	}
 	kmod_set_log_priority(k->ctx, 0);
@@ -79,35 +80,31 @@ struct walk {
 	size_t nbusy;
 };
 
+typedef int (*place_fn)(struct walk *w, struct kmod_module *m, int required);
+
+static int each(struct walk *w, struct kmod_list *list, place_fn fn, int required)
+{
+	struct kmod_list *l;
+	int rc = 0;
+	kmod_list_foreach(l, list) {
+		struct kmod_module *m = kmod_module_get_module(l);
+		if (!rc)
+			rc = fn(w, m, required);
+		kmod_module_unref(m);
+	}
+	return rc;
+}
+
 static int place_with_softdeps(struct walk *w, struct kmod_module *m, int required);
 
 /* M with its dependencies, as kmod_module_probe_insert_module lists them; REQUIRED for a
  * named module, not for a soft dependency. */
 static int place_closure(struct walk *w, struct kmod_module *m, int required)
 {
-	struct kmod_list *deps = kmod_module_get_dependencies(m), *l;
-	int rc = 0;
-	kmod_list_foreach(l, deps) {
-		struct kmod_module *d = kmod_module_get_module(l);
-		if (!rc)
-			rc = place_with_softdeps(w, d, required);
-		kmod_module_unref(d);
-	}
+	struct kmod_list *deps = kmod_module_get_dependencies(m);
+	int rc = each(w, deps, place_with_softdeps, required);
 	kmod_module_unref_list(deps);
 	return rc ? rc : place_with_softdeps(w, m, required);
-}
-
-static int place_list(struct walk *w, struct kmod_list *list, int required)
-{
-	struct kmod_list *l;
-	int rc = 0;
-	kmod_list_foreach(l, list) {
-		struct kmod_module *d = kmod_module_get_module(l);
-		if (!rc)
-			rc = place_closure(w, d, required);
-		kmod_module_unref(d);
-	}
-	return rc;
 }
 
 /* M's pre: soft dependencies, M, its post: ones. */
@@ -128,7 +125,7 @@ static int place_with_softdeps(struct walk *w, struct kmod_module *m, int requir
 	}
 	w->busy = xrealloc(w->busy, (w->nbusy + 1) * sizeof(*w->busy));
 	w->busy[w->nbusy++] = name;
-	int rc = place_list(w, pre, 0);
+	int rc = each(w, pre, place_closure, 0);
 	size_t dl = strlen(w->k->dir);
 	struct kmodtree_module *at;
 	if (!rc && !path) {
@@ -144,7 +141,7 @@ static int place_with_softdeps(struct walk *w, struct kmod_module *m, int requir
 			(struct kmodtree_module){ xstrdup(path + dl + 1), required };
 	}
 	if (!rc)
-		rc = place_list(w, post, 0);
+		rc = each(w, post, place_closure, 0);
 	w->nbusy--;
 	kmod_module_unref_list(pre);
 	kmod_module_unref_list(post);
@@ -162,7 +159,7 @@ int kmodtree_add(struct kmodtree *k, const char *name, const char **why)
 	if (!list)
 		return 1;
 	struct walk w = { k, why, NULL, 0 };
-	int rc = place_list(&w, list, 1);
+	int rc = each(&w, list, place_closure, 1);
 	free(w.busy);
 	kmod_module_unref_list(list);
 	return rc;
