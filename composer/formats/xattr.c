@@ -5,6 +5,7 @@
  * and as libcap's own _fcaps_save fills it. */
 #include "formats/xattr.h"
 #include "base/diag.h"
+#include "base/suggest.h"
 
 #include <ctype.h>
 #include <endian.h>
@@ -149,6 +150,41 @@ int filecap_from_text(const char *text, unsigned char out[20], size_t *len, cons
 		put_le32(out + 8 + 8 * i, inh[i]);
 	}
 	*len = XATTR_CAPS_SZ_2;
+	return 0;
+}
+
+int filecap_misspelt(const char *text, char unknown[64], const char **closest)
+{
+	static char best[64];
+	*closest = NULL;
+	for (const char *p = text; *p;) {
+		size_t n = strcspn(p, " \t,=+-");
+		cap_value_t v;
+		if (n && n < 64 && !strncasecmp(p, "cap_", 4)) {
+			memcpy(unknown, p, n);
+			unknown[n] = 0;
+			if (cap_from_name(unknown, &v)) {
+				const char *names[65];
+				size_t k = 0;
+				for (cap_value_t c = 0; c < 64 && c < cap_max_bits(); c++) {
+					char *name = cap_to_name(c);
+					if (name && !strncmp(name, "cap_", 4))
+						names[k++] = xstrdup(name);
+					cap_free(name);
+				}
+				names[k] = NULL;
+				const char *hit = suggest(unknown, names);
+				if (hit) {
+					snprintf(best, sizeof(best), "%s", hit);
+					*closest = best;
+				}
+				for (size_t i = 0; i < k; i++)
+					free((char *)names[i]);
+				return 1;
+			}
+		}
+		p += n + (p[n] != 0);
+	}
 	return 0;
 }
 

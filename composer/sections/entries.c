@@ -405,20 +405,25 @@ static int parse_xattrs(const struct conf *s, struct entry *e)
 			return -1;
 	}
 	if (c) {
-		unsigned char *caps = xmalloc(20);
-		size_t len;
-		const char *why;
-		if (filecap_from_text(c->str, caps, &len, &why)) {
-			conf_error(c, "capabilities \"%s\": %s", c->str, why);
-			free(caps);
-			return -1;
-		}
 		for (size_t i = 0; i < e->nxattrs; i++)
 			if (!strcmp(e->xattrs[i].name, XATTR_CAPS)) {
 				conf_error(c, "capabilities and xattrs both set " XATTR_CAPS);
-				free(caps);
 				return -1;
 			}
+		unsigned char *caps = xmalloc(20);
+		size_t len;
+		const char *why, *best;
+		char bad[64];
+		if (filecap_from_text(c->str, caps, &len, &why)) {
+			if (filecap_misspelt(c->str, bad, &best))
+				conf_error(c, "capabilities \"%s\": no capability '%s'%s%s%s", c->str,
+					   bad, best ? " (did you mean '" : "", best ? best : "",
+					   best ? "'?)" : "");
+			else
+				conf_error(c, "capabilities \"%s\": %s", c->str, why);
+			free(caps);
+			return -1;
+		}
 		add_xattr(e, XATTR_CAPS, strlen(XATTR_CAPS), caps, len);
 	}
 	return 0;

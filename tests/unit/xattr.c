@@ -98,6 +98,12 @@ int main(void)
 	      "a partial effective set accepted");
 	CHECK(filecap_from_text("nonsense", buf, &len, &why) == -1, "nonsense accepted");
 	CHECK(!filecap_to_text("\x01\x00\x00\x02", 4), "a 4-byte value read as capabilities");
+	char bad[64];
+	const char *best;
+	CHECK(filecap_misspelt("cap_chown,cap_net_rwa+ep", bad, &best) == 1 &&
+	      !strcmp(bad, "cap_net_rwa") && best && !strcmp(best, "cap_net_raw"),
+	      "misspelt: %s, %s", bad, best ? best : "(null)");
+	CHECK(filecap_misspelt("cap_chown+ep", bad, &best) == 0, "cap_chown is misspelt");
 
 	struct tree *t = tree_new(0);
 	struct node *n = tree_node_new(t, NODE_REG, "test");
