@@ -147,6 +147,10 @@ check_mounted ex
 "$LSBIMG" extract x.sqfs exs || fail "extract x.sqfs"
 assert_eq "extract sqfs caps" "exs/bin/ping cap_net_admin,cap_net_raw=ep" "$(getcap exs/bin/ping)"
 
+"$LSBIMG" extract x.ext4 re.tar || fail "extract x.ext4 re.tar"
+mkdir -p xr && bsdtar --xattrs -xpf re.tar -C xr || fail "bsdtar -x re.tar"
+check_mounted xr
+
 note "as non-root: trusted. and security. are reported, not silently lost"
 command -v setpriv >/dev/null || fail "setpriv is missing"
 mkdir -p nr && chmod 0777 nr
