@@ -9,9 +9,11 @@
  *   end HEX                                   sha256 of every line above
  *
  * SUM is "-" (no digest; the stat decides), "!" (changed too close to the run to be told
- * apart by its stat, and no digest: always changed), HEX (the sha256 of the bytes read:
- * a file whose stat differs only in device, inode or ctime is compared by it) or "=HEX"
- * (close to the run: compared by digest whatever the stat says). Paths are absolute, with
+ * apart by its stat, and no digest: always changed), HEX (the sha256 of the bytes read of
+ * a file whose content alone counts: one whose stat differs only in device, inode or
+ * ctime is compared by it), "=HEX" (the same, close to the run: compared by digest
+ * whatever the stat says) or "~HEX" (a file close to the run that becomes an image file,
+ * hashed when the manifest was written: its whole stat must match, and its digest). Paths are absolute, with
  * '%', bytes up to ' ' and DEL written as %XX. */
 #include "compose/manifest.h"
 #include "base/diag.h"
@@ -169,9 +171,10 @@ int manifest_write(const char *output, const char key[65], int64_t start_ns,
 		char sum[67], now[65] = "";
 		if (racy && !in[i].hashed)
 			racy_sha(&in[i], now);
-		if (in[i].hashed || *now)
-			snprintf(sum, sizeof(sum), "%s%s", racy ? "=" : "",
-				 in[i].hashed ? in[i].sha : now);
+		if (in[i].hashed)
+			snprintf(sum, sizeof(sum), "%s%s", racy ? "=" : "", in[i].sha);
+		else if (*now)
+			snprintf(sum, sizeof(sum), "~%s", now);
 		else
 			strcpy(sum, racy ? "!" : "-");
 		put(&b, "in %d %o %u %u %ju %ju %jd %" PRId64 " %" PRId64 " %s ", in[i].follow,
@@ -283,8 +286,10 @@ static int input_same(char *line, struct seen *s)
 	    ns(st.st_mtim) != mtime || !strcmp(sum, "!"))
 		return 0;
 	int same_id = st.st_dev == dev && st.st_ino == ino && ns(st.st_ctim) == ctime;
-	const char *want = sum[0] == '=' ? sum + 1 : sum;
-	if (!same_id || sum[0] == '=') {
+	const char *want = sum[0] == '=' || sum[0] == '~' ? sum + 1 : sum;
+	if (sum[0] == '~' && !same_id)
+		return 0;   /* its owner, mode or xattrs may have changed */
+	if (!same_id || sum[0] == '=' || sum[0] == '~') {
 		char now[65];
 		if (strlen(want) != 64)
 			return 0;

@@ -310,18 +310,8 @@ static void add_hardlink(struct importer *im, const struct member_data *d,
 
 static void copy_xattrs(struct importer *im, const struct pkg_member *m, struct node *n)
 {
-	if (!m->nxattrs)
-		return;
-	n->xattrs = tree_alloc(im->t, m->nxattrs * sizeof(*n->xattrs));
-	for (size_t i = 0; i < m->nxattrs; i++) {
-		struct xattr *x = &n->xattrs[n->nxattrs++];
-		x->name = tree_strdup(im->t, m->xattrs[i].name);
-		void *v = tree_alloc(im->t, m->xattrs[i].len);
-		if (m->xattrs[i].len)
-			memcpy(v, m->xattrs[i].value, m->xattrs[i].len);
-		x->value = v;
-		x->len = m->xattrs[i].len;
-	}
+	for (size_t i = 0; i < m->nxattrs; i++)
+		node_set_xattr(im->t, n, m->xattrs[i].name, m->xattrs[i].value, m->xattrs[i].len);
 }
 
 static int node_type_of(mode_t ft, enum node_type *type)
