@@ -69,6 +69,15 @@ echo '# changed' >> shadow/layouts/extra.cfg
 recomposes "edited include" compose
 echo '# changed' >> $L
 recomposes "edited layout" compose
+echo 'entries_var = ( { type = "text"; path = "/etc/incr-var"; text = "${INCR_VAR:-none}"; } );' \
+  >> shadow/layouts/extra.cfg
+recomposes "variable in an include" compose
+RECOMPOSE=0 recomposes "variable unset, unchanged" compose
+recomposes "-D value" compose -D INCR_VAR=one
+RECOMPOSE=0 recomposes "same -D value" compose -D INCR_VAR=one
+recomposes "other -D value" compose -D INCR_VAR=two
+assert_eq "-D value in the image" "two" "$(dbg out/a.img 'cat /etc/incr-var')"
+INCR_VAR=env recomposes "environment value" compose
 SOURCE_DATE_EPOCH=1234567890 recomposes "other SOURCE_DATE_EPOCH" compose
 recomposes "SOURCE_DATE_EPOCH back" compose
 sleep 1.1

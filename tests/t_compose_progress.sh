@@ -52,8 +52,9 @@ print("cleared", bool(re.search(r"\r\x1b\[Kp\.img: \d+ files", raw)))
 EOF
 }
 
+# Every compose here must write (the layout does not change): --force.
 note "on a terminal 200 columns wide: every update complete, ETA once the source stalls"
-FAULT_NAME=f1000 FAULT_CALL=open FAULT_DO=sleep:1200 LD_PRELOAD=$FAULT_SO on_tty 200 "$LSBIMG" compose p.cfg
+FAULT_NAME=f1000 FAULT_CALL=open FAULT_DO=sleep:1200 LD_PRELOAD=$FAULT_SO on_tty 200 "$LSBIMG" compose --force p.cfg
 a=$(analyse 200)
 echo "$a"
 grep -qx "too wide 0" <<<"$a" || fail "a progress line is wider than the terminal"
@@ -66,7 +67,7 @@ grep -qx "cleared True" <<<"$a" || fail "the progress line is not cleared before
 fsck_clean p.img
 
 note "40 columns: percent, rate and ETA still fit"
-on_tty 40 "$LSBIMG" compose p.cfg
+on_tty 40 "$LSBIMG" compose --force p.cfg
 a=$(analyse 40)
 grep -qx "too wide 0" <<<"$a" || fail "a progress line is wider than 40 columns: $a"
 grep -qx "narrow True" <<<"$a" || fail "narrow writing lines lack percent, rate or ETA: $a"
@@ -75,17 +76,17 @@ grep -qx "cleared True" <<<"$a" || fail "the progress line is not cleared (40 co
 note "interrupted (SIGINT while a file is opened): 130, and the line is erased"
 rc=0
 FAULT_NAME=f1000 FAULT_CALL=open FAULT_DO=signal:2 LD_PRELOAD=$FAULT_SO LSBIMG_PROGRESS_MS=0 \
-  script -qfec "$(printf '%q ' "$LSBIMG" compose p.cfg)" /dev/null >tty.out || rc=$?
+  script -qfec "$(printf '%q ' "$LSBIMG" compose --force p.cfg)" /dev/null >tty.out || rc=$?
 assert_eq "exit on SIGINT" 130 "$rc"
 grep -q 'writing: ' tty.out || fail "no progress before the signal"
 assert_eq "ends erased" "$(printf '\r\033[K' | xxd -p)" "$(tail -c 4 tty.out | xxd -p)"
 
 note "no progress without a terminal, with -q or with --json"
-LSBIMG_PROGRESS_MS=0 "$LSBIMG" compose p.cfg >out.txt 2>err.txt || fail "compose without a terminal"
+LSBIMG_PROGRESS_MS=0 "$LSBIMG" compose --force p.cfg >out.txt 2>err.txt || fail "compose without a terminal"
 assert_eq "stderr without a terminal" "" "$(cat err.txt)"
 if grep -q $'\r' out.txt; then fail "carriage returns on stdout without a terminal"; fi
 for q in -q --json; do
-  on_tty 200 "$LSBIMG" compose $q p.cfg
+  on_tty 200 "$LSBIMG" compose --force $q p.cfg
   a=$(analyse 200)
   assert_eq "progress lines with $q" "lines 0" "${a%%$'\n'*}"
   if grep -q $'\e\[K' tty.out; then fail "terminal control with $q"; fi
