@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "base/diag.h"
 #include "compose/pipeline.h"
+#include "sections/disk.h"
 #include "sections/section.h"
 
 #include <getopt.h>
@@ -89,7 +90,13 @@ int cmd_compose(int argc, char **argv)
 	struct output_result res;
 	char *staged;
 	rc = compose_write(&c, &res, &staged);
-	if (rc == EXIT_OK) {
+	if (rc == EXIT_OK && c.disk) {
+		diag_info("%s: %s disk, %zu partitions, %.1f MiB of data; image %.1f MiB%s%s; "
+			  "%.2f s", p->output, c.disk->spec.table == DISK_GPT ? "GPT" : "MBR",
+			  c.disk->spec.n, (double)res.bytes / (1 << 20),
+			  (double)res.image_size / (1 << 20), staged ? "; staged " : "",
+			  staged ? staged : "", elapsed(&t0));
+	} else if (rc == EXIT_OK) {
 		struct tree_stats st;
 		tree_stats(c.tree, &st);
 		/* Archives have no blocks: what they hold is their entries. */
