@@ -23,7 +23,7 @@ LIB     := $(BUILD)/lib/liblsbimg.a
 UNITS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/*.c)))
 BIN     := $(BUILD)/bin/lsbimg
 
-.PHONY: print-layers all deps test-deps debs image check check-asan unit install clean bench fuzz fuzz-build \
+.PHONY: print-layers all deps test-deps debs image disk check check-asan unit install clean bench fuzz fuzz-build \
 	kernels initramfs-init initramfs
 
 all: $(BIN)
@@ -149,6 +149,21 @@ test-deps:
 image: deps
 	$(MAKE) all debs
 	$(BIN) compose layouts/arm64.cfg
+
+# systemd-boot for the arm64 disk's ESP: the one file, out of Debian's arm64 package.
+out/debs/boot-arm64: scripts/fetch-debs $(wildcard /var/lib/apt/lists/*Packages*)
+	scripts/fetch-debs --arch arm64 --into $@ systemd-boot-efi >/dev/null
+
+out/boot/arm64/efi/systemd-bootaa64.efi: out/debs/boot-arm64 $(BIN)
+	rm -rf out/boot/arm64/efi && mkdir -p out/boot/arm64
+	$(BIN) extract --path /usr/lib/systemd/boot/efi out/debs/boot-arm64/systemd-boot-efi_*.deb \
+	  out/boot/arm64/efi
+	test -f $@ && touch $@
+
+# The whole bootable disk (layouts/disk-arm64.cfg): ESP and root partition.
+disk: deps
+	$(MAKE) all debs initramfs out/boot/arm64/efi/systemd-bootaa64.efi
+	$(BIN) compose layouts/disk-arm64.cfg
 
 check: test-deps
 	$(MAKE) all unit debs

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* V rounded up to a multiple of A; UINT64_MAX when that does not fit. */
@@ -345,4 +346,41 @@ const struct disk_entry *disk_find(const struct disk_info *di, const char *sel)
 		    !strcmp(di->e[i].name, sel))
 			return &di->e[i];
 	return NULL;
+}
+
+int disk_resolve(const char *path, char **file, uint64_t *off, uint64_t *len)
+{
+	struct stat st;
+	const char *colon = strrchr(path, ':');
+	*off = *len = 0;
+	if (!colon || !stat(path, &st)) {
+		*file = xstrdup(path);
+		return 0;
+	}
+	char *disk = xstrdup(path);
+	disk[colon - path] = 0;
+	struct disk_info di;
+	if (stat(disk, &st) || !disk_sniff(disk)) {
+		free(disk);
+		*file = xstrdup(path);  /* not a partition: the caller says what is missing */
+		return 0;
+	}
+	if (disk_read(disk, &di)) {
+		free(disk);
+		return -1;
+	}
+	const struct disk_entry *e = disk_find(&di, colon + 1);
+	if (!e) {
+		diag_error_at(path, 0, "%s has no partition '%s' (%zu partitions: name one by its "
+			      "number or GPT name; lsbimg info %s lists them)", disk, colon + 1,
+			      di.n, disk);
+		disk_info_free(&di);
+		free(disk);
+		return -1;
+	}
+	*off = e->offset;
+	*len = e->size;
+	*file = disk;
+	disk_info_free(&di);
+	return 0;
 }

@@ -98,4 +98,10 @@ void disk_info_free(struct disk_info *di);
  * if none. */
 const struct disk_entry *disk_find(const struct disk_info *di, const char *sel);
 
+/* What the inspect commands open for PATH: the file itself when PATH exists, else, for
+ * DISK:SEL where DISK exists, partition SEL of DISK (disk_find). *FILE (malloc'd) is the
+ * host file, *OFF and *LEN the byte range (*LEN 0: to the end of the file). 0, or -1
+ * after a message (a disk without such a partition). */
+int disk_resolve(const char *path, char **file, uint64_t *off, uint64_t *len);
+
 #endif
