@@ -3,15 +3,18 @@
 #include "cli/cli.h"
 #include "base/diag.h"
 #include "model/fsview.h"
+#include "io/disk.h"
 #include "io/image.h"
 #include "io/imgview.h"
 #include "base/json.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct entry {
 	char *path;
@@ -63,6 +66,7 @@ static int content_differs(struct fsview *a, struct fsview *b, const char *path,
 
 struct out {
 	int json, first, status;
+	const char *part;   /* disks: the partition the paths are in ("2"), else NULL */
 };
 
 /* Begin one report line or JSON object for PATH. */
@@ -70,11 +74,17 @@ static void report(struct out *o, char what, const char *path)
 {
 	const char *words = what == '+' ? "added" : what == '-' ? "removed" : "changed";
 	if (o->json) {
-		printf("%s{\"path\":", o->first ? "" : ",");
+		printf("%s{", o->first ? "" : ",");
+		if (o->part) {
+			json_key(stdout, "partition", 1);
+			json_str(stdout, o->part);
+			putchar(',');
+		}
+		json_key(stdout, "path", 1);
 		json_str(stdout, path);
 		printf(",\"change\":\"%s\"", words);
 	} else {
-		printf("%c %s", what, path);
+		printf("%c %s%s%s", what, o->part ? o->part : "", o->part ? ":" : "", path);
 	}
 	o->first = 0;
 	if (o->status == EXIT_OK)
@@ -187,6 +197,128 @@ static void free_list(struct list *l)
 	free(l->e);
 }
 
+/* What differs between the file systems NA and NB. 0, or -1 after a message. */
+static int diff_images(struct out *o, const char *na, const char *nb)
+{
+	struct imgview ia, ib;
+	if (imgview_open(&ia, na) < 0)
+		return -1;
+	if (imgview_open(&ib, nb) < 0) {
+		imgview_close(&ia);
+		return -1;
+	}
+	struct fsview a = ia.v, b = ib.v;
+	struct list la = { 0 }, lb = { 0 };
+	int rc = a.walk(a.ctx, collect, &la) || b.walk(b.ctx, collect, &lb) ? -1 : 0;
+	if (!rc) {
+		qsort(la.e, la.n, sizeof(*la.e), by_path);
+		qsort(lb.e, lb.n, sizeof(*lb.e), by_path);
+		size_t i = 0, j = 0;
+		while (!rc && (i < la.n || j < lb.n)) {
+			int cmp = i == la.n ? 1 : j == lb.n ? -1 : strcmp(la.e[i].path, lb.e[j].path);
+			if (cmp < 0)
+				added_or_removed(o, '-', &la.e[i++]);
+			else if (cmp > 0)
+				added_or_removed(o, '+', &lb.e[j++]);
+			else
+				rc = compare(o, &a, &b, na, nb, &la.e[i++], &lb.e[j++]);
+		}
+	}
+	free_list(&la);
+	free_list(&lb);
+	imgview_close(&ia);
+	imgview_close(&ib);
+	return rc;
+}
+
+/* One line of a disk's differences: PATH, whether it began, aspects written. */
+struct line {
+	const char *path;
+	int changed, n;
+};
+
+static void str_aspect(struct out *o, struct line *l, const char *name, const char *x,
+		       const char *y)
+{
+	if (strcmp(x, y)) {
+		begin(o, &l->changed, l->path);
+		aspect(o, &l->n, name, x, y);
+	}
+}
+
+static void num_aspect(struct out *o, struct line *l, const char *name, uint64_t x,
+		       uint64_t y)
+{
+	char f[24], t[24];
+	snprintf(f, sizeof(f), "%" PRIu64, x);
+	snprintf(t, sizeof(t), "%" PRIu64, y);
+	str_aspect(o, l, name, f, t);
+}
+
+/* Two disks, partition by partition (by number): the table's entries, then the file
+ * systems of partitions both hold one of. */
+static int diff_disks(struct out *o, const char *na, const char *nb)
+{
+	struct disk_info da, db;
+	if (disk_read(na, &da))
+		return -1;
+	if (disk_read(nb, &db)) {
+		disk_info_free(&da);
+		return -1;
+	}
+	int rc = 0;
+	struct line t = { "table", 0, 0 };
+	str_aspect(o, &t, "table", da.table, db.table);
+	num_aspect(o, &t, "size", da.size, db.size);
+	str_aspect(o, &t, "id", da.id, db.id);
+	if (t.changed)
+		end(o);
+	for (size_t i = 0, j = 0; !rc && (i < da.n || j < db.n);) {
+		const struct disk_entry *a = i < da.n ? &da.e[i] : NULL, *b = j < db.n ? &db.e[j] : NULL;
+		char path[32];
+		if (!b || (a && a->num < b->num)) {
+			snprintf(path, sizeof(path), "partition %u", a->num);
+			report(o, '-', path);
+			end(o);
+			i++;
+			continue;
+		}
+		if (!a || b->num < a->num) {
+			snprintf(path, sizeof(path), "partition %u", b->num);
+			report(o, '+', path);
+			end(o);
+			j++;
+			continue;
+		}
+		snprintf(path, sizeof(path), "partition %u", a->num);
+		char *pa = xasprintf("%s:%u", na, a->num), *pb = xasprintf("%s:%u", nb, b->num);
+		const char *ka = imgview_sniff(pa), *kb = imgview_sniff(pb);
+		struct line l = { path, 0, 0 };
+		str_aspect(o, &l, "type", a->type, b->type);
+		str_aspect(o, &l, "name", a->name, b->name);
+		str_aspect(o, &l, "uuid", a->uuid, b->uuid);
+		num_aspect(o, &l, "offset", a->offset, b->offset);
+		num_aspect(o, &l, "size", a->size, b->size);
+		str_aspect(o, &l, "attributes", a->attrs, b->attrs);
+		str_aspect(o, &l, "file system", ka ? ka : "none", kb ? kb : "none");
+		if (l.changed)
+			end(o);
+		if (ka && kb && !strcmp(ka, kb)) {
+			char num[16];
+			snprintf(num, sizeof(num), "%u", a->num);
+			o->part = num;
+			rc = diff_images(o, pa, pb);
+			o->part = NULL;
+		}
+		free(pa);
+		free(pb);
+		i++, j++;
+	}
+	disk_info_free(&da);
+	disk_info_free(&db);
+	return rc;
+}
+
 int cmd_diff(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -210,38 +342,14 @@ int cmd_diff(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *na = argv[optind], *nb = argv[optind + 1];
-	struct imgview ia, ib;
-	if (imgview_open(&ia, na) < 0)
-		return EXIT_USAGE;
-	if (imgview_open(&ib, nb) < 0) {
-		imgview_close(&ia);
-		return EXIT_USAGE;
-	}
-	struct fsview a = ia.v, b = ib.v;
-	struct list la = { 0 }, lb = { 0 };
-	int rc = a.walk(a.ctx, collect, &la) || b.walk(b.ctx, collect, &lb) ? -1 : 0;
-	if (!rc) {
-		qsort(la.e, la.n, sizeof(*la.e), by_path);
-		qsort(lb.e, lb.n, sizeof(*lb.e), by_path);
-		if (o.json)
-			putchar('[');
-		size_t i = 0, j = 0;
-		while (!rc && (i < la.n || j < lb.n)) {
-			int cmp = i == la.n ? 1 : j == lb.n ? -1 : strcmp(la.e[i].path, lb.e[j].path);
-			if (cmp < 0)
-				added_or_removed(&o, '-', &la.e[i++]);
-			else if (cmp > 0)
-				added_or_removed(&o, '+', &lb.e[j++]);
-			else
-				rc = compare(&o, &a, &b, na, nb, &la.e[i++], &lb.e[j++]);
-		}
-		if (o.json)
-			puts("]");
-	}
-	free_list(&la);
-	free_list(&lb);
-	imgview_close(&ia);
-	imgview_close(&ib);
+	if (o.json)
+		putchar('[');
+	struct stat sa, sb;
+	int disks = !stat(na, &sa) && S_ISREG(sa.st_mode) && disk_sniff(na) &&
+		    !stat(nb, &sb) && S_ISREG(sb.st_mode) && disk_sniff(nb);
+	int rc = disks ? diff_disks(&o, na, nb) : diff_images(&o, na, nb);
+	if (o.json)
+		puts("]");
 	if (fflush(stdout) == EOF) {
 		diag_error("writing output: %s", strerror(errno));
 		return EXIT_USAGE;

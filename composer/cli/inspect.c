@@ -1,6 +1,7 @@
 /* ls, cat, stat, tree and info: look into an image without mounting it. */
 #include "cli/cli.h"
 #include "base/diag.h"
+#include "io/disk.h"
 #include "io/image.h"
 #include "io/imgview.h"
 #include "base/json.h"
@@ -439,7 +440,14 @@ static int info_other(struct imgview *iv, const struct opts *o)
 		printf("image: %s\n", o->image);
 	}
 	info_line("type", iv->type, 0, &io);
-	info_line("size", NULL, stat(o->image, &sb) ? 0 : (uint64_t)sb.st_size, &io);
+	char *file;
+	uint64_t off, len = 0;
+	if (!disk_resolve(o->image, &file, &off, &len)) {
+		if (!len && !stat(file, &sb))
+			len = (uint64_t)sb.st_size;
+		free(file);
+	}
+	info_line("size", NULL, len, &io);
 	if (iv->ops && iv->ops->info)
 		iv->ops->info(iv->backend, info_line, &io);
 	info_line("files", NULL, ts.files, &io);
@@ -452,14 +460,95 @@ static int info_other(struct imgview *iv, const struct opts *o)
 	return finish(iv);
 }
 
-/* info: the superblock in words. */
+/* ext2, ext3 or ext4, by the features mke2fs -t would set. */
+static const char *ext_kind(struct ext2_super_block *sb)
+{
+	return ext2fs_has_feature_extents(sb) || ext2fs_has_feature_64bit(sb) ? "ext4" :
+	       ext2fs_has_feature_journal(sb) ? "ext3" : "ext2";
+}
+
+static void silent(void *arg, enum diag_severity sev, const char *file, int line,
+		   const char *msg)
+{
+	(void)arg, (void)sev, (void)file, (void)line, (void)msg;
+}
+
+/* What partition SPEC (DISK:N) holds, by its content: a file system kind or "none". */
+static const char *part_fs(const char *spec)
+{
+	const char *kind = imgview_sniff(spec);
+	struct image im;
+	if (!kind)
+		return "none";
+	if (strcmp(kind, "ext2"))
+		return kind;
+	const struct diag_sink quiet = { silent, NULL }, *prev = diag_set_sink(&quiet);
+	int bad = image_open(&im, spec);
+	diag_set_sink(prev);
+	if (bad)
+		return "ext2 (unreadable)";
+	kind = ext_kind(im.fs->super);
+	image_close(&im);
+	return kind;
+}
+
+/* info of a partitioned disk: the table and each partition with what it holds. */
+static int info_disk(const struct opts *o)
+{
+	struct disk_info di;
+	if (disk_read(o->image, &di))
+		return EXIT_FAILED;
+	if (o->json) {
+		printf("{\"image\":");
+		json_str(stdout, o->image);
+		printf(",\"table\":\"%s\",\"id\":", di.table);
+		json_str(stdout, di.id);
+		printf(",\"size\":%" PRIu64 ",\"partitions\":[", di.size);
+	} else {
+		printf("image: %s\ntable: %s\nid: %s\nsize: %" PRIu64 " bytes\npartitions: %zu\n",
+		       o->image, di.table, di.id, di.size, di.n);
+	}
+	for (size_t i = 0; i < di.n; i++) {
+		const struct disk_entry *e = &di.e[i];
+		char *spec = xasprintf("%s:%u", o->image, e->num);
+		const char *fs = part_fs(spec);
+		free(spec);
+		if (o->json) {
+			printf("%s{\"number\":%u,\"name\":", i ? "," : "", e->num);
+			json_str(stdout, e->name);
+			printf(",\"type\":\"%s\",\"type_name\":", e->type);
+			json_str(stdout, e->type_name ? e->type_name : "");
+			printf(",\"uuid\":\"%s\",\"offset\":%" PRIu64 ",\"size\":%" PRIu64
+			       ",\"filesystem\":\"%s\",\"attributes\":", e->uuid, e->offset, e->size, fs);
+			json_str(stdout, e->attrs);
+			putchar('}');
+		} else {
+			printf("%u: name %s, type %s%s%s%s, %s%s%soffset %" PRIu64 ", size %" PRIu64
+			       " (%.1f MiB), file system %s%s%s\n", e->num, *e->name ? e->name : "-",
+			       e->type_name ? e->type_name : e->type, e->type_name ? " (" : "",
+			       e->type_name ? e->type : "", e->type_name ? ")" : "",
+			       *e->uuid ? "uuid " : "", e->uuid, *e->uuid ? ", " : "", e->offset,
+			       e->size, (double)e->size / (1 << 20), fs,
+			       *e->attrs ? ", attributes " : "", e->attrs);
+		}
+	}
+	if (o->json)
+		puts("]}");
+	disk_info_free(&di);
+	return EXIT_OK;
+}
+
+/* info: the superblock in words, or a disk's partitions. */
 int cmd_info(int argc, char **argv)
 {
 	struct opts o;
 	struct imgview iv;
+	struct stat st;
 	int rc = parse_args(argc, argv, "info [--json] IMAGE", "", 0, 0, &o);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
+	if (!stat(o.image, &st) && S_ISREG(st.st_mode) && disk_sniff(o.image))
+		return info_disk(&o);
 	if (imgview_open(&iv, o.image) < 0)
 		return EXIT_USAGE;
 	if (iv.kind != IMG_EXT2)
@@ -470,8 +559,7 @@ int cmd_info(int argc, char **argv)
 	char label[sizeof(sb->s_volume_name) + 1];
 	memcpy(label, sb->s_volume_name, sizeof(sb->s_volume_name));
 	label[sizeof(sb->s_volume_name)] = 0;
-	const char *kind = ext2fs_has_feature_extents(sb) || ext2fs_has_feature_64bit(sb) ?
-				   "ext4" : ext2fs_has_feature_journal(sb) ? "ext3" : "ext2";
+	const char *kind = ext_kind(sb);
 	const char *state = sb->s_state & EXT2_ERROR_FS ? "errors" :
 			    sb->s_state & EXT2_VALID_FS ? "clean" : "not clean";
 	const __u32 feat[3] = { sb->s_feature_compat, sb->s_feature_incompat,
