@@ -193,10 +193,15 @@ static int prepare_disk(const char *path, struct composition *c)
 	/* Placement with what the layout fixes (contents still unknown): overlaps and
 	 * partitions beyond a given disk size are layout errors. */
 	d->spec.size = c->img.size;
+	const struct conf *size = conf_member(conf_member(root, "image"), "size");
+	if (size) {
+		d->spec.file = size->file;
+		d->spec.line = size->line;
+	}
 	struct disk_spec fixed = d->spec;
 	fixed.parts = xcalloc(d->spec.n, sizeof(*fixed.parts));
 	memcpy(fixed.parts, d->spec.parts, d->spec.n * sizeof(*fixed.parts));
-	int bad = disk_place(&fixed, c->img.output);
+	int bad = disk_place(&fixed);
 	free(fixed.parts);
 	if (bad)
 		return EXIT_USAGE;
@@ -296,7 +301,7 @@ static int write_disk(struct composition *c, struct outfile *out, struct output_
 		res->bytes += r.bytes;
 	}
 	if (!failed)
-		failed = disk_place(&d->spec, c->img.output) || disk_write(&d->spec, out);
+		failed = disk_place(&d->spec) || disk_write(&d->spec, out);
 	res->image_size = d->spec.size;
 	for (size_t i = 0; i < n; i++) {
 		if (d->parts[i].source && d->spec.parts[i].fd >= 0)

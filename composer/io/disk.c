@@ -26,7 +26,7 @@ static double mib(uint64_t bytes)
 	return (double)bytes / (1 << 20);
 }
 
-int disk_place(struct disk_spec *d, const char *output)
+int disk_place(struct disk_spec *d)
 {
 	const int gpt = d->table == DISK_GPT;
 	const uint64_t first = DISK_FIRST_BYTE, tail = gpt ? DISK_GPT_TAIL : 0;
@@ -80,17 +80,18 @@ int disk_place(struct disk_spec *d, const char *output)
 			const struct disk_part *p = &d->parts[i];
 			if (p->offset + p->size > d->size - tail || d->size < tail) {
 				diag_error_at(p->file, p->line, "partition %zu ends at byte %" PRIu64
-					      ", beyond the disk's last usable byte %" PRIu64 " (%s)",
-					      i + 1, p->offset + p->size,
-					      d->size < tail ? 0 : d->size - tail, output);
+					      ", beyond the disk's last usable byte %" PRIu64 " (a disk "
+					      "of %" PRIu64 " bytes%s)", i + 1, p->offset + p->size,
+					      d->size < tail ? 0 : d->size - tail, d->size,
+					      gpt ? " less the GPT's backup" : "");
 				problems++;
 			}
 		}
 	}
 	if (!gpt && d->size > DISK_MBR_MAX_BYTES) {
-		diag_error_at(d->file, d->line, "%s: a disk of %" PRIu64 " bytes is larger than "
-			      "an MBR describes (2^32 sectors of 512 bytes: 2 TiB less 512 bytes); "
-			      "use table = \"gpt\"", output, d->size);
+		diag_error_at(d->file, d->line, "a disk of %" PRIu64 " bytes is larger than an MBR "
+			      "describes (2^32 sectors of 512 bytes: 2 TiB less 512 bytes); use "
+			      "table = \"gpt\"", d->size);
 		problems++;
 	}
 	return problems ? -1 : 0;

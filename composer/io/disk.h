@@ -48,7 +48,7 @@ struct disk_part {
 };
 
 struct disk_spec {
-	const char *file;        /* layout file and line of the disk, for messages */
+	const char *file;        /* layout file and line of the disk's size, for messages */
 	int line;
 	enum disk_table table;
 	unsigned char guid[16];  /* GPT disk GUID; MBR: the first 4 bytes are the disk id */
@@ -62,8 +62,8 @@ struct disk_spec {
 /* Fill in offsets and sizes left to be worked out, and check that every partition lies
  * inside the disk, after the table and before the GPT's backup, with no two
  * overlapping and every content within its partition. Messages name the partition's
- * layout line; OUTPUT names the disk. 0, or -1 after reporting. */
-int disk_place(struct disk_spec *d, const char *output);
+ * layout line (the disk's for its size). 0, or -1 after reporting. */
+int disk_place(struct disk_spec *d);
 /* Write placed disk D into O (sized, the table through libfdisk, each content at its
  * offset with holes kept). 0, or -1 after reporting. */
 int disk_write(const struct disk_spec *d, struct outfile *o);

@@ -74,9 +74,9 @@ static int parse_attr(const struct conf *at, const char *s, void *arg)
 		return 0;
 	}
 	const char *hint = suggest(s, names);
-	conf_error(at, "unknown partition attribute '%s'%s%s%s (\"required\", \"bootable\", "
-		   "\"growfs\", \"read-only\" or \"no-auto\")", s, hint ? " (did you mean '" : "",
-		   hint ? hint : "", hint ? "'?)" : "");
+	conf_error(at, "unknown partition attribute '%s' (%s%s%s)", s,
+		   hint ? "did you mean '" : "\"required\", \"bootable\", \"growfs\", "
+		   "\"read-only\" or \"no-auto\"", hint ? hint : "", hint ? "'?" : "");
 	return 1;
 }
 
@@ -125,9 +125,9 @@ static int parse_type(const struct conf *c, enum disk_table table, struct disk_p
 		return 0;
 	}
 	const char *hint = suggest(s, parttype_names());
-	conf_error(c, "unknown partition type '%s'%s%s%s (a name such as \"esp\" or "
-		   "\"linux-root-arm64\", a GUID, or on MBR \"0xNN\")", s,
-		   hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+	conf_error(c, "unknown partition type '%s' (%s%s%s)", s,
+		   hint ? "did you mean '" : "a name such as \"esp\" or \"linux-root-arm64\", a "
+		   "GUID, or on MBR \"0xNN\"", hint ? hint : "", hint ? "'?" : "");
 	return -1;
 }
 
