@@ -390,6 +390,25 @@ static const char *default_name(const char *layout)
 	return stem;
 }
 
+/* An image group IMG (when present) is a group of KEYS; WHAT names it. 0, or -1 after
+ * reporting. */
+static int check_group(const struct conf *img, const struct key *keys, const char *what)
+{
+	if (img && img->type != CONF_GROUP) {
+		conf_error(img, "image must be a group { ... }");
+		return -1;
+	}
+	return img && schema_check(img, keys, what) ? -1 : 0;
+}
+
+/* out/images/<name>.EXT. Static, like default_name: one layout is parsed at a time. */
+static void default_output(struct image_params *p, const char *ext)
+{
+	static char out[4096];
+	snprintf(out, sizeof(out), "out/images/%s.%s", p->name, ext);
+	p->output = out;
+}
+
 int image_parse(const struct conf *img, const char *layout, const unsigned char digest[64],
 		struct image_params *p)
 {
@@ -406,11 +425,7 @@ int image_parse(const struct conf *img, const char *layout, const unsigned char 
 	p->stage = "distribution/images";
 	p->format = "ext2";
 
-	if (img && img->type != CONF_GROUP) {
-		conf_error(img, "image must be a group { ... }");
-		return -1;
-	}
-	if (img && schema_check(img, image_keys, "image"))
+	if (check_group(img, image_keys, "image"))
 		return -1;
 
 	/* First: what the other keys mean and allow depends on it. */
@@ -517,12 +532,8 @@ int image_parse(const struct conf *img, const char *layout, const unsigned char 
 		label = s;
 	}
 	snprintf(p->label, sizeof(p->label), "%s", label);
-	if (!p->output && output_find(p->format)) {
-		static char out[4096];
-		snprintf(out, sizeof(out), "out/images/%s.%s", p->name,
-			 output_find(p->format)->extension);
-		p->output = out;
-	}
+	if (!p->output && output_find(p->format))
+		default_output(p, output_find(p->format)->extension);
 	if (derive_ids(p, digest, img))
 		problems++;
 	problems += check_limits(&lim, p);
@@ -550,11 +561,7 @@ int image_parse_disk(const struct conf *img, const char *layout,
 	p->name = default_name(layout);
 	p->stage = "distribution/images";
 	p->format = "disk";
-	if (img && img->type != CONF_GROUP) {
-		conf_error(img, "image must be a group { ... }");
-		return -1;
-	}
-	if (img && schema_check(img, disk_image_keys, "disk layout's image"))
+	if (check_group(img, disk_image_keys, "disk layout's image"))
 		return -1;
 	if (conf_lookup_string(img, "name", &s)) {
 		if (!*s || strchr(s, '/')) {
@@ -571,11 +578,8 @@ int image_parse_disk(const struct conf *img, const char *layout,
 		problems++;
 	}
 	conf_lookup_string(img, "stage", &p->stage);
-	if (!p->output) {
-		static char out[4096];
-		snprintf(out, sizeof(out), "out/images/%s.img", p->name);
-		p->output = out;
-	}
+	if (!p->output)
+		default_output(p, "img");
 	if (derive_ids(p, digest, img))
 		problems++;
 	return problems ? -1 : 0;
