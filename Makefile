@@ -23,7 +23,7 @@ LIB     := $(BUILD)/lib/liblsbimg.a
 UNITS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/*.c)))
 BIN     := $(BUILD)/bin/lsbimg
 
-.PHONY: print-layers all deps test-deps debs image disk check check-asan unit install clean bench fuzz fuzz-build \
+.PHONY: print-layers all deps test-deps debs image disk boot-efi check check-asan unit install clean bench fuzz fuzz-build \
 	kernels initramfs-init initramfs
 
 all: $(BIN)
@@ -150,20 +150,28 @@ image: deps
 	$(MAKE) all debs
 	$(BIN) compose layouts/arm64.cfg
 
-# systemd-boot for the arm64 disk's ESP: the one file, out of Debian's arm64 package.
-out/debs/boot-arm64: scripts/fetch-debs $(wildcard /var/lib/apt/lists/*Packages*)
-	scripts/fetch-debs --arch arm64 --into $@ systemd-boot-efi >/dev/null
+# systemd-boot for the disks' ESPs (layouts/esp-*.cfg): the one file, out of Debian's
+# systemd-boot-efi package of each architecture (out/debs/boot-DEBARCH), in
+# out/boot/ARCH/efi/. Arguments: kernel arch, Debian arch, EFI arch suffix.
+define boot_efi
+out/debs/boot-$(2): scripts/fetch-debs $(wildcard /var/lib/apt/lists/*Packages*)
+	scripts/fetch-debs --arch $(2) --into $$@ systemd-boot-efi >/dev/null
 
-out/boot/arm64/efi/systemd-bootaa64.efi: out/debs/boot-arm64 $(BIN)
-	rm -rf out/boot/arm64/efi && mkdir -p out/boot/arm64
-	$(BIN) extract --path /usr/lib/systemd/boot/efi out/debs/boot-arm64/systemd-boot-efi_*.deb \
-	  out/boot/arm64/efi
-	test -f $@ && touch $@
+out/boot/$(1)/efi/systemd-boot$(3).efi: out/debs/boot-$(2) $(BIN)
+	rm -rf out/boot/$(1)/efi && mkdir -p out/boot/$(1)
+	$(BIN) extract --path /usr/lib/systemd/boot/efi out/debs/boot-$(2)/systemd-boot-efi_*.deb \
+	  out/boot/$(1)/efi
+	test -f $$@ && touch $$@
+endef
+$(eval $(call boot_efi,arm64,arm64,aa64))
+$(eval $(call boot_efi,arm,armhf,arm))
+boot-efi: out/boot/arm64/efi/systemd-bootaa64.efi out/boot/arm/efi/systemd-bootarm.efi
 
-# The whole bootable disk (layouts/disk-arm64.cfg): ESP and root partition.
+# The whole bootable disks (layouts/disk-arm64.cfg, disk-arm.cfg): ESP and root partition.
 disk: deps
-	$(MAKE) all debs initramfs out/boot/arm64/efi/systemd-bootaa64.efi
+	$(MAKE) all debs initramfs boot-efi
 	$(BIN) compose layouts/disk-arm64.cfg
+	$(BIN) compose layouts/disk-arm.cfg
 
 check: test-deps
 	$(MAKE) all unit debs

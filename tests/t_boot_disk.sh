@@ -1,42 +1,59 @@
-# The whole arm64 disk (layouts/disk-arm64.cfg) booted as a person boots it: `runqemu
-# --disk --rw`, UEFI firmware (AAVMF) finding systemd-boot on the ESP, its Boot Loader
-# Specification entry starting Debian's kernel with lsbimg's initramfs, which mounts the
-# root partition; no -kernel anywhere. The console is driven with expect
-# (tests/boot/console.exp): a root shell prompt, no failed unit, poweroff ends QEMU. Then
-# the disk: sgdisk -v, e2fsck -fn of the root partition cut out at its offset, and its
-# journal read in place (lsbimg journal DISK:root) reaching the shutdown.
+# The whole disks (layouts/disk-arm64.cfg and disk-arm.cfg) booted as a person boots them,
+# both at once (one core each): `runqemu --disk --rw`, UEFI firmware (AAVMF, AAVMF32)
+# finding systemd-boot on the ESP, its Boot Loader Specification entry starting Debian's
+# kernel with lsbimg's initramfs, which mounts the root partition; no -kernel anywhere.
+# The console is driven with expect (tests/boot/console.exp): a root shell prompt, no
+# failed unit, poweroff ends QEMU. Then each disk: sgdisk -v, e2fsck -fn of the root
+# partition cut out at its offset, and its journal read in place (lsbimg journal
+# DISK:root) running from the kernel to the shutdown.
 . "$TOP/tests/lib.sh"
 for t in expect sgdisk sfdisk jq; do
   command -v $t >/dev/null || fail "$t missing (scripts/deps.sh test)"
 done
 
 note "kernels, initramfs, packages, systemd-boot (make; cached)"
-make -s -C "$TOP" BUILD="$BUILD" kernels initramfs debs out/boot/arm64/efi/systemd-bootaa64.efi \
-  >make.log 2>&1 || fail "make: $(tail -n 5 make.log)"
+make -s -C "$TOP" BUILD="$BUILD" kernels initramfs debs boot-efi >make.log 2>&1 ||
+  fail "make: $(tail -n 5 make.log)"
 
-expect_exit 0 "$LSBIMG" compose -q --no-stage -o disk.img "$TOP/layouts/disk-arm64.cfg"
-expect_exit 0 "$LSBIMG" ls disk.img:esp /EFI/BOOT
-assert_eq "loader on the ESP" BOOTAA64.EFI "$OUT"
-expect_exit 0 "$LSBIMG" cat disk.img:esp /loader/entries/lsb.conf
-assert_contains "BLS entry" "$OUT" "options console=ttyAMA0 root=/dev/vda2"
+boot() { # ARCH: compose, check the ESP, then boot in the background
+  local efi=BOOTAA64.EFI
+  [ "$1" = arm ] && efi=BOOTARM.EFI
+  expect_exit 0 "$LSBIMG" compose -q --no-stage -o "$1.img" "$TOP/layouts/disk-$1.cfg"
+  expect_exit 0 "$LSBIMG" ls "$1.img:esp" /EFI/BOOT
+  assert_eq "$1: loader on the ESP" "$efi" "$OUT"
+  expect_exit 0 "$LSBIMG" cat "$1.img:esp" /loader/entries/lsb.conf
+  assert_contains "$1: BLS entry" "$OUT" "options console=ttyAMA0 root=/dev/vda2"
+  LSBIMG_TOP=$TOP PATH=$TOP/scripts:$PATH expect "$TOP/tests/boot/console.exp" "$1" \
+    "$PWD/$1.img" 600 disk >"$1.console" 2>&1 &
+}
+boot arm64
+pid64=$!
+boot arm
+pid32=$!
+rc64=0 rc32=0
+wait $pid64 || rc64=$?
+wait $pid32 || rc32=$?
 
-LSBIMG_TOP=$TOP PATH=$TOP/scripts:$PATH expect "$TOP/tests/boot/console.exp" arm64 "$PWD/disk.img" 420 disk \
-  >console 2>&1 || fail "$(grep '@@ERROR' console || true); console tail: $(tail -n 15 console)"
-grep -aq 'EFI stub: Booting Linux Kernel' console || fail "the kernel was not started by UEFI"
-grep -aq 'init: mounted /dev/vda2 on /' console || fail "the initramfs did not mount the root partition"
-note "prompt after $(sed -n 's/^@@PROMPT //p' console | tr -d '\r') s; $(grep -ao 'Startup finished in .*s' console | tail -n 1)"
-assert_eq "failed units" 0 "$(sed -n 's/^@@FAILED //p' console | tr -d '\r')"
-assert_eq "job control" yes "$(sed -n 's/^@@JOBCONTROL //p' console | tr -d '\r')"
-grep -q 'reboot: Power down' console || fail "no power-down on the console"
-grep -aq '@@END' console || fail "QEMU did not end by itself"
+for arch in arm64 arm; do
+  log=$arch.console
+  rc=$rc64; [ $arch = arm ] && rc=$rc32
+  [ "$rc" = 0 ] || fail "$arch: $(grep -a '@@ERROR' "$log" || true); console tail: $(tail -n 15 "$log")"
+  grep -aq 'EFI stub: Booting Linux Kernel' "$log" || fail "$arch: the kernel was not started by UEFI"
+  grep -aq 'init: mounted /dev/vda2 on /' "$log" || fail "$arch: the initramfs did not mount the root partition"
+  note "$arch: prompt after $(sed -n 's/^@@PROMPT //p' "$log" | tr -d '\r') s; $(grep -ao 'Startup finished in .*s' "$log" | tail -n 1)"
+  assert_eq "$arch failed units" 0 "$(sed -n 's/^@@FAILED //p' "$log" | tr -d '\r')"
+  assert_eq "$arch job control" yes "$(sed -n 's/^@@JOBCONTROL //p' "$log" | tr -d '\r')"
+  grep -aq 'reboot: Power down' "$log" || fail "$arch: no power-down on the console"
+  grep -aq '@@END' "$log" || fail "$arch: QEMU did not end by itself"
 
-v=$(sgdisk -v disk.img 2>&1) || fail "sgdisk -v: $v"
-assert_contains "sgdisk -v after the boot" "$v" "No problems found"
-json=$(sfdisk --json disk.img)
-start=$(jq -r '.partitiontable.partitions[1].start' <<<"$json")
-size=$(jq -r '.partitiontable.partitions[1].size' <<<"$json")
-dd if=disk.img of=root.img bs=512 skip="$start" count="$size" status=none
-fsck_clean root.img
-expect_exit 0 "$LSBIMG" journal -b disk.img:root
-assert_contains "journal starts with the kernel" "$(head -n 3 <<<"$OUT")" "kernel: "
-assert_contains "journal reaches the shutdown" "$(tail -n 3 <<<"$OUT")" "Journal stopped"
+  v=$(sgdisk -v $arch.img 2>&1) || fail "sgdisk -v $arch.img: $v"
+  assert_contains "$arch: sgdisk -v after the boot" "$v" "No problems found"
+  json=$(sfdisk --json $arch.img)
+  start=$(jq -r '.partitiontable.partitions[1].start' <<<"$json")
+  size=$(jq -r '.partitiontable.partitions[1].size' <<<"$json")
+  dd if=$arch.img of=$arch-root.img bs=512 skip="$start" count="$size" status=none
+  fsck_clean $arch-root.img
+  expect_exit 0 "$LSBIMG" journal -b $arch.img:root
+  assert_contains "$arch journal starts with the kernel" "$(head -n 3 <<<"$OUT")" "kernel: "
+  assert_contains "$arch journal reaches the shutdown" "$(tail -n 3 <<<"$OUT")" "Journal stopped"
+done
