@@ -55,6 +55,12 @@ assert_eq "two composes" "$(sha256sum <gpt.img)" "$(sha256sum <gpt2.img)"
 size=$(stat -c %s gpt.img) used=$(($(stat -c %b gpt.img) * 512))
 [ $used -lt $((size / 2)) ] || fail "holes not kept: $used bytes used of $size"
 
+note "default output and staging: the disk's name, not a partition layout's"
+expect_exit 0 "$LSBIMG" compose -q --stage staged gpt.cfg
+[ -f out/images/gpt.img ] && [ -f staged/gpt.img ] || fail "no out/images/gpt.img and staged copy: $(find out staged)"
+assert_eq "only the disk written" "out/images/gpt.img staged/gpt.img" "$(find out staged -type f | sort | paste -sd ' ')"
+assert_eq "default output, same bytes" "$(sha256sum <gpt.img)" "$(sha256sum <out/images/gpt.img)"
+
 note "GPT: sfdisk --json and sgdisk -v"
 json=$(sfdisk --json gpt.img)
 sf() { jq -r "$1" <<<"$json"; }

@@ -171,6 +171,7 @@ static int prepare_disk(const char *path, struct composition *c)
 	    image_parse_disk(conf_member(root, "image"), path, c->layout.digest, &c->img) ||
 	    disk_parse(conf_member(root, "disk"), c->layout.digest, c->img.uuid, &c->disk))
 		return EXIT_USAGE;
+	c->img.output = c->output = xstrdup(c->img.output);
 	struct disk_plan *d = c->disk;
 	c->parts = xcalloc(d->spec.n, sizeof(*c->parts));
 	int rc = EXIT_OK;
@@ -350,6 +351,7 @@ void compose_free(struct composition *c)
 	for (size_t i = 0; c->parts && i < c->disk->spec.n; i++)
 		compose_free(&c->parts[i]);
 	free(c->parts);
+	free(c->output);
 	disk_plan_free(c->disk);
 	for (size_t i = 0; c->plans && i < N_SECTIONS; i++)
 		if (c->plans[i])

@@ -21,6 +21,8 @@ struct composition {
 	 * plan and one composition per partition (composed from its layout, else empty). */
 	struct disk_plan *disk;
 	struct composition *parts;
+	char *output;            /* a disk's own copy of its default output path (the
+				  * partitions' layouts reuse image_parse's buffer) */
 };
 
 /* Read the layout at PATH, parse every section, apply the plans to a new tree and run
