@@ -49,8 +49,9 @@ int image_open(struct image *im, const char *path)
 		return -1;
 	snprintf(opts, sizeof(opts), "offset=%llu", (unsigned long long)off);
 	int rc = stat(file, &sb);
-	if (!rc && !len)
-		len = (uint64_t)sb.st_size - off;
+	/* What the file holds of the range: a truncated disk's last partition is short. */
+	if (!rc && S_ISREG(sb.st_mode) && (!len || off + len > (uint64_t)sb.st_size))
+		len = (uint64_t)sb.st_size > off ? (uint64_t)sb.st_size - off : 0;
 	if (!rc && (S_ISREG(sb.st_mode) || S_ISBLK(sb.st_mode)))
 		err = ext2fs_open2(file, opts, EXT2_FLAG_64BITS, 0, 0, unix_io_manager, &im->fs);
 	free(file);
