@@ -153,14 +153,14 @@ ls_vs_mount() {
     printf '%s %d %d\n' "$d" "0x$(stat -c %t "$mnt$d")" "0x$(stat -c %T "$mnt$d")"
   done | LC_ALL=C sort >want.dev
   "$LSBIMG" ls -R --json "$img" / >ls.json || fail "lsbimg ls -R --json $img failed"
-  jq -r '.[] | [.path, ({dir:"d",file:"f",symlink:"l",chr:"c",blk:"b",fifo:"p",sock:"s"}[.type]),
+  jq -r '.entries[] | [.path, ({dir:"d",file:"f",symlink:"l",chr:"c",blk:"b",fifo:"p",sock:"s"}[.type]),
      (.mode | ltrimstr("0") | if . == "" then "0" else . end), .uid, .gid, .size, .nlink,
      .inode, .mtime, (.target // "")] | join("|")' ls.json | LC_ALL=C sort >got.ls
   if [ "$dirsize" = nodirsize ]; then
     sed -i -E 's/^([^|]*\|d\|[^|]*\|[^|]*\|[^|]*)\|[0-9]+\|/\1|-|/' want.ls got.ls
   fi
   diff -u want.ls got.ls >&2 || fail "ls -R --json of $img differs from the mounted tree"
-  jq -r '.[] | select(.major != null) | "\(.path) \(.major) \(.minor)"' ls.json | LC_ALL=C sort >got.dev
+  jq -r '.entries[] | select(.major != null) | "\(.path) \(.major) \(.minor)"' ls.json | LC_ALL=C sort >got.dev
   diff -u want.dev got.dev >&2 || fail "device numbers of $img differ from the mount"
 }
 

@@ -103,6 +103,10 @@ assert_contains "info names the fs" "$OUT" "file system ext4"
 expect_exit 0 "$LSBIMG" info --json gpt.img
 assert_eq "info json fs" "vfat ext4 ext2 squashfs none none" \
   "$(jq -r '[.partitions[].filesystem] | join(" ")' <<<"$OUT")"
+"$TOP/tests/json_check.py" info <<<"$OUT" || fail "info --json of a disk does not match the schema: $OUT"
+expect_exit 0 "$LSBIMG" compose --json --no-stage -o json.img gpt.cfg
+"$TOP/tests/json_check.py" compose <<<"$OUT" || fail "compose --json of a disk does not match the schema: $OUT"
+assert_eq "compose --json format and size" "disk $(stat -c %s gpt.img)" "$(jq -r '"\(.format) \(.size)"' <<<"$OUT")"
 expect_exit 0 "$LSBIMG" cat gpt.img:root /etc/hostname
 assert_eq "cat DISK:root" disk "$OUT"
 assert_eq "cat sparse file" $((32 * 1024 * 1024)) "$("$LSBIMG" cat gpt.img:2 /big | wc -c)"
@@ -132,6 +136,10 @@ assert_contains "diff names a derived uuid" "$OUT" "~ partition 1: uuid"
 assert_contains "diff names the size" "$OUT" "size 2097152 -> 3145728"
 expect_exit 0 "$LSBIMG" diff gpt.img gpt2.img
 assert_eq "equal disks" "" "$OUT"
+expect_exit 2 "$LSBIMG" diff --json gpt.img other.img
+assert_contains "diff --json of disks" "$ERR" "name the partitions"
+expect_exit 1 "$LSBIMG" diff --json gpt.img:2 other.img:2
+"$TOP/tests/json_check.py" diff <<<"$OUT" || fail "diff --json of partitions does not match the schema: $OUT"
 
 note "MBR"
 cat >mbr.cfg <<'L'
