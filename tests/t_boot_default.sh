@@ -27,14 +27,8 @@ wait $pid32 || rc32=$?
 for arch in arm64 arm; do
   log=$arch.console
   rc=$rc64; [ $arch = arm ] && rc=$rc32
-  [ "$rc" = 0 ] || fail "$arch: $(grep '@@ERROR' "$log" || true); console tail: $(tail -n 15 "$log")"
-  prompt=$(sed -n 's/^@@PROMPT //p' "$log" | tr -d '\r')
-  note "$arch: prompt after ${prompt} s; $(grep -ao 'Startup finished in .*s' "$log" | tail -n 1)"
+  console_ok "$arch" "$log" "$rc"
   note "$arch: slowest units: $(sed -n '/systemd-analyze blame/,/^@@@BLAME/p' "$log" | sed -n '2,4p' | tr -d '\r' | tr -s ' ' | paste -sd ',')"
-  assert_eq "$arch failed units" 0 "$(sed -n 's/^@@FAILED //p' "$log" | tr -d '\r')"
-  assert_eq "$arch job control" yes "$(sed -n 's/^@@JOBCONTROL //p' "$log" | tr -d '\r')"
-  grep -q 'reboot: Power down' "$log" || fail "$arch: no power-down on the console"
-  grep -aq '@@END' "$log" || fail "$arch: QEMU did not end by itself"
   if grep -a 'FAILED' "$log" | grep -v '^@@FAILED' | grep -q .; then
     fail "$arch: a unit failed on the console: $(grep -a 'FAILED' "$log" | grep -v '^@@' | head -n 3)"
   fi
