@@ -195,6 +195,20 @@ unchanged() {
   if [ -e "$2" ] && [ -z "${NO_FSCK:-}" ]; then fsck_clean "$2"; fi
 }
 
+# boot_both FN: `FN arm64` and `FN arm`, each starting a boot in the background, then wait
+# for both: BOOT_RC[arm64] and BOOT_RC[arm] hold their exit statuses.
+declare -A BOOT_RC
+boot_both() {
+  local p64 p32
+  "$1" arm64
+  p64=$!
+  "$1" arm
+  p32=$!
+  BOOT_RC=([arm64]=0 [arm]=0)
+  wait $p64 || BOOT_RC[arm64]=$?
+  wait $p32 || BOOT_RC[arm]=$?
+}
+
 # console_ok ARCH LOG RC: a run of tests/boot/console.exp (exit status RC, console in LOG)
 # reached the prompt with no failed unit and job control, and QEMU powered off by itself.
 # Notes the time to the prompt and systemd's startup time.

@@ -11,23 +11,16 @@ note "kernels, initramfs, packages (make kernels initramfs debs; cached)"
 make -s -C "$TOP" BUILD="$BUILD" kernels initramfs debs >make.log 2>&1 ||
   fail "make kernels initramfs debs: $(tail -n 5 make.log)"
 
-boot() { # ARCH LAYOUT: compose, then boot in the background
-  expect_exit 0 "$LSBIMG" compose -q --no-stage -o "$1.img" "$TOP/layouts/$2.cfg"
+boot() { # ARCH: compose layouts/ARCH.cfg, then boot in the background
+  expect_exit 0 "$LSBIMG" compose -q --no-stage -o "$1.img" "$TOP/layouts/$1.cfg"
   LSBIMG_TOP=$TOP expect "$TOP/tests/boot/console.exp" "$1" "$PWD/$1.img" 300 \
     >"$1.console" 2>&1 &
 }
-boot arm64 arm64
-pid64=$!
-boot arm arm
-pid32=$!
-rc64=0 rc32=0
-wait $pid64 || rc64=$?
-wait $pid32 || rc32=$?
+boot_both boot
 
 for arch in arm64 arm; do
   log=$arch.console
-  rc=$rc64; [ $arch = arm ] && rc=$rc32
-  console_ok "$arch" "$log" "$rc"
+  console_ok "$arch" "$log" "${BOOT_RC[$arch]}"
   note "$arch: slowest units: $(sed -n '/systemd-analyze blame/,/^@@@BLAME/p' "$log" | sed -n '2,4p' | tr -d '\r' | tr -s ' ' | paste -sd ',')"
   if grep -a 'FAILED' "$log" | grep -v '^@@FAILED' | grep -q .; then
     fail "$arch: a unit failed on the console: $(grep -a 'FAILED' "$log" | grep -v '^@@' | head -n 3)"

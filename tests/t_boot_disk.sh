@@ -26,18 +26,11 @@ boot() { # ARCH: compose, check the ESP, then boot in the background
   LSBIMG_TOP=$TOP PATH=$TOP/scripts:$PATH expect "$TOP/tests/boot/console.exp" "$1" \
     "$PWD/$1.img" 600 disk >"$1.console" 2>&1 &
 }
-boot arm64
-pid64=$!
-boot arm
-pid32=$!
-rc64=0 rc32=0
-wait $pid64 || rc64=$?
-wait $pid32 || rc32=$?
+boot_both boot
 
 for arch in arm64 arm; do
   log=$arch.console
-  rc=$rc64; [ $arch = arm ] && rc=$rc32
-  console_ok "$arch" "$log" "$rc"
+  console_ok "$arch" "$log" "${BOOT_RC[$arch]}"
   grep -aq 'EFI stub: Booting Linux Kernel' "$log" || fail "$arch: the kernel was not started by UEFI"
   grep -aq 'init: mounted /dev/vda2 on /' "$log" || fail "$arch: the initramfs did not mount the root partition"
 
