@@ -47,9 +47,9 @@ static int check_top(const struct conf *root)
 		if (!strcmp(c->name, "image") || (s && !s->keys))
 			continue;
 		if (!s) {
-			const char *hint = suggest(c->name, names);
-			conf_error(c, "unknown top-level key '%s'%s%s%s", c->name,
-				   hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+			char *valid = suggest_valid(c->name, names, "keys");
+			conf_error(c, "unknown top-level key '%s'%s", c->name, valid);
+			free(valid);
 			problems++;
 		} else if (c->type != CONF_GROUP) {
 			conf_error(c, "%s must be a group { ... }", c->name);
