@@ -37,7 +37,8 @@ int diag_set_strict(int strict);
 __attribute__((format(printf, 4, 5))) void diag_report(enum diag_severity sev, const char *file,
 							int line, const char *fmt, ...);
 
-/* -1 quiet, 0 normal, 1 verbose. */
+/* -1 quiet (the default sink prints errors only), 0 normal, 1 verbose. A warning
+ * reported again with the same origin and message is dropped. */
 extern int diag_verbosity;
 
 /* Shorthands of diag_report for the common cases. */

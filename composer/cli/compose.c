@@ -92,20 +92,20 @@ int cmd_compose(int argc, char **argv)
 	if (rc == EXIT_OK) {
 		struct tree_stats st;
 		tree_stats(c.tree, &st);
-		/* Archives have no blocks: what they hold is their entries. */
-		char what[96];
+		/* Short lines (under 100 columns for the default paths), one subject each.
+		 * Archives have no blocks: what they hold is their entries. */
+		diag_info("%s: %s, %.1f MiB, %.2f s", p->output, p->format,
+			  (double)res.image_size / (1 << 20), elapsed(&t0));
+		diag_info("  content: %zu files, %zu directories, %zu symlinks, %.1f MiB of data",
+			  st.files, st.dirs, st.symlinks, (double)res.bytes / (1 << 20));
 		if (res.blocks)
-			snprintf(what, sizeof(what), "%llu/%llu blocks, %llu/%llu inodes used",
-				 (unsigned long long)res.blocks_used, (unsigned long long)res.blocks,
-				 (unsigned long long)res.inodes_used, (unsigned long long)res.inodes);
+			diag_info("  used: %llu/%llu blocks, %llu/%llu inodes",
+				  (unsigned long long)res.blocks_used, (unsigned long long)res.blocks,
+				  (unsigned long long)res.inodes_used, (unsigned long long)res.inodes);
 		else
-			snprintf(what, sizeof(what), "%s, %llu inodes", p->format,
-				 (unsigned long long)res.inodes);
-		diag_info("%s: %zu files, %zu directories, %zu symlinks, %.1f MiB of data; "
-			  "image %.1f MiB (%s)%s%s; %.2f s", p->output, st.files, st.dirs,
-			  st.symlinks, (double)res.bytes / (1 << 20),
-			  (double)res.image_size / (1 << 20), what, staged ? "; staged " : "",
-			  staged ? staged : "", elapsed(&t0));
+			diag_info("  inodes: %llu", (unsigned long long)res.inodes);
+		if (staged)
+			diag_info("  staged: %s", staged);
 	}
 	free(staged);
 	compose_free(&c);
