@@ -23,7 +23,15 @@ LIB     := $(BUILD)/lib/liblsbimg.a
 UNITS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/*.c)))
 BIN     := $(BUILD)/bin/lsbimg
 
-.PHONY: print-layers all deps test-deps debs image check check-asan unit install clean bench fuzz fuzz-build \
+# The version 'lsbimg --version' prints: in a git checkout 'git describe' (a tag), else
+# the VERSION file and the commit (0.1-g1234abc); in a tarball without .git the VERSION
+# file alone. $(BUILD)/version changes only when the version does, so only main.o is
+# rebuilt then.
+VERSION := $(shell if [ -e .git ] && v=$$(git describe --tags 2>/dev/null); then echo "$$v"; \
+	elif [ -e .git ] && h=$$(git rev-parse --short HEAD 2>/dev/null); then echo "$$(cat VERSION)-g$$h"; \
+	else cat VERSION; fi)
+
+.PHONY: print-layers print-version FORCE all deps test-deps debs image check check-asan unit install clean bench fuzz fuzz-build \
 	kernels initramfs-init initramfs
 
 all: $(BIN)
@@ -31,6 +39,16 @@ all: $(BIN)
 $(BUILD)/obj/%.o: composer/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/version: FORCE
+	@mkdir -p $(@D)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' >$@
+
+$(BUILD)/obj/cli/main.o: $(BUILD)/version
+$(BUILD)/obj/cli/main.o: CPPFLAGS += -DLSBIMG_VERSION='"$(VERSION)"'
+
+print-version:
+	@echo '$(VERSION)'
 
 $(LIB): $(LIBOBJS)
 	@mkdir -p $(@D)

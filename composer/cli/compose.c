@@ -14,10 +14,18 @@ static void usage(FILE *f)
 {
 	fputs("usage: lsbimg compose [-q|-v] [-o OUTPUT] [--stage DIR|--no-stage]\n"
 	      "                     [--caps-cfg FILE] LAYOUT\n"
-	      "Write the image LAYOUT describes (default out/images/<name>.img) and stage a\n"
-	      "copy (default in distribution/images). --caps-cfg: check the units' L4_CAP_*\n"
-	      "variables against (and record) the ned script FILE instead of systemd.caps_cfg.\n"
-	      "Exit: 0 ok, 1 failed, 2 usage/layout.\n",
+	      "Write the image LAYOUT describes (docs/layout.md) and stage a copy.\n"
+	      "  -o, --output OUTPUT  the image path instead of image.output\n"
+	      "                       (default out/images/<name>.img)\n"
+	      "  --stage DIR          stage the copy in DIR instead of image.stage\n"
+	      "                       (default distribution/images)\n"
+	      "  --no-stage           stage no copy\n"
+	      "  --caps-cfg FILE      check the units' L4_CAP_* variables against (and record)\n"
+	      "                       the ned script FILE instead of systemd.caps_cfg\n"
+	      "  -q, --quiet          print errors only\n"
+	      "  -v, --verbose        print more detail on stderr\n"
+	      "  -h, --help           this text\n"
+	      "Exit: 0 ok, 1 failed, 2 usage or layout error.\n",
 	      f);
 }
 

@@ -21,14 +21,60 @@
 #define EXIT_CORRUPT EXIT_USAGE
 
 struct opts {
-	int json, follow, longfmt, recursive;
+	int json;
+	unsigned char set[128];  /* the short options given, by letter */
+	const char *arg[128];    /* and their arguments */
 	const char *image, *path;
 };
 
+/* --help texts: the usage line, what the command does, one line per option. The exit
+ * codes of every inspect command: docs/inspect.md. */
+static const char ls_help[] =
+	"usage: lsbimg ls [-l] [-R] [-L] [--json] IMAGE [PATH]\n"
+	"List directory PATH (default /) of IMAGE, or PATH itself when it is no directory.\n"
+	"  -l          long format: mode, links, owner, group, size or device, mtime (UTC)\n"
+	"  -R          every path below PATH, recursively, as full paths\n"
+	"  -L          follow PATH when it is a symbolic link\n"
+	"  --json      a JSON array of entries (docs/inspect.md)\n"
+	"  -h, --help  this text\n"
+	"Exit: 0 ok, 1 PATH missing, 2 usage or an unreadable image.\n";
+static const char cat_help[] =
+	"usage: lsbimg cat [--json] IMAGE PATH\n"
+	"Print the regular file PATH of IMAGE (symbolic links followed).\n"
+	"  --json      {path, size, text or base64}\n"
+	"  -h, --help  this text\n"
+	"Exit: 0 ok, 1 PATH missing or no regular file, 2 usage or an unreadable image.\n";
+static const char stat_help[] =
+	"usage: lsbimg stat [-L] [--json] IMAGE PATH\n"
+	"Show the inode of PATH: type, mode, owner, size, times; ext2/3/4 also blocks, flags.\n"
+	"  -L          follow PATH when it is a symbolic link\n"
+	"  --json      one JSON object\n"
+	"  -h, --help  this text\n"
+	"Exit: 0 ok, 1 PATH missing, 2 usage or an unreadable image.\n";
+static const char tree_help[] =
+	"usage: lsbimg tree [-a] [-d] [-l] [-L LEVEL] [-J|--json] IMAGE [PATH]\n"
+	"Draw the tree below PATH (default /) like tree(1), then \"N directories, M files\".\n"
+	"  -a          all files: also names starting with '.'\n"
+	"  -d          directories only\n"
+	"  -l          follow symbolic links to directories, PATH too\n"
+	"  -L LEVEL    descend at most LEVEL directories deep (LEVEL >= 1)\n"
+	"  -J, --json  nested JSON objects with \"children\"\n"
+	"  -h, --help  this text\n"
+	"Exit: 0 ok, 1 PATH missing, 2 usage or an unreadable image.\n";
+static const char info_help[] =
+	"usage: lsbimg info [--json] IMAGE\n"
+	"Show the image's kind, size and header: for ext2/3/4 the superblock (blocks, inodes,\n"
+	"features, UUID, label, times), for other kinds what their header says and counts.\n"
+	"  --json      one JSON object\n"
+	"  -h, --help  this text\n"
+	"Exit: 0 ok, 2 usage or an unreadable image.\n";
+
 /* Parse "CMD [opts] IMAGE [PATH]"; SHORTOPTS lists the short options CMD takes besides
- * --json and --help. PATH defaults to "/". 0 to go on, -1 after --help, else an exit code. */
-static int parse_args(int argc, char **argv, const char *usage, const char *shortopts,
-		 int need_path, int allow_path, struct opts *o)
+ * --json and --help, whose meaning each command reads from o->set. HELP is CMD's --help
+ * text, its first line the usage. PATH defaults to "/". 0 to go on, -1 after --help, else
+ * an exit code. */
+static int parse_args(int argc, char **argv, const char *help, const char *shortopts,
+		      int need_path, int allow_path, struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -39,22 +85,22 @@ static int parse_args(int argc, char **argv, const char *usage, const char *shor
 	memset(o, 0, sizeof(*o));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j': o->json = 1; break;
-		case 'L': o->follow = 1; break;
-		case 'l': o->longfmt = 1; break;
-		case 'R': o->recursive = 1; break;
-		case 'h':
-			printf("usage: lsbimg %s\n", usage);
+		if (c == 'h') {
+			fputs(help, stdout);
 			return -1;
-		default:
-			fprintf(stderr, "usage: lsbimg %s\n", usage);
+		}
+		if (c == '?' || c < 0 || c >= 128) {
+			fputs(help, stderr);
 			return EXIT_USAGE;
 		}
+		if (c == 'j' || c == 'J')
+			o->json = 1;
+		o->set[c] = 1;
+		o->arg[c] = optarg;
 	}
 	int n = argc - optind;
 	if (n < 1 + need_path || n > 1 + allow_path) {
-		fprintf(stderr, "usage: lsbimg %s\n", usage);
+		fputs(help, stderr);
 		return EXIT_USAGE;
 	}
 	o->image = argv[optind];
@@ -136,7 +182,7 @@ static void json_entry(struct imgview *iv, const char *key, const char *name, im
 static void text_entry(struct imgview *iv, const struct opts *o, const char *name,
 		       img_handle h, const struct fsview_stat *st)
 {
-	if (o->longfmt) {
+	if (o->set['l']) {
 		char mode[11], when[32], size[48];
 		mode_string(st, mode);
 		time_string(st->mtime, when, sizeof(when));
@@ -147,7 +193,7 @@ static void text_entry(struct imgview *iv, const struct opts *o, const char *nam
 		printf("%s %3u %5u %5u %10s %s ", mode, st->nlink, st->uid, st->gid, size, when);
 	}
 	fputs(name, stdout);
-	if (o->longfmt && st->type == NODE_SYMLINK) {
+	if (o->set['l'] && st->type == NODE_SYMLINK) {
 		char t[4096];
 		target_of(iv, name, h, t, sizeof(t));
 		printf(" -> %s", t);
@@ -155,13 +201,14 @@ static void text_entry(struct imgview *iv, const struct opts *o, const char *nam
 	putchar('\n');
 }
 
-/* Open the image and resolve o->path; prints the reason on failure. */
-static int open_path(struct imgview *iv, const struct opts *o, img_handle *h,
+/* Open the image and resolve o->path, a final symlink followed with FOLLOW; prints the
+ * reason on failure. */
+static int open_path(struct imgview *iv, const struct opts *o, int follow, img_handle *h,
 		     struct fsview_stat *st)
 {
 	if (imgview_open(iv, o->image) < 0)
 		return EXIT_USAGE;
-	if (imgview_lookup(iv, o->path, o->follow, h, st) < 0) {
+	if (imgview_lookup(iv, o->path, follow, h, st) < 0) {
 		int e = errno;
 		view_error(iv, "%s: %s", o->path, strerror(e));
 		imgview_close(iv);
@@ -194,12 +241,12 @@ static int ls_visit(const char *path, const char *name, img_handle h,
 	(void)depth, (void)last;
 	if (c->o->json) {
 		printf("%s{", c->first ? "" : ",");
-		json_entry(c->iv, c->o->recursive ? "path" : "name", c->o->recursive ? path : name,
+		json_entry(c->iv, c->o->set['R'] ? "path" : "name", c->o->set['R'] ? path : name,
 			   h, st);
 		putchar('}');
 		c->first = 0;
 	} else {
-		text_entry(c->iv, c->o, c->o->recursive ? path : name, h, st);
+		text_entry(c->iv, c->o, c->o->set['R'] ? path : name, h, st);
 	}
 	return 0;
 }
@@ -210,10 +257,10 @@ int cmd_ls(int argc, char **argv)
 	struct imgview iv;
 	img_handle h;
 	struct fsview_stat st;
-	int rc = parse_args(argc, argv, "ls [-l] [-R] [-L] [--json] IMAGE [PATH]", "lRL", 0, 1, &o);
+	int rc = parse_args(argc, argv, ls_help, "lRLh", 0, 1, &o);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
-	if ((rc = open_path(&iv, &o, &h, &st)))
+	if ((rc = open_path(&iv, &o, o.set['L'], &h, &st)))
 		return rc;
 	struct ls_ctx c = { &iv, &o, 1 };
 	if (o.json)
@@ -221,7 +268,7 @@ int cmd_ls(int argc, char **argv)
 	if (st.type != NODE_DIR)
 		ls_visit(o.path, o.path, h, &st, 0, 1, &c);
 	else
-		imgview_walk(&iv, h, o.path, o.recursive, ls_visit, &c);
+		imgview_walk(&iv, h, o.path, o.set['R'], ls_visit, &c);
 	if (o.json)
 		puts("]");
 	return finish(&iv);
@@ -233,11 +280,10 @@ int cmd_cat(int argc, char **argv)
 	struct imgview iv;
 	img_handle h;
 	struct fsview_stat st;
-	int rc = parse_args(argc, argv, "cat [--json] IMAGE PATH", "", 1, 1, &o);
+	int rc = parse_args(argc, argv, cat_help, "h", 1, 1, &o);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
-	o.follow = 1;
-	if ((rc = open_path(&iv, &o, &h, &st)))
+	if ((rc = open_path(&iv, &o, 1, &h, &st)))
 		return rc;
 	if (st.type != NODE_REG) {
 		view_error(&iv, "%s: not a regular file (%s)", o.path, node_type_name(st.type));
@@ -283,10 +329,10 @@ int cmd_stat(int argc, char **argv)
 	img_handle h;
 	struct fsview_stat st;
 	struct ext2_inode_large in;
-	int rc = parse_args(argc, argv, "stat [-L] [--json] IMAGE PATH", "L", 1, 1, &o);
+	int rc = parse_args(argc, argv, stat_help, "Lh", 1, 1, &o);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
-	if ((rc = open_path(&iv, &o, &h, &st)))
+	if ((rc = open_path(&iv, &o, o.set['L'], &h, &st)))
 		return rc;
 	struct image *im = imgview_ext2(&iv);
 	if (im && image_inode(im, (ext2_ino_t)h, &in) < 0) {
@@ -332,19 +378,22 @@ int cmd_stat(int argc, char **argv)
 
 struct tree_ctx {
 	struct imgview *iv;
-	int json;
+	int json, all, dirs_only, follow;
+	unsigned max_depth;   /* -L: 0 for no limit */
 	unsigned open;        /* JSON: arrays of children still open */
 	int comma;            /* JSON: an element precedes at the current level */
 	unsigned dirs, files;
 	unsigned char last[IMAGE_MAX_DEPTH + 2];  /* text: was the ancestor at depth i last */
+	img_handle up[IMAGE_MAX_DEPTH + 2];       /* the directories from PATH down, for -l */
 };
 
-static int tree_visit(const char *path, const char *name, img_handle h,
-		      const struct fsview_stat *st, unsigned depth, int last, void *arg)
+/* One entry at DEPTH (0 for PATH itself); KIDS when its children follow. */
+static void tree_print(struct tree_ctx *c, const char *path, const char *name, img_handle h,
+		       const struct fsview_stat *st, unsigned depth, int last, int kids,
+		       const char *note)
 {
-	struct tree_ctx *c = arg;
 	if (depth) {
-		if (st->type == NODE_DIR)
+		if (kids || st->type == NODE_DIR)
 			c->dirs++;
 		else
 			c->files++;
@@ -354,7 +403,7 @@ static int tree_visit(const char *path, const char *name, img_handle h,
 			fputs("]}", stdout);
 		fputs(c->comma ? ",{" : "{", stdout);
 		json_entry(c->iv, "name", depth ? name : path, h, st);
-		if (st->type == NODE_DIR) {
+		if (kids) {
 			fputs(",\"children\":[", stdout);
 			c->open++;
 			c->comma = 0;
@@ -362,7 +411,7 @@ static int tree_visit(const char *path, const char *name, img_handle h,
 			putchar('}');
 			c->comma = 1;
 		}
-		return 0;
+		return;
 	}
 	c->last[depth] = (unsigned char)last;
 	for (unsigned i = 1; i < depth; i++)
@@ -375,8 +424,88 @@ static int tree_visit(const char *path, const char *name, img_handle h,
 		target_of(c->iv, path, h, t, sizeof(t));
 		printf(" -> %s", t);
 	}
+	if (note)
+		printf("  [%s]", note);
 	putchar('\n');
+}
+
+struct tree_kid {
+	char *path, *name;
+	img_handle h;
+	struct fsview_stat st;
+};
+
+struct tree_kids {
+	struct tree_kid *k;
+	size_t n, cap;
+};
+
+static int tree_collect(const char *path, const char *name, img_handle h,
+			const struct fsview_stat *st, unsigned depth, int last, void *arg)
+{
+	struct tree_kids *ks = arg;
+	(void)depth, (void)last;
+	if (ks->n == ks->cap) {
+		ks->cap = ks->cap ? 2 * ks->cap : 32;
+		ks->k = xrealloc(ks->k, ks->cap * sizeof(*ks->k));
+	}
+	ks->k[ks->n++] = (struct tree_kid){ xstrdup(path), xstrdup(name), h, *st };
 	return 0;
+}
+
+/* Where the entry K leads when -l follows it: its target directory, or 0 (not followed,
+ * with *NOTE saying why when it is a loop). */
+static int tree_follow(struct tree_ctx *c, const struct tree_kid *k, unsigned depth,
+		       img_handle *to, const char **note)
+{
+	struct fsview_stat st;
+	if (!c->follow || k->st.type != NODE_SYMLINK ||
+	    imgview_lookup(c->iv, k->path, 1, to, &st) < 0 || st.type != NODE_DIR)
+		return 0;
+	for (unsigned i = 0; i <= depth; i++)
+		if (c->up[i] == *to) {
+			*note = "recursive, not followed";
+			return 0;
+		}
+	return 1;
+}
+
+/* The children of directory DIR (named PATH, at DEPTH) as -a, -d, -l and -L say. */
+static int tree_dir(struct tree_ctx *c, img_handle dir, const char *path, unsigned depth)
+{
+	struct tree_kids ks = { 0 };
+	int rc = imgview_walk(c->iv, dir, path, 0, tree_collect, &ks);
+	size_t shown = 0;
+	c->up[depth] = dir;
+	/* Keep what is shown, in order, so the last one drawn is drawn last. */
+	for (size_t i = 0; i < ks.n; i++) {
+		struct tree_kid *k = &ks.k[i];
+		img_handle to;
+		const char *note = NULL;
+		int dir_like = k->st.type == NODE_DIR || tree_follow(c, k, depth, &to, &note);
+		if ((k->name[0] == '.' && !c->all) || (c->dirs_only && !dir_like)) {
+			free(k->path);
+			free(k->name);
+			continue;
+		}
+		ks.k[shown++] = *k;
+	}
+	for (size_t i = 0; i < shown; i++) {
+		struct tree_kid *k = &ks.k[i];
+		img_handle to = k->h;
+		const char *note = NULL;
+		int descend = depth + 1 < IMAGE_MAX_DEPTH &&
+			      (!c->max_depth || depth + 1 < c->max_depth) &&
+			      (k->st.type == NODE_DIR || tree_follow(c, k, depth, &to, &note));
+		tree_print(c, k->path, k->name, k->h, &k->st, depth + 1, i + 1 == shown, descend,
+			   note);
+		if (descend && tree_dir(c, to, k->path, depth + 1) < 0)
+			rc = -1;
+		free(k->path);
+		free(k->name);
+	}
+	free(ks.k);
+	return rc;
 }
 
 int cmd_tree(int argc, char **argv)
@@ -385,15 +514,26 @@ int cmd_tree(int argc, char **argv)
 	struct imgview iv;
 	img_handle h;
 	struct fsview_stat st;
-	int rc = parse_args(argc, argv, "tree [-L] [--json] IMAGE [PATH]", "L", 0, 1, &o);
+	int rc = parse_args(argc, argv, tree_help, "adlL:Jh", 0, 1, &o);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
-	if ((rc = open_path(&iv, &o, &h, &st)))
+	struct tree_ctx c = { .iv = &iv, .json = o.json, .all = o.set['a'],
+			      .dirs_only = o.set['d'], .follow = o.set['l'] };
+	if (o.set['L']) {
+		char *end;
+		unsigned long n = strtoul(o.arg['L'], &end, 10);
+		if (!*o.arg['L'] || *end || o.arg['L'][0] == '-' || n < 1 || n > IMAGE_MAX_DEPTH) {
+			diag_error("-L: the level must be a whole number from 1 to %d, not '%s'",
+				   IMAGE_MAX_DEPTH, o.arg['L']);
+			return EXIT_USAGE;
+		}
+		c.max_depth = (unsigned)n;
+	}
+	if ((rc = open_path(&iv, &o, c.follow, &h, &st)))
 		return rc;
-	struct tree_ctx c = { .iv = &iv, .json = o.json };
-	tree_visit(o.path, o.path, h, &st, 0, 1, &c);
+	tree_print(&c, o.path, o.path, h, &st, 0, 1, st.type == NODE_DIR, NULL);
 	if (st.type == NODE_DIR)
-		imgview_walk(&iv, h, o.path, 1, tree_visit, &c);
+		tree_dir(&c, h, o.path, 0);
 	if (o.json) {
 		for (; c.open; c.open--)
 			fputs("]}", stdout);
@@ -402,6 +542,54 @@ int cmd_tree(int argc, char **argv)
 		printf("\n%u directories, %u files\n", c.dirs, c.files);
 	}
 	return finish(&iv);
+}
+
+/* __complete IMAGE PREFIX (for the bash completion, not listed in --help): the paths of
+ * IMAGE that start with PREFIX, one a line, directories with a trailing '/'; PREFIX's
+ * directory part must exist. Nothing on stderr: a completion must not disturb the line. */
+struct complete_ctx {
+	const char *base;
+	size_t len;
+};
+
+static int complete_visit(const char *path, const char *name, img_handle h,
+			  const struct fsview_stat *st, unsigned depth, int last, void *arg)
+{
+	struct complete_ctx *c = arg;
+	(void)h, (void)depth, (void)last;
+	if (!strncmp(name, c->base, c->len))
+		printf("%s%s\n", path, st->type == NODE_DIR ? "/" : "");
+	return 0;
+}
+
+static void silent(void *arg, enum diag_severity sev, const char *file, int line,
+		   const char *msg)
+{
+	(void)arg, (void)sev, (void)file, (void)line, (void)msg;
+}
+
+int cmd_complete(int argc, char **argv)
+{
+	static const struct diag_sink quiet = { silent, NULL };
+	if (argc != 3 || argv[2][0] != '/')
+		return EXIT_USAGE;
+	diag_set_sink(&quiet);
+	char *dir = xstrdup(argv[2]);
+	char *slash = strrchr(dir, '/');
+	struct complete_ctx c = { argv[2] + (slash - dir) + 1, strlen(slash + 1) };
+	slash[slash == dir] = 0;   /* "/usr/li" -> "/usr", "/e" -> "/" */
+	struct imgview iv;
+	img_handle h;
+	struct fsview_stat st;
+	int rc = EXIT_FAILED;
+	if (imgview_open(&iv, argv[1]) == 0) {
+		if (imgview_lookup(&iv, dir, 1, &h, &st) == 0 && st.type == NODE_DIR &&
+		    imgview_walk(&iv, h, dir, 0, complete_visit, &c) == 0)
+			rc = EXIT_OK;
+		imgview_close(&iv);
+	}
+	free(dir);
+	return fflush(stdout) ? EXIT_FAILED : rc;
 }
 
 struct info_out {
@@ -457,7 +645,7 @@ int cmd_info(int argc, char **argv)
 {
 	struct opts o;
 	struct imgview iv;
-	int rc = parse_args(argc, argv, "info [--json] IMAGE", "", 0, 0, &o);
+	int rc = parse_args(argc, argv, info_help, "h", 0, 0, &o);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
 	if (imgview_open(&iv, o.image) < 0)
