@@ -376,6 +376,9 @@ int cmd_stat(int argc, char **argv)
 	return finish(&iv);
 }
 
+/* tree as tree(1) draws and counts: names starting with '.' only with -a; a symbolic link
+ * to a directory counts as a directory (and -d shows it), -l descends into it unless that
+ * directory was drawn already ("[recursive, not followed]"); the top directory counts. */
 struct tree_ctx {
 	struct imgview *iv;
 	int json, all, dirs_only, follow;
@@ -384,20 +387,20 @@ struct tree_ctx {
 	int comma;            /* JSON: an element precedes at the current level */
 	unsigned dirs, files;
 	unsigned char last[IMAGE_MAX_DEPTH + 2];  /* text: was the ancestor at depth i last */
-	img_handle up[IMAGE_MAX_DEPTH + 2];       /* the directories from PATH down, for -l */
+	img_handle *seen;     /* -l: the directories descended into */
+	size_t nseen;
 };
 
-/* One entry at DEPTH (0 for PATH itself); KIDS when its children follow. */
+/* One entry at DEPTH (0 for PATH itself); DIR when it counts as a directory, KIDS when its
+ * children follow, NOTE after it in brackets. */
 static void tree_print(struct tree_ctx *c, const char *path, const char *name, img_handle h,
-		       const struct fsview_stat *st, unsigned depth, int last, int kids,
+		       const struct fsview_stat *st, unsigned depth, int last, int dir, int kids,
 		       const char *note)
 {
-	if (depth) {
-		if (kids || st->type == NODE_DIR)
-			c->dirs++;
-		else
-			c->files++;
-	}
+	if (dir)
+		c->dirs++;
+	else
+		c->files++;
 	if (c->json) {
 		for (; c->open > depth; c->open--, c->comma = 1)
 			fputs("]}", stdout);
@@ -431,75 +434,69 @@ static void tree_print(struct tree_ctx *c, const char *path, const char *name, i
 
 struct tree_kid {
 	char *path, *name;
-	img_handle h;
+	img_handle h, to;     /* TO: the directory a symbolic link leads to */
 	struct fsview_stat st;
+	int dir;              /* a directory, or a link to one */
 };
 
 struct tree_kids {
+	struct tree_ctx *c;
 	struct tree_kid *k;
 	size_t n, cap;
 };
 
+/* Collect the children -a and -d let through. */
 static int tree_collect(const char *path, const char *name, img_handle h,
 			const struct fsview_stat *st, unsigned depth, int last, void *arg)
 {
 	struct tree_kids *ks = arg;
+	struct fsview_stat ts;
+	img_handle to = h;
 	(void)depth, (void)last;
+	int dir = st->type == NODE_DIR ||
+		  (st->type == NODE_SYMLINK && imgview_lookup(ks->c->iv, path, 1, &to, &ts) == 0 &&
+		   ts.type == NODE_DIR);
+	if ((name[0] == '.' && !ks->c->all) || (ks->c->dirs_only && !dir))
+		return 0;
 	if (ks->n == ks->cap) {
 		ks->cap = ks->cap ? 2 * ks->cap : 32;
 		ks->k = xrealloc(ks->k, ks->cap * sizeof(*ks->k));
 	}
-	ks->k[ks->n++] = (struct tree_kid){ xstrdup(path), xstrdup(name), h, *st };
+	ks->k[ks->n++] = (struct tree_kid){ xstrdup(path), xstrdup(name), h, to, *st, dir };
 	return 0;
 }
 
-/* Where the entry K leads when -l follows it: its target directory, or 0 (not followed,
- * with *NOTE saying why when it is a loop). */
-static int tree_follow(struct tree_ctx *c, const struct tree_kid *k, unsigned depth,
-		       img_handle *to, const char **note)
+/* -l: remember directory H as drawn; 0 if it was before. */
+static int tree_first_visit(struct tree_ctx *c, img_handle h)
 {
-	struct fsview_stat st;
-	if (!c->follow || k->st.type != NODE_SYMLINK ||
-	    imgview_lookup(c->iv, k->path, 1, to, &st) < 0 || st.type != NODE_DIR)
-		return 0;
-	for (unsigned i = 0; i <= depth; i++)
-		if (c->up[i] == *to) {
-			*note = "recursive, not followed";
+	for (size_t i = 0; i < c->nseen; i++)
+		if (c->seen[i] == h)
 			return 0;
-		}
+	c->seen = xrealloc(c->seen, (c->nseen + 1) * sizeof(*c->seen));
+	c->seen[c->nseen++] = h;
 	return 1;
 }
 
-/* The children of directory DIR (named PATH, at DEPTH) as -a, -d, -l and -L say. */
+/* Draw the children of directory DIR (named PATH, at DEPTH) and below. */
 static int tree_dir(struct tree_ctx *c, img_handle dir, const char *path, unsigned depth)
 {
-	struct tree_kids ks = { 0 };
+	struct tree_kids ks = { c, NULL, 0, 0 };
 	int rc = imgview_walk(c->iv, dir, path, 0, tree_collect, &ks);
-	size_t shown = 0;
-	c->up[depth] = dir;
-	/* Keep what is shown, in order, so the last one drawn is drawn last. */
+	int deeper = depth + 1 < IMAGE_MAX_DEPTH && (!c->max_depth || depth + 1 < c->max_depth);
 	for (size_t i = 0; i < ks.n; i++) {
 		struct tree_kid *k = &ks.k[i];
-		img_handle to;
 		const char *note = NULL;
-		int dir_like = k->st.type == NODE_DIR || tree_follow(c, k, depth, &to, &note);
-		if ((k->name[0] == '.' && !c->all) || (c->dirs_only && !dir_like)) {
-			free(k->path);
-			free(k->name);
-			continue;
+		int descend = deeper && k->st.type == NODE_DIR;
+		/* -l: a directory is registered when drawn, below the level limit too. */
+		if (c->follow && k->dir) {
+			if (tree_first_visit(c, k->to))
+				descend = deeper;
+			else
+				note = "recursive, not followed";
 		}
-		ks.k[shown++] = *k;
-	}
-	for (size_t i = 0; i < shown; i++) {
-		struct tree_kid *k = &ks.k[i];
-		img_handle to = k->h;
-		const char *note = NULL;
-		int descend = depth + 1 < IMAGE_MAX_DEPTH &&
-			      (!c->max_depth || depth + 1 < c->max_depth) &&
-			      (k->st.type == NODE_DIR || tree_follow(c, k, depth, &to, &note));
-		tree_print(c, k->path, k->name, k->h, &k->st, depth + 1, i + 1 == shown, descend,
-			   note);
-		if (descend && tree_dir(c, to, k->path, depth + 1) < 0)
+		tree_print(c, k->path, k->name, k->h, &k->st, depth + 1, i + 1 == ks.n, k->dir,
+			   descend, note);
+		if (descend && tree_dir(c, k->to, k->path, depth + 1) < 0)
 			rc = -1;
 		free(k->path);
 		free(k->name);
@@ -531,15 +528,22 @@ int cmd_tree(int argc, char **argv)
 	}
 	if ((rc = open_path(&iv, &o, c.follow, &h, &st)))
 		return rc;
-	tree_print(&c, o.path, o.path, h, &st, 0, 1, st.type == NODE_DIR, NULL);
-	if (st.type == NODE_DIR)
+	int dir = st.type == NODE_DIR;
+	if (dir && c.follow)
+		tree_first_visit(&c, h);
+	tree_print(&c, o.path, o.path, h, &st, 0, 1, dir, dir, NULL);
+	if (dir)
 		tree_dir(&c, h, o.path, 0);
+	free(c.seen);
 	if (o.json) {
 		for (; c.open; c.open--)
 			fputs("]}", stdout);
 		putchar('\n');
 	} else {
-		printf("\n%u directories, %u files\n", c.dirs, c.files);
+		printf("\n%u director%s", c.dirs, c.dirs == 1 ? "y" : "ies");
+		if (!c.dirs_only)
+			printf(", %u file%s", c.files, c.files == 1 ? "" : "s");
+		putchar('\n');
 	}
 	return finish(&iv);
 }
