@@ -43,10 +43,19 @@ int diag_set_strict(int s)
 /* Whether this warning was reported before: a warning found twice (a key two sections
  * read, a file two checks look at) is said once. An open-addressing set of 64-bit FNV-1a
  * hashes of origin and message. */
+/* The set of warnings said: FNV-1a hashes, 0 a free slot. */
+static uint64_t *set;
+static size_t cap, n;
+
+void diag_forget(void)
+{
+	free(set);
+	set = NULL;
+	cap = n = 0;
+}
+
 static int seen_before(const char *file, int line, const char *msg)
 {
-	static uint64_t *set;
-	static size_t cap, n;
 	uint64_t h = 1469598103934665603u;
 	char num[16];
 	snprintf(num, sizeof(num), ":%d:", line);

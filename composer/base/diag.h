@@ -49,6 +49,8 @@ extern int diag_verbosity;
 /* Progress and detail on stdout (not with -q) and stderr (-v); not problems. */
 __attribute__((format(printf, 1, 2))) void diag_info(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void diag_debug(const char *fmt, ...);
+/* Forget the warnings said so far: the next compose (or test case) says them again. */
+void diag_forget(void);
 /* Number of errors (strict warnings included) reported so far. */
 unsigned diag_error_count(void);
 

@@ -80,6 +80,7 @@ static int parse(struct composition *c)
 int compose_prepare(const char *path, struct composition *c)
 {
 	memset(c, 0, sizeof(*c));
+	diag_forget();   /* each composition says its warnings once */
 	c->plans = xcalloc(N_SECTIONS, sizeof(*c->plans));
 	int rc = layout_read(path, &c->layout);
 	if (rc)
