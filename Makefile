@@ -178,11 +178,20 @@ check-asan: test-deps
 	$(MAKE) BUILD=out/asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all unit debs
 	LSBIMG_BUILD=out/asan tests/run --exclude fuzz_smoke
 
+# The man page names the documentation directory; it says /usr/local/share/doc/lsbimg
+# and is installed saying DOCDIR. runqemu's completion is lsbimg's file, under its name.
+DOCDIR  ?= $(PREFIX)/share/doc/lsbimg
+COMPDIR ?= $(PREFIX)/share/bash-completion/completions
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/lsbimg
 	install -D -m 0755 scripts/runqemu $(DESTDIR)$(PREFIX)/bin/runqemu
-	install -D -m 0644 docs/lsbimg.1 $(DESTDIR)$(PREFIX)/share/man/man1/lsbimg.1
-	install -D -m 0644 scripts/lsbimg.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/lsbimg
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(DOCDIR) $(DESTDIR)$(COMPDIR)
+	sed 's|/usr/local/share/doc/lsbimg|$(DOCDIR)|g; s|/usr/local/share/bash-completion/completions|$(COMPDIR)|g' \
+	  docs/lsbimg.1 >$(DESTDIR)$(PREFIX)/share/man/man1/lsbimg.1
+	chmod 0644 $(DESTDIR)$(PREFIX)/share/man/man1/lsbimg.1
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 scripts/lsbimg.bash-completion $(DESTDIR)$(COMPDIR)/lsbimg
+	ln -sf lsbimg $(DESTDIR)$(COMPDIR)/runqemu
 
 clean:
 	rm -rf out
