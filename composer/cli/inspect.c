@@ -387,7 +387,7 @@ struct tree_ctx {
 	int comma;            /* JSON: an element precedes at the current level */
 	unsigned dirs, files;
 	unsigned char last[IMAGE_MAX_DEPTH + 2];  /* text: was the ancestor at depth i last */
-	img_handle *seen;     /* -l: the directories descended into */
+	img_handle *seen;     /* the directories drawn */
 	size_t nseen;
 };
 
@@ -466,7 +466,7 @@ static int tree_collect(const char *path, const char *name, img_handle h,
 	return 0;
 }
 
-/* -l: remember directory H as drawn; 0 if it was before. */
+/* Remember directory H as drawn; 0 if it was before. */
 static int tree_first_visit(struct tree_ctx *c, img_handle h)
 {
 	for (size_t i = 0; i < c->nseen; i++)
@@ -487,12 +487,19 @@ static int tree_dir(struct tree_ctx *c, img_handle dir, const char *path, unsign
 		struct tree_kid *k = &ks.k[i];
 		const char *note = NULL;
 		int descend = deeper && k->st.type == NODE_DIR;
-		/* -l: a directory is registered when drawn, below the level limit too. */
-		if (c->follow && k->dir) {
-			if (tree_first_visit(c, k->to))
-				descend = deeper;
-			else
+		/* A directory is registered when drawn, below the level limit too. Met again,
+		 * it is a loop through a link -l followed, or else a corrupt image. */
+		if (k->dir && (k->st.type == NODE_DIR || c->follow) &&
+		    !tree_first_visit(c, k->to)) {
+			descend = 0;
+			if (c->follow) {
 				note = "recursive, not followed";
+			} else {
+				view_error(c->iv, "%s: directory reached twice", k->path);
+				rc = -1;
+			}
+		} else if (c->follow && k->dir) {
+			descend = deeper;
 		}
 		tree_print(c, k->path, k->name, k->h, &k->st, depth + 1, i + 1 == ks.n, k->dir,
 			   descend, note);
@@ -529,7 +536,7 @@ int cmd_tree(int argc, char **argv)
 	if ((rc = open_path(&iv, &o, c.follow, &h, &st)))
 		return rc;
 	int dir = st.type == NODE_DIR;
-	if (dir && c.follow)
+	if (dir)
 		tree_first_visit(&c, h);
 	tree_print(&c, o.path, o.path, h, &st, 0, 1, dir, dir, NULL);
 	if (dir)
