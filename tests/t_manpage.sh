@@ -24,15 +24,17 @@ man_flags() {
     tag { if (sec == want) print; tag = 0; next }
     /^\.TP/ { tag = 1 }' "$MAN" | sed 's/\\f[BIRP]//g; s/\\-/-/g; s/"//g' | flags_in
 }
+# differ SET-A SET-B MSG-A MSG-B: a problem per flag only in SET-A (MSG-A, %s the flag) and
+# per flag only in SET-B (MSG-B).
+differ() {
+  local f
+  for f in $(comm -23 <(echo "$1") <(echo "$2")); do problem "$(printf "$3" "$f")"; done
+  for f in $(comm -13 <(echo "$1") <(echo "$2")); do problem "$(printf "$4" "$f")"; done
+}
 # compare WHAT HELP-FLAGS MAN-FLAGS
 compare() {
-  local f
-  for f in $(comm -23 <(echo "$2") <(echo "$3")); do
-    problem "man page section '$1' lacks $f, which '$1 --help' describes"
-  done
-  for f in $(comm -13 <(echo "$2") <(echo "$3")); do
-    problem "'$1 --help' lacks $f, which the man page's section '$1' describes"
-  done
+  differ "$2" "$3" "man page section '$1' lacks %s, which '$1 --help' describes" \
+    "'$1 --help' lacks %s, which the man page's section '$1' describes"
 }
 
 note "lsbimg's own options"
@@ -89,12 +91,8 @@ compare runqemu "$hf" "$(man_flags runqemu)"
 parsed=$(sed -n '/^while \[ \$# -gt 0 \]/,/^done/p' "$RUNQEMU" | grep -oE '^ {4}-[-|A-Za-z]+\)' |
   tr -d ' )' | tr '|' '\n' | grep -E '^--?[A-Za-z]' | sort -u)
 [ -n "$parsed" ] || fail "found no options in runqemu's argument loop"
-for f in $(comm -23 <(echo "$parsed") <(echo "$hf")); do
-  problem "runqemu accepts $f, but its --help does not describe it"
-done
-for f in $(comm -13 <(echo "$parsed") <(echo "$hf")); do
-  problem "runqemu --help describes $f, which runqemu does not accept"
-done
+differ "$parsed" "$hf" "runqemu accepts %s, but its --help does not describe it" \
+  "runqemu --help describes %s, which runqemu does not accept"
 
 note "the man page renders without warnings"
 warn=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$MAN" 2>&1 >/dev/null) || problem "man -l failed: $warn"
