@@ -30,7 +30,7 @@ for cmd in $(complete_words "$LSBIMG" ""); do
     grep -oE '(^|[ ,])--?[A-Za-z][-A-Za-z0-9]*' | tr -d ' ,' | sort -u)
   assert_eq "$cmd options" "$want" "$(complete_words "$LSBIMG" "$cmd" - | sort -u)"
 done
-assert_eq "compose long options" "$(lines --caps-cfg --help --no-stage --output --quiet --stage --verbose)" \
+assert_eq "compose long options" "$(lines --caps-cfg --define --help --json --no-stage --output --quiet --stage --verbose)" \
   "$(complete_words "$LSBIMG" compose --)"
 assert_eq "tree options" "$(lines -a -d -h -J -l -L --help --json)" "$(complete_words "$LSBIMG" tree -)"
 

@@ -23,7 +23,7 @@ expect_exit 0 "$LSBIMG" tree t.img /la
 assert_eq "tree of a link" "$(printf '/la -> a\n\n0 directories, 1 file')" "$OUT"
 assert_eq "-J" "$("$LSBIMG" tree --json -a t.img /)" "$("$LSBIMG" tree -J -a t.img /)"
 assert_eq "-L 1 JSON: no grandchildren" "a d dangling la lost+found" \
-  "$("$LSBIMG" tree -J -L 1 t.img / | jq -r '[.children[] | .name, (.children // [] | .[].name)] | join(" ")')"
+  "$("$LSBIMG" tree -J -L 1 t.img / | jq -r '[.root.children[] | .name, (.children // [] | .[].name)] | join(" ")')"
 for bad in 0 -1 x 1x 257 ""; do
   expect_exit 2 "$LSBIMG" tree -L "$bad" t.img /
   assert_contains "-L '$bad'" "$ERR" "-L: the level must be a whole number from 1 to 256, not '$bad'"

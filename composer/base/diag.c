@@ -1,5 +1,6 @@
 /* Diagnostics: one format for every message, counted so callers can fail late. */
 #include "base/diag.h"
+#include "base/progress.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -17,6 +18,7 @@ static void print(void *arg, enum diag_severity sev, const char *file, int line,
 	(void)arg;
 	if (sev == DIAG_WARNING && diag_verbosity < 0)
 		return;  /* -q: errors only */
+	progress_clear();
 	const char *kind = sev == DIAG_ERROR ? "error" : "warning";
 	if (file && line > 0)
 		fprintf(stderr, "%s:%d: %s: %s\n", file, line, kind, msg);
@@ -119,6 +121,7 @@ void diag_info(const char *fmt, ...)
 	va_list ap;
 	if (diag_verbosity < 0)
 		return;
+	progress_clear();
 	va_start(ap, fmt);
 	vfprintf(stdout, fmt, ap);
 	fputc('\n', stdout);
@@ -130,6 +133,7 @@ void diag_debug(const char *fmt, ...)
 	va_list ap;
 	if (diag_verbosity < 1)
 		return;
+	progress_clear();
 	va_start(ap, fmt);
 	fputs("lsbimg: ", stderr);
 	vfprintf(stderr, fmt, ap);

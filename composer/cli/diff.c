@@ -6,6 +6,7 @@
 #include "io/image.h"
 #include "io/imgview.h"
 #include "base/json.h"
+#include "base/sha256.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -61,40 +62,100 @@ static int content_differs(struct fsview *a, struct fsview *b, const char *path,
 	return 0;
 }
 
-struct out {
-	int json, first, status;
+/* SHA-256 of regular file PATH in V as hex into OUT. 0, or -1 after a message. */
+static int file_sha256(struct fsview *v, const char *name, const char *path, uint64_t size,
+		       char out[65])
+{
+	static char buf[1 << 16];
+	struct sha256 c;
+	sha256_init(&c);
+	for (uint64_t off = 0; off < size;) {
+		ssize_t got = v->pread(v->ctx, path, buf, sizeof(buf), off);
+		if (got <= 0) {
+			diag_error_at(name, 0, "%s: cannot read: %s", path,
+				      got < 0 ? strerror(errno) : "short file");
+			return -1;
+		}
+		sha256_update(&c, buf, (size_t)got);
+		off += (uint64_t)got;
+	}
+	sha256_final_hex(&c, out);
+	return 0;
+}
+
+/* One side of a difference: the entry in image NAME's view V. */
+struct side {
+	struct fsview *v;
+	const char *name;
+	const struct entry *e;
 };
+
+struct out {
+	int json, status;
+	struct json j;
+	unsigned added, removed, changed;
+};
+
+/* Side S as member KEY of a JSON change: the entry keys of docs/json.md, and sha256 when
+ * HASH (content changed). 0, or -1 after a message. */
+static int side_json(struct out *o, const char *key, const struct side *s, int hash)
+{
+	const struct fsview_stat *st = &s->e->st;
+	char buf[4200];
+	json_object(&o->j, key);
+	json_string(&o->j, "type", image_type_word(st->type));
+	snprintf(buf, sizeof(buf), "%04o", st->mode);
+	json_string(&o->j, "mode", buf);
+	json_uint(&o->j, "uid", st->uid);
+	json_uint(&o->j, "gid", st->gid);
+	json_uint(&o->j, "size", st->size);
+	if (st->type == NODE_CHR || st->type == NODE_BLK) {
+		json_uint(&o->j, "major", st->major);
+		json_uint(&o->j, "minor", st->minor);
+	}
+	if (st->type == NODE_SYMLINK) {
+		if (s->v->readlink(s->v->ctx, s->e->path, buf, sizeof(buf)) < 0) {
+			diag_error_at(s->name, 0, "%s: cannot read the link: %s", s->e->path,
+				      strerror(errno));
+			return -1;
+		}
+		json_name(&o->j, "target", buf, strlen(buf));
+	}
+	if (hash) {
+		if (file_sha256(s->v, s->name, s->e->path, st->size, buf) < 0)
+			return -1;
+		json_string(&o->j, "sha256", buf);
+	}
+	json_close(&o->j);
+	return 0;
+}
 
 /* Begin one report line or JSON object for PATH. */
 static void report(struct out *o, char what, const char *path)
 {
 	const char *words = what == '+' ? "added" : what == '-' ? "removed" : "changed";
 	if (o->json) {
-		printf("%s{\"path\":", o->first ? "" : ",");
-		json_str(stdout, path);
-		printf(",\"change\":\"%s\"", words);
+		const char *name = strrchr(path, '/');
+		name = name && name[1] ? name + 1 : path;
+		json_object(&o->j, NULL);
+		json_name(&o->j, "name", name, strlen(name));
+		json_name(&o->j, "path", path, strlen(path));
+		json_string(&o->j, "change", words);
+		if (what == '~')
+			json_array(&o->j, "changed");
 	} else {
 		printf("%c %s", what, path);
 	}
-	o->first = 0;
+	(*(what == '+' ? &o->added : what == '-' ? &o->removed : &o->changed))++;
 	if (o->status == EXIT_OK)
 		o->status = EXIT_FAILED;
 }
 
-/* One aspect that changed: "mode 0644 -> 0755" or {"mode":["0644","0755"]}. */
+/* One aspect that changed: "mode 0644 -> 0755", or its key in the JSON "changed" list. */
 static void aspect(struct out *o, int *n, const char *name, const char *from, const char *to)
 {
 	if (o->json) {
-		json_key(stdout, name, 0);
-		if (from) {
-			putchar('[');
-			json_str(stdout, from);
-			putchar(',');
-			json_str(stdout, to);
-			putchar(']');
-		} else {
-			fputs("true", stdout);
-		}
+		json_string(&o->j, NULL, name);
 	} else {
 		printf("%s%s", (*n)++ ? ", " : ": ", name);
 		if (from)
@@ -109,9 +170,20 @@ static void begin(struct out *o, int *changed, const char *path)
 		report(o, '~', path);
 }
 
-static void end(struct out *o)
+/* End PATH's report; in JSON with both sides (A and/or B), hashed when CONTENT changed.
+ * 0, or -1 after a message. */
+static int end(struct out *o, const struct side *a, const struct side *b, int content)
 {
-	fputs(o->json ? "}" : "\n", stdout);
+	if (!o->json) {
+		putchar('\n');
+		return 0;
+	}
+	if (a && b)
+		json_close(&o->j);   /* "changed" */
+	if ((a && side_json(o, "a", a, content)) || (b && side_json(o, "b", b, content)))
+		return -1;
+	json_close(&o->j);
+	return 0;
 }
 
 /* Report what differs between the same PATH in both images. 0, or -1 on read errors. */
@@ -156,7 +228,12 @@ static int compare(struct out *o, struct fsview *a, struct fsview *b, const char
 		begin(o, &changed, ea->path);
 		snprintf(f, sizeof(f), "%u:%u", x->uid, x->gid);
 		snprintf(t, sizeof(t), "%u:%u", y->uid, y->gid);
-		aspect(o, &n, "owner", f, t);
+		if (!o->json)
+			aspect(o, &n, "owner", f, t);
+		if (o->json && x->uid != y->uid)
+			aspect(o, &n, "uid", NULL, NULL);
+		if (o->json && x->gid != y->gid)
+			aspect(o, &n, "gid", NULL, NULL);
 	}
 	if (x->type == y->type && (x->type == NODE_CHR || x->type == NODE_BLK) &&
 	    (x->major != y->major || x->minor != y->minor)) {
@@ -165,19 +242,16 @@ static int compare(struct out *o, struct fsview *a, struct fsview *b, const char
 		snprintf(t, sizeof(t), "%u,%u", y->major, y->minor);
 		aspect(o, &n, "device", f, t);
 	}
-	if (changed)
-		end(o);
-	return 0;
+	struct side sa = { a, na, ea }, sb = { b, nb, eb };
+	return changed ? end(o, &sa, &sb, content && x->type == NODE_REG) : 0;
 }
 
-static void added_or_removed(struct out *o, char what, const struct entry *e)
+static int added_or_removed(struct out *o, char what, const struct side *s)
 {
-	report(o, what, e->path);
-	if (o->json)
-		printf(",\"type\":\"%s\"", image_type_word(e->st.type));
-	else
-		printf(" (%s)", image_type_word(e->st.type));
-	end(o);
+	report(o, what, s->e->path);
+	if (!o->json)
+		printf(" (%s)", image_type_word(s->e->st.type));
+	return end(o, what == '-' ? s : NULL, what == '+' ? s : NULL, 0);
 }
 
 static void free_list(struct list *l)
@@ -198,10 +272,11 @@ int cmd_diff(int argc, char **argv)
 		"usage: lsbimg diff [--json] A.img B.img\n"
 		"List the paths B adds (+), removes (-) and changes (~: type, content, link target,\n"
 		"mode, owner, device; not times) against A; the two may be of any kinds.\n"
-		"  --json      a JSON array of {path, change, and per aspect from and to}\n"
+		"  --json      one JSON object: a, b, the changes (both sides of each) and a\n"
+		"              summary (docs/json.md)\n"
 		"  -h, --help  this text\n"
 		"Exit: 0 the same, 1 they differ, 2 usage or an unreadable image.\n";
-	struct out o = { .first = 1 };
+	struct out o = { 0 };
 	int c;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (c == 'j') {
@@ -229,20 +304,32 @@ int cmd_diff(int argc, char **argv)
 	if (!rc) {
 		qsort(la.e, la.n, sizeof(*la.e), by_path);
 		qsort(lb.e, lb.n, sizeof(*lb.e), by_path);
-		if (o.json)
-			putchar('[');
+		if (o.json) {
+			json_begin(&o.j, stdout);
+			json_name(&o.j, "a", na, strlen(na));
+			json_name(&o.j, "b", nb, strlen(nb));
+			json_array(&o.j, "changes");
+		}
 		size_t i = 0, j = 0;
 		while (!rc && (i < la.n || j < lb.n)) {
 			int cmp = i == la.n ? 1 : j == lb.n ? -1 : strcmp(la.e[i].path, lb.e[j].path);
 			if (cmp < 0)
-				added_or_removed(&o, '-', &la.e[i++]);
+				rc = added_or_removed(&o, '-', &(struct side){ &a, na, &la.e[i++] });
 			else if (cmp > 0)
-				added_or_removed(&o, '+', &lb.e[j++]);
+				rc = added_or_removed(&o, '+', &(struct side){ &b, nb, &lb.e[j++] });
 			else
 				rc = compare(&o, &a, &b, na, nb, &la.e[i++], &lb.e[j++]);
 		}
+		/* After a read error (exit 2) the object ends where it stopped, still JSON. */
+		if (o.json && !rc) {
+			json_close(&o.j);
+			json_object(&o.j, "summary");
+			json_uint(&o.j, "added", o.added);
+			json_uint(&o.j, "removed", o.removed);
+			json_uint(&o.j, "changed", o.changed);
+		}
 		if (o.json)
-			puts("]");
+			json_end(&o.j);
 	}
 	free_list(&la);
 	free_list(&lb);

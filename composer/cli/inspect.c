@@ -35,20 +35,20 @@ static const char ls_help[] =
 	"  -l          long format: mode, links, owner, group, size or device, mtime (UTC)\n"
 	"  -R          every path below PATH, recursively, as full paths\n"
 	"  -L          follow PATH when it is a symbolic link\n"
-	"  --json      a JSON array of entries (docs/inspect.md)\n"
+	"  --json      one JSON object: image, path, entries (docs/json.md)\n"
 	"  -h, --help  this text\n"
 	"Exit: 0 ok, 1 PATH missing, 2 usage or an unreadable image.\n";
 static const char cat_help[] =
 	"usage: lsbimg cat [--json] IMAGE PATH\n"
 	"Print the regular file PATH of IMAGE (symbolic links followed).\n"
-	"  --json      {path, size, text or base64}\n"
+	"  --json      one JSON object: image, path, size, text or base64 (docs/json.md)\n"
 	"  -h, --help  this text\n"
 	"Exit: 0 ok, 1 PATH missing or no regular file, 2 usage or an unreadable image.\n";
 static const char stat_help[] =
 	"usage: lsbimg stat [-L] [--json] IMAGE PATH\n"
 	"Show the inode of PATH: type, mode, owner, size, times; ext2/3/4 also blocks, flags.\n"
 	"  -L          follow PATH when it is a symbolic link\n"
-	"  --json      one JSON object\n"
+	"  --json      one JSON object: image and the entry's keys (docs/json.md)\n"
 	"  -h, --help  this text\n"
 	"Exit: 0 ok, 1 PATH missing, 2 usage or an unreadable image.\n";
 static const char tree_help[] =
@@ -58,14 +58,14 @@ static const char tree_help[] =
 	"  -d          directories only\n"
 	"  -l          follow symbolic links to directories, PATH too\n"
 	"  -L LEVEL    descend at most LEVEL directories deep (LEVEL >= 1)\n"
-	"  -J, --json  nested JSON objects with \"children\"\n"
+	"  -J, --json  one JSON object: image, root with nested children, the counts\n"
 	"  -h, --help  this text\n"
 	"Exit: 0 ok, 1 PATH missing, 2 usage or an unreadable image.\n";
 static const char info_help[] =
 	"usage: lsbimg info [--json] IMAGE\n"
 	"Show the image's kind, size and header: for ext2/3/4 the superblock (blocks, inodes,\n"
 	"features, UUID, label, times), for other kinds what their header says and counts.\n"
-	"  --json      one JSON object\n"
+	"  --json      one JSON object (docs/json.md)\n"
 	"  -h, --help  this text\n"
 	"Exit: 0 ok, 2 usage or an unreadable image.\n";
 
@@ -158,24 +158,46 @@ static void target_of(struct imgview *iv, const char *path, img_handle h, char *
 	}
 }
 
-/* One entry as a JSON object's members (no braces). */
-static void json_entry(struct imgview *iv, const char *key, const char *name, img_handle h,
+/* The last component of image path PATH ("/" for the root). */
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s && s[1] ? s + 1 : path;
+}
+
+/* An entry's members (docs/json.md "entry"), into the open object. */
+static void json_entry(struct json *j, struct imgview *iv, const char *path, img_handle h,
 		       const struct fsview_stat *st)
 {
-	json_key(stdout, key, 1);
-	json_str(stdout, name);
-	printf(",\"type\":\"%s\",\"mode\":\"%04o\",\"uid\":%u,\"gid\":%u,\"nlink\":%u,"
-	       "\"size\":%" PRIu64 ",\"mtime\":%" PRId64 ",\"inode\":%u",
-	       image_type_word(st->type), st->mode, st->uid, st->gid, st->nlink, st->size, st->mtime,
-	       (unsigned)imgview_ino(iv, h));
-	if (st->type == NODE_CHR || st->type == NODE_BLK)
-		printf(",\"major\":%u,\"minor\":%u", st->major, st->minor);
+	const char *name = base_name(path);
+	char mode[8];
+	snprintf(mode, sizeof(mode), "%04o", st->mode);
+	json_name(j, "name", name, strlen(name));
+	json_name(j, "path", path, strlen(path));
+	json_string(j, "type", image_type_word(st->type));
+	json_string(j, "mode", mode);
+	json_uint(j, "uid", st->uid);
+	json_uint(j, "gid", st->gid);
+	json_uint(j, "nlink", st->nlink);
+	json_uint(j, "size", st->size);
+	json_int(j, "mtime", st->mtime);
+	json_uint(j, "inode", imgview_ino(iv, h));
+	if (st->type == NODE_CHR || st->type == NODE_BLK) {
+		json_uint(j, "major", st->major);
+		json_uint(j, "minor", st->minor);
+	}
 	if (st->type == NODE_SYMLINK) {
 		char t[4096];
-		target_of(iv, name, h, t, sizeof(t));
-		json_key(stdout, "target", 0);
-		json_str(stdout, t);
+		target_of(iv, path, h, t, sizeof(t));
+		json_name(j, "target", t, strlen(t));
 	}
+}
+
+/* The start of every inspect command's JSON output: version and image. */
+static void json_start(struct json *j, const struct opts *o)
+{
+	json_begin(j, stdout);
+	json_name(j, "image", o->image, strlen(o->image));
 }
 
 /* An ls line: NAME alone, or in long format. */
@@ -231,7 +253,7 @@ static int finish(struct imgview *iv)
 struct ls_ctx {
 	struct imgview *iv;
 	const struct opts *o;
-	int first;
+	struct json j;
 };
 
 static int ls_visit(const char *path, const char *name, img_handle h,
@@ -240,11 +262,9 @@ static int ls_visit(const char *path, const char *name, img_handle h,
 	struct ls_ctx *c = arg;
 	(void)depth, (void)last;
 	if (c->o->json) {
-		printf("%s{", c->first ? "" : ",");
-		json_entry(c->iv, c->o->set['R'] ? "path" : "name", c->o->set['R'] ? path : name,
-			   h, st);
-		putchar('}');
-		c->first = 0;
+		json_object(&c->j, NULL);
+		json_entry(&c->j, c->iv, path, h, st);
+		json_close(&c->j);
 	} else {
 		text_entry(c->iv, c->o, c->o->set['R'] ? path : name, h, st);
 	}
@@ -262,15 +282,18 @@ int cmd_ls(int argc, char **argv)
 		return rc < 0 ? EXIT_OK : rc;
 	if ((rc = open_path(&iv, &o, o.set['L'], &h, &st)))
 		return rc;
-	struct ls_ctx c = { &iv, &o, 1 };
-	if (o.json)
-		putchar('[');
+	struct ls_ctx c = { .iv = &iv, .o = &o };
+	if (o.json) {
+		json_start(&c.j, &o);
+		json_name(&c.j, "path", o.path, strlen(o.path));
+		json_array(&c.j, "entries");
+	}
 	if (st.type != NODE_DIR)
 		ls_visit(o.path, o.path, h, &st, 0, 1, &c);
 	else
 		imgview_walk(&iv, h, o.path, o.set['R'], ls_visit, &c);
 	if (o.json)
-		puts("]");
+		json_end(&c.j);
 	return finish(&iv);
 }
 
@@ -306,15 +329,15 @@ int cmd_cat(int argc, char **argv)
 		off += (uint64_t)got;
 	}
 	if (o.json && off == st.size) {
-		int text = json_is_text(buf, st.size);
-		printf("{\"path\":");
-		json_str(stdout, o.path);
-		printf(",\"size\":%" PRIu64 ",\"%s\":", st.size, text ? "text" : "base64");
-		if (text)
-			json_strn(stdout, buf, st.size);
+		struct json j;
+		json_start(&j, &o);
+		json_name(&j, "path", o.path, strlen(o.path));
+		json_uint(&j, "size", st.size);
+		if (json_is_text(buf, st.size))
+			json_name(&j, "text", buf, st.size);
 		else
-			json_base64(stdout, buf, st.size);
-		puts("}");
+			json_base64(&j, "base64", buf, st.size);
+		json_end(&j);
 	}
 	free(buf);
 	return finish(&iv);
@@ -342,13 +365,16 @@ int cmd_stat(int argc, char **argv)
 	}
 	unsigned long long blocks = im ? ext2fs_get_stat_i_blocks(im->fs, (struct ext2_inode *)&in) : 0;
 	if (o.json) {
-		putchar('{');
-		json_entry(&iv, "path", o.path, h, &st);
-		if (im)
-			printf(",\"blocks\":%llu,\"atime\":%" PRId32 ",\"ctime\":%" PRId32
-			       ",\"flags\":%u", blocks, (int32_t)in.i_atime, (int32_t)in.i_ctime,
-			       in.i_flags);
-		puts("}");
+		struct json j;
+		json_start(&j, &o);
+		json_entry(&j, &iv, o.path, h, &st);
+		if (im) {
+			json_uint(&j, "blocks", blocks);
+			json_int(&j, "atime", (int32_t)in.i_atime);
+			json_int(&j, "ctime", (int32_t)in.i_ctime);
+			json_uint(&j, "flags", in.i_flags);
+		}
+		json_end(&j);
 		return finish(&iv);
 	}
 	char mode[11], when[32];
@@ -383,8 +409,8 @@ struct tree_ctx {
 	struct imgview *iv;
 	int json, all, dirs_only, follow;
 	unsigned max_depth;   /* -L: 0 for no limit */
-	unsigned open;        /* JSON: arrays of children still open */
-	int comma;            /* JSON: an element precedes at the current level */
+	struct json j;
+	unsigned open;        /* JSON: directories whose children are still open */
 	unsigned dirs, files;
 	unsigned char last[IMAGE_MAX_DEPTH + 2];  /* text: was the ancestor at depth i last */
 	img_handle *seen;     /* the directories drawn */
@@ -402,17 +428,17 @@ static void tree_print(struct tree_ctx *c, const char *path, const char *name, i
 	else
 		c->files++;
 	if (c->json) {
-		for (; c->open > depth; c->open--, c->comma = 1)
-			fputs("]}", stdout);
-		fputs(c->comma ? ",{" : "{", stdout);
-		json_entry(c->iv, "name", depth ? name : path, h, st);
+		for (; c->open > depth; c->open--) {
+			json_close(&c->j);   /* children */
+			json_close(&c->j);   /* the directory */
+		}
+		json_object(&c->j, depth ? NULL : "root");
+		json_entry(&c->j, c->iv, path, h, st);
 		if (kids) {
-			fputs(",\"children\":[", stdout);
+			json_array(&c->j, "children");
 			c->open++;
-			c->comma = 0;
 		} else {
-			putchar('}');
-			c->comma = 1;
+			json_close(&c->j);
 		}
 		return;
 	}
@@ -538,14 +564,20 @@ int cmd_tree(int argc, char **argv)
 	int dir = st.type == NODE_DIR;
 	if (dir)
 		tree_first_visit(&c, h);
+	if (o.json)
+		json_start(&c.j, &o);
 	tree_print(&c, o.path, o.path, h, &st, 0, 1, dir, dir, NULL);
 	if (dir)
 		tree_dir(&c, h, o.path, 0);
 	free(c.seen);
 	if (o.json) {
-		for (; c.open; c.open--)
-			fputs("]}", stdout);
-		putchar('\n');
+		for (; c.open; c.open--) {
+			json_close(&c.j);
+			json_close(&c.j);
+		}
+		json_uint(&c.j, "directories", c.dirs);
+		json_uint(&c.j, "files", c.files);
+		json_end(&c.j);
 	} else {
 		printf("\n%u director%s", c.dirs, c.dirs == 1 ? "y" : "ies");
 		if (!c.dirs_only)
@@ -605,17 +637,17 @@ int cmd_complete(int argc, char **argv)
 
 struct info_out {
 	int json;
+	struct json j;
 };
 
 static void info_line(const char *key, const char *text, uint64_t num, void *arg)
 {
 	struct info_out *io = arg;
 	if (io->json) {
-		json_key(stdout, key, 0);
 		if (text)
-			json_str(stdout, text);
+			json_name(&io->j, key, text, strlen(text));
 		else
-			printf("%" PRIu64, num);
+			json_uint(&io->j, key, num);
 	} else if (text) {
 		printf("%s: %s\n", key, text);
 	} else {
@@ -627,13 +659,12 @@ static void info_line(const char *key, const char *text, uint64_t num, void *arg
  * header says, and the counts of what it holds. */
 static int info_other(struct imgview *iv, const struct opts *o)
 {
-	struct info_out io = { o->json };
+	struct info_out io = { .json = o->json };
 	struct stat sb;
 	struct tree_stats ts;
 	tree_stats(iv->t, &ts);
 	if (o->json) {
-		printf("{\"image\":");
-		json_str(stdout, o->image);
+		json_start(&io.j, o);
 	} else {
 		printf("image: %s\n", o->image);
 	}
@@ -647,7 +678,7 @@ static int info_other(struct imgview *iv, const struct opts *o)
 	info_line("others", NULL, ts.others, &io);
 	info_line("bytes", NULL, ts.bytes, &io);
 	if (o->json)
-		puts("}");
+		json_end(&io.j);
 	return finish(iv);
 }
 
@@ -682,30 +713,32 @@ int cmd_info(int argc, char **argv)
 		{ "checked", "last checked", sb->s_lastcheck },
 	};
 	if (o.json) {
-		printf("{\"image\":");
-		json_str(stdout, o.image);
-		printf(",\"type\":\"%s\",\"size\":%" PRIu64 ",\"block_size\":%u,"
-		       "\"blocks\":%" PRIu64 ",\"blocks_free\":%" PRIu64 ",\"blocks_used\":%" PRIu64
-		       ",\"inodes\":%u,\"inodes_free\":%u,\"inodes_used\":%u,\"inode_size\":%u,"
-		       "\"groups\":%u,\"state\":\"%s\",\"uuid\":\"%s\",\"label\":",
-		       kind, im->bytes, im->fs->blocksize, blocks, bfree, blocks - bfree,
-		       sb->s_inodes_count, sb->s_free_inodes_count,
-		       sb->s_inodes_count - sb->s_free_inodes_count, EXT2_INODE_SIZE(sb),
-		       im->fs->group_desc_count, state, e2p_uuid2str(sb->s_uuid));
-		json_str(stdout, label);
-		printf(",\"features\":[");
-		int first = 1;
+		struct json j;
+		json_start(&j, &o);
+		json_string(&j, "type", kind);
+		json_uint(&j, "size", im->bytes);
+		json_uint(&j, "block_size", im->fs->blocksize);
+		json_uint(&j, "blocks", blocks);
+		json_uint(&j, "blocks_free", bfree);
+		json_uint(&j, "blocks_used", blocks - bfree);
+		json_uint(&j, "inodes", sb->s_inodes_count);
+		json_uint(&j, "inodes_free", sb->s_free_inodes_count);
+		json_uint(&j, "inodes_used", sb->s_inodes_count - sb->s_free_inodes_count);
+		json_uint(&j, "inode_size", EXT2_INODE_SIZE(sb));
+		json_uint(&j, "groups", im->fs->group_desc_count);
+		json_string(&j, "state", state);
+		json_string(&j, "uuid", e2p_uuid2str(sb->s_uuid));
+		json_name(&j, "label", label, strlen(label));
+		json_array(&j, "features");
 		for (int i = 0; i < 3; i++)
 			for (int b = 0; b < 32; b++)
-				if (feat[i] & (1u << b)) {
-					printf("%s", first ? "" : ",");
-					json_str(stdout, e2p_feature2string(i, 1u << b));
-					first = 0;
-				}
-		putchar(']');
+				if (feat[i] & (1u << b))
+					json_string(&j, NULL, e2p_feature2string(i, 1u << b));
+		json_close(&j);
 		for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++)
-			printf(",\"%s\":%u", times[i].key, times[i].t);
-		printf(",\"mount_count\":%u}\n", sb->s_mnt_count);
+			json_uint(&j, times[i].key, times[i].t);
+		json_uint(&j, "mount_count", sb->s_mnt_count);
+		json_end(&j);
 		return finish(&iv);
 	}
 	printf("image: %s\ntype: %s\nsize: %" PRIu64 " bytes\nblock size: %u\n"

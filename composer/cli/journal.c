@@ -224,7 +224,9 @@ static int print_json(sd_journal *j, const struct field *f, size_t n)
 	if (r < 0 || (r = sd_journal_get_realtime_usec(j, &rt)) < 0 ||
 	    (r = sd_journal_get_monotonic_usec(j, &mono, &boot)) < 0)
 		return r;
-	printf("{\"__CURSOR\":");
+	/* journalctl's fields, and the schema version every --json output starts with (field
+	 * names are upper case: it cannot clash). */
+	printf("{\"version\":%d,\"__CURSOR\":", JSON_VERSION);
 	json_str(stdout, cursor);
 	free(cursor);
 	printf(",\"__REALTIME_TIMESTAMP\":\"%" PRIu64 "\",\"__MONOTONIC_TIMESTAMP\":\"%" PRIu64

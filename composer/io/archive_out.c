@@ -4,6 +4,7 @@
 #include "io/archive_out.h"
 #include "base/diag.h"
 #include "base/outfile.h"
+#include "base/progress.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -138,7 +139,9 @@ static int write_entry(struct writer *w, struct archive_entry *e)
 		if (archive_write_data(w->a, w->buf, len) != (la_ssize_t)len)
 			return write_failed(w);
 		off += len;
+		progress_add(0, len);
 	}
+	progress_add(archive_entry_filetype(e) == AE_IFREG, 0);
 	return 0;
 }
 
