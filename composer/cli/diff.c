@@ -7,6 +7,7 @@
 #include "io/imgview.h"
 #include "base/json.h"
 #include "base/sha256.h"
+#include "formats/xattr.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -186,6 +187,62 @@ static int end(struct out *o, const struct side *a, const struct side *b, int co
 	return 0;
 }
 
+/* A file's extended attributes by name, values in getfattr's words. */
+struct xattr_list {
+	char **name, **value;
+	size_t n;
+};
+
+static int collect_xattr(const char *name, const void *value, size_t len, void *arg)
+{
+	struct xattr_list *l = arg;
+	l->name = xrealloc(l->name, (l->n + 1) * sizeof(*l->name));
+	l->value = xrealloc(l->value, (l->n + 1) * sizeof(*l->value));
+	l->name[l->n] = xstrdup(name);
+	l->value[l->n++] = xattr_value_format(value, len);
+	return 0;
+}
+
+static void free_xattrs(struct xattr_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->name[i]);
+		free(l->value[i]);
+	}
+	free(l->name);
+	free(l->value);
+}
+
+/* One aspect "xattr NAME" per extended attribute added, removed or changed. 0, or -1 when
+ * one side's are unreadable. */
+static int compare_xattrs(struct out *o, int *n, int *changed, struct fsview *a,
+			  struct fsview *b, const char *na, const char *nb, const char *path)
+{
+	struct xattr_list x = { 0 }, y = { 0 };
+	int ra = a->xattrs ? a->xattrs(a->ctx, path, collect_xattr, &x) : 0;
+	int rb = ra || !b->xattrs ? 0 : b->xattrs(b->ctx, path, collect_xattr, &y);
+	if (ra || rb)
+		diag_error_at(ra ? na : nb, 0, "%s: cannot read extended attributes: %s", path,
+			      strerror(errno));
+	for (size_t i = 0, j = 0; !ra && !rb && (i < x.n || j < y.n);) {
+		int c = i == x.n ? 1 : j == y.n ? -1 : strcmp(x.name[i], y.name[j]);
+		const char *name = c <= 0 ? x.name[i] : y.name[j];
+		const char *from = c <= 0 ? x.value[i] : "(none)";
+		const char *to = c >= 0 ? y.value[j] : "(none)";
+		i += c <= 0;
+		j += c >= 0;
+		if (!strcmp(from, to))
+			continue;
+		char *what = xasprintf("xattr %s", name);
+		begin(o, changed, path);
+		aspect(o, n, what, from, to);
+		free(what);
+	}
+	free_xattrs(&x);
+	free_xattrs(&y);
+	return ra || rb ? -1 : 0;
+}
+
 /* Report what differs between the same PATH in both images. 0, or -1 on read errors. */
 static int compare(struct out *o, struct fsview *a, struct fsview *b, const char *na,
 		   const char *nb, const struct entry *ea, const struct entry *eb)
@@ -242,8 +299,11 @@ static int compare(struct out *o, struct fsview *a, struct fsview *b, const char
 		snprintf(t, sizeof(t), "%u,%u", y->major, y->minor);
 		aspect(o, &n, "device", f, t);
 	}
+	int rc = compare_xattrs(o, &n, &changed, a, b, na, nb, ea->path);
 	struct side sa = { a, na, ea }, sb = { b, nb, eb };
-	return changed ? end(o, &sa, &sb, content && x->type == NODE_REG) : 0;
+	if (changed && end(o, &sa, &sb, content && x->type == NODE_REG))
+		rc = -1;
+	return rc;
 }
 
 static int added_or_removed(struct out *o, char what, const struct side *s)

@@ -4,6 +4,7 @@
 #include "io/image.h"
 #include "io/imgview.h"
 #include "base/json.h"
+#include "formats/xattr.h"
 
 #include <e2p/e2p.h>
 #include <errno.h>
@@ -343,6 +344,53 @@ int cmd_cat(int argc, char **argv)
 	return finish(&iv);
 }
 
+struct xattr_out {
+	struct json *j;   /* JSON members, or NULL for text lines */
+	int n;            /* attributes shown */
+	char *caps;       /* security.capability in words */
+};
+
+static int show_xattr(const char *name, const void *value, size_t len, void *arg)
+{
+	struct xattr_out *x = arg;
+	if (!strcmp(name, XATTR_CAPS))
+		x->caps = filecap_to_text(value, len);
+	if (x->j) {
+		if (!x->n++)
+			json_array(x->j, "xattrs");
+		json_object(x->j, NULL);
+		json_string(x->j, "name", name);
+		if (json_is_text(value, len))
+			json_name(x->j, "text", value, len);
+		else
+			json_base64(x->j, "base64", value, len);
+		json_close(x->j);
+	} else {
+		char *v = xattr_value_format(value, len);
+		printf("xattr: %s=%s\n", name, v);
+		free(v);
+	}
+	return 0;
+}
+
+/* H's extended attributes: "xattr: NAME=VALUE" lines (values as getfattr writes them)
+ * and the file capabilities in libcap's words, or members of J (none without any). */
+static void show_xattrs(struct imgview *iv, const char *path, img_handle h, struct json *j)
+{
+	struct xattr_out x = { .j = j };
+	if (imgview_xattrs(iv, h, show_xattr, &x) < 0)
+		view_error(iv, "%s: unreadable extended attributes", path);
+	if (j) {
+		if (x.n)
+			json_close(j);
+		if (x.caps)
+			json_string(j, "capabilities", x.caps);
+	} else if (x.caps) {
+		printf("capabilities: %s\n", x.caps);
+	}
+	free(x.caps);
+}
+
 /* stat: what fsview_stat holds for every kind; ext2 adds its inode's blocks, atime,
  * ctime and flags. */
 int cmd_stat(int argc, char **argv)
@@ -374,6 +422,7 @@ int cmd_stat(int argc, char **argv)
 			json_int(&j, "ctime", (int32_t)in.i_ctime);
 			json_uint(&j, "flags", in.i_flags);
 		}
+		show_xattrs(&iv, o.path, h, &j);
 		json_end(&j);
 		return finish(&iv);
 	}
@@ -399,6 +448,7 @@ int cmd_stat(int argc, char **argv)
 	}
 	if (im)
 		printf("flags: 0x%x\n", in.i_flags);
+	show_xattrs(&iv, o.path, h, NULL);
 	return finish(&iv);
 }
 

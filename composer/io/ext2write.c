@@ -649,15 +649,15 @@ static int put_inode(struct writer *w, ext2_ino_t ino, struct ext2_inode_large *
 						large ? sizeof(*in) : EXT2_GOOD_OLD_INODE_SIZE);
 	if (err)
 		return fail(w, err, "cannot write an inode");
-	if (!n->nxattrs)
+	if (!n->xattrs)
 		return 0;
 	struct ext2_xattr_handle *h;
 	if ((err = ext2fs_xattrs_open(w->fs, ino, &h)))
 		return fail(w, err, "cannot open extended attributes");
 	if (!(err = ext2fs_xattrs_read(h)))
-		for (size_t i = 0; i < n->nxattrs && !err; i++)
-			err = ext2fs_xattr_set(h, n->xattrs[i].name, n->xattrs[i].value,
-					       n->xattrs[i].len);
+		for (size_t i = 0; i < n->xattrs->n && !err; i++)
+			err = ext2fs_xattr_set(h, n->xattrs->v[i].name, n->xattrs->v[i].value,
+					       n->xattrs->v[i].len);
 	errcode_t cerr = ext2fs_xattrs_close(&h);
 	if (err || cerr) {
 		diag_error("%s: %s: cannot store extended attributes: %s", w->p->output, n->origin,
