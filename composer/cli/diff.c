@@ -475,10 +475,17 @@ int cmd_diff(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *usage = "usage: lsbimg diff [--json] A.img B.img\n";
+	const char *usage =
+		"usage: lsbimg diff [--json] A.img B.img\n"
+		"List the paths B adds (+), removes (-) and changes (~: type, content, link target,\n"
+		"mode, owner, device; not times) against A; the two may be of any kinds.\n"
+		"  --json      one JSON object: a, b, the changes (both sides of each) and a\n"
+		"              summary (docs/json.md)\n"
+		"  -h, --help  this text\n"
+		"Exit: 0 the same, 1 they differ, 2 usage or an unreadable image.\n";
 	struct out o = { 0 };
 	int c;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (c == 'j') {
 			o.json = 1;
 		} else {

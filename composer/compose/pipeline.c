@@ -54,9 +54,9 @@ static int check_top(const struct conf *root)
 		if (!strcmp(c->name, "image") || (s && !s->keys))
 			continue;
 		if (!s) {
-			const char *hint = suggest(c->name, names);
-			conf_error(c, "unknown top-level key '%s'%s%s%s", c->name,
-				   hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+			char *valid = suggest_valid(c->name, names, "keys");
+			conf_error(c, "unknown top-level key '%s'%s", c->name, valid);
+			free(valid);
 			problems++;
 		} else if (c->type != CONF_GROUP) {
 			conf_error(c, "%s must be a group { ... }", c->name);
@@ -88,6 +88,7 @@ static int parse(struct composition *c)
 static int parse_layout(const char *path, struct composition *c)
 {
 	memset(c, 0, sizeof(*c));
+	diag_forget();   /* each composition says its warnings once */
 	c->plans = xcalloc(N_SECTIONS, sizeof(*c->plans));
 	int rc = layout_read(path, &c->layout);
 	if (rc)
