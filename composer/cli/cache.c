@@ -15,6 +15,7 @@ static void usage(FILE *f)
 	      "and size and its bound; prune: remove the least recently used entries until it\n"
 	      "fits its bound (LSBIMG_CACHE_MAX, bytes or with K, M, G; default 4G), as every\n"
 	      "compose does; clear: remove every entry. LSBIMG_CACHE=off disables the cache.\n"
+	      "  -h, --help           this text\n"
 	      "Exit: 0 ok, 1 failed, 2 usage.\n",
 	      f);
 }

@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "base/diag.h"
 #include "model/fsview.h"
+#include "io/disk.h"
 #include "io/image.h"
 #include "io/imgview.h"
 #include "base/json.h"
@@ -11,9 +12,11 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct entry {
 	char *path;
@@ -95,6 +98,7 @@ struct out {
 	int json, status;
 	struct json j;
 	unsigned added, removed, changed;
+	const char *part;   /* disks: the partition the paths are in ("2"), else NULL */
 };
 
 /* Side S as member KEY of a JSON change: the entry keys of docs/json.md, and sha256 when
@@ -145,7 +149,7 @@ static void report(struct out *o, char what, const char *path)
 		if (what == '~')
 			json_array(&o->j, "changed");
 	} else {
-		printf("%c %s", what, path);
+		printf("%c %s%s%s", what, o->part ? o->part : "", o->part ? ":" : "", path);
 	}
 	(*(what == '+' ? &o->added : what == '-' ? &o->removed : &o->changed))++;
 	if (o->status == EXIT_OK)
@@ -321,6 +325,149 @@ static void free_list(struct list *l)
 	free(l->e);
 }
 
+/* Every path of images NA and NB compared (with --json, the whole object). 0, or -1 after
+ * a message. */
+static int diff_images(struct out *o, const char *na, const char *nb)
+{
+	struct imgview ia, ib;
+	if (imgview_open(&ia, na) < 0)
+		return -1;
+	if (imgview_open(&ib, nb) < 0) {
+		imgview_close(&ia);
+		return -1;
+	}
+	struct fsview a = ia.v, b = ib.v;
+	struct list la = { 0 }, lb = { 0 };
+	int rc = a.walk(a.ctx, collect, &la) || b.walk(b.ctx, collect, &lb) ? -1 : 0;
+	if (!rc) {
+		qsort(la.e, la.n, sizeof(*la.e), by_path);
+		qsort(lb.e, lb.n, sizeof(*lb.e), by_path);
+		if (o->json) {
+			json_begin(&o->j, stdout);
+			json_name(&o->j, "a", na, strlen(na));
+			json_name(&o->j, "b", nb, strlen(nb));
+			json_array(&o->j, "changes");
+		}
+		size_t i = 0, j = 0;
+		while (!rc && (i < la.n || j < lb.n)) {
+			int cmp = i == la.n ? 1 : j == lb.n ? -1 : strcmp(la.e[i].path, lb.e[j].path);
+			if (cmp < 0)
+				rc = added_or_removed(o, '-', &(struct side){ &a, na, &la.e[i++] });
+			else if (cmp > 0)
+				rc = added_or_removed(o, '+', &(struct side){ &b, nb, &lb.e[j++] });
+			else
+				rc = compare(o, &a, &b, na, nb, &la.e[i++], &lb.e[j++]);
+		}
+		/* After a read error (exit 2) the object ends where it stopped, still JSON. */
+		if (o->json && !rc) {
+			json_close(&o->j);
+			json_object(&o->j, "summary");
+			json_uint(&o->j, "added", o->added);
+			json_uint(&o->j, "removed", o->removed);
+			json_uint(&o->j, "changed", o->changed);
+		}
+		if (o->json)
+			json_end(&o->j);
+	}
+	free_list(&la);
+	free_list(&lb);
+	imgview_close(&ia);
+	imgview_close(&ib);
+	return rc;
+}
+
+/* One line of a disk's differences: PATH, whether it began, aspects written. */
+struct line {
+	const char *path;
+	int changed, n;
+};
+
+static void str_aspect(struct out *o, struct line *l, const char *name, const char *x,
+		       const char *y)
+{
+	if (strcmp(x, y)) {
+		begin(o, &l->changed, l->path);
+		aspect(o, &l->n, name, x, y);
+	}
+}
+
+static void num_aspect(struct out *o, struct line *l, const char *name, uint64_t x,
+		       uint64_t y)
+{
+	char f[24], t[24];
+	snprintf(f, sizeof(f), "%" PRIu64, x);
+	snprintf(t, sizeof(t), "%" PRIu64, y);
+	str_aspect(o, l, name, f, t);
+}
+
+/* A partition only one disk has: added or removed. */
+static void lone_part(struct out *o, char what, unsigned num)
+{
+	char path[32];
+	snprintf(path, sizeof(path), "partition %u", num);
+	report(o, what, path);
+	end(o, NULL, NULL, 0);
+}
+
+/* Two disks, partition by partition (by number, text only): the tables, each partition's
+ * entry, then the files of partitions holding the same kind of file system. */
+static int diff_disks(struct out *o, const char *na, const char *nb)
+{
+	struct disk_info da, db;
+	if (disk_read(na, &da))
+		return -1;
+	if (disk_read(nb, &db)) {
+		disk_info_free(&da);
+		return -1;
+	}
+	int rc = 0;
+	struct line t = { "table", 0, 0 };
+	str_aspect(o, &t, "table", da.table, db.table);
+	num_aspect(o, &t, "size", da.size, db.size);
+	str_aspect(o, &t, "id", da.id, db.id);
+	if (t.changed)
+		end(o, NULL, NULL, 0);
+	for (size_t i = 0, j = 0; !rc && (i < da.n || j < db.n);) {
+		const struct disk_entry *a = i < da.n ? &da.e[i] : NULL, *b = j < db.n ? &db.e[j] : NULL;
+		if (!b || (a && a->num < b->num)) {
+			lone_part(o, '-', a->num);
+			i++;
+			continue;
+		}
+		if (!a || b->num < a->num) {
+			lone_part(o, '+', b->num);
+			j++;
+			continue;
+		}
+		char path[32], num[16];
+		snprintf(path, sizeof(path), "partition %u", a->num);
+		char *pa = xasprintf("%s:%u", na, a->num), *pb = xasprintf("%s:%u", nb, b->num);
+		const char *ka = imgview_sniff(pa), *kb = imgview_sniff(pb);
+		struct line l = { path, 0, 0 };
+		str_aspect(o, &l, "type", a->type, b->type);
+		str_aspect(o, &l, "name", a->name, b->name);
+		str_aspect(o, &l, "uuid", a->uuid, b->uuid);
+		num_aspect(o, &l, "offset", a->offset, b->offset);
+		num_aspect(o, &l, "size", a->size, b->size);
+		str_aspect(o, &l, "attributes", a->attrs, b->attrs);
+		str_aspect(o, &l, "file system", ka ? ka : "none", kb ? kb : "none");
+		if (l.changed)
+			end(o, NULL, NULL, 0);
+		if (ka && kb && !strcmp(ka, kb)) {
+			snprintf(num, sizeof(num), "%u", a->num);
+			o->part = num;
+			rc = diff_images(o, pa, pb);
+			o->part = NULL;
+		}
+		free(pa);
+		free(pb);
+		i++, j++;
+	}
+	disk_info_free(&da);
+	disk_info_free(&db);
+	return rc;
+}
+
 int cmd_diff(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -328,10 +475,17 @@ int cmd_diff(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *usage = "usage: lsbimg diff [--json] A.img B.img\n";
+	const char *usage =
+		"usage: lsbimg diff [--json] A.img B.img\n"
+		"List the paths B adds (+), removes (-) and changes (~: type, content, link target,\n"
+		"mode, owner, device; not times) against A; the two may be of any kinds.\n"
+		"  --json      one JSON object: a, b, the changes (both sides of each) and a\n"
+		"              summary (docs/json.md)\n"
+		"  -h, --help  this text\n"
+		"Exit: 0 the same, 1 they differ, 2 usage or an unreadable image.\n";
 	struct out o = { 0 };
 	int c;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (c == 'j') {
 			o.json = 1;
 		} else {
@@ -344,50 +498,15 @@ int cmd_diff(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *na = argv[optind], *nb = argv[optind + 1];
-	struct imgview ia, ib;
-	if (imgview_open(&ia, na) < 0)
-		return EXIT_USAGE;
-	if (imgview_open(&ib, nb) < 0) {
-		imgview_close(&ia);
+	struct stat sa, sb;
+	int disks = !stat(na, &sa) && S_ISREG(sa.st_mode) && disk_sniff(na) &&
+		    !stat(nb, &sb) && S_ISREG(sb.st_mode) && disk_sniff(nb);
+	if (disks && o.json) {
+		diag_error("diff --json compares file systems: name the partitions (%s:N %s:N)",
+			   na, nb);
 		return EXIT_USAGE;
 	}
-	struct fsview a = ia.v, b = ib.v;
-	struct list la = { 0 }, lb = { 0 };
-	int rc = a.walk(a.ctx, collect, &la) || b.walk(b.ctx, collect, &lb) ? -1 : 0;
-	if (!rc) {
-		qsort(la.e, la.n, sizeof(*la.e), by_path);
-		qsort(lb.e, lb.n, sizeof(*lb.e), by_path);
-		if (o.json) {
-			json_begin(&o.j, stdout);
-			json_name(&o.j, "a", na, strlen(na));
-			json_name(&o.j, "b", nb, strlen(nb));
-			json_array(&o.j, "changes");
-		}
-		size_t i = 0, j = 0;
-		while (!rc && (i < la.n || j < lb.n)) {
-			int cmp = i == la.n ? 1 : j == lb.n ? -1 : strcmp(la.e[i].path, lb.e[j].path);
-			if (cmp < 0)
-				rc = added_or_removed(&o, '-', &(struct side){ &a, na, &la.e[i++] });
-			else if (cmp > 0)
-				rc = added_or_removed(&o, '+', &(struct side){ &b, nb, &lb.e[j++] });
-			else
-				rc = compare(&o, &a, &b, na, nb, &la.e[i++], &lb.e[j++]);
-		}
-		/* After a read error (exit 2) the object ends where it stopped, still JSON. */
-		if (o.json && !rc) {
-			json_close(&o.j);
-			json_object(&o.j, "summary");
-			json_uint(&o.j, "added", o.added);
-			json_uint(&o.j, "removed", o.removed);
-			json_uint(&o.j, "changed", o.changed);
-		}
-		if (o.json)
-			json_end(&o.j);
-	}
-	free_list(&la);
-	free_list(&lb);
-	imgview_close(&ia);
-	imgview_close(&ib);
+	int rc = disks ? diff_disks(&o, na, nb) : diff_images(&o, na, nb);
 	if (fflush(stdout) == EOF) {
 		diag_error("writing output: %s", strerror(errno));
 		return EXIT_USAGE;

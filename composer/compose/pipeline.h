@@ -11,23 +11,32 @@
 
 #include <stdint.h>
 
+struct disk_plan;
+
 struct composition {
 	struct layout layout;
 	struct image_params img;
 	struct tree *tree;
 	struct check_opts checks;
 	void **plans;            /* one per section of the pipeline's table */
+	/* A disk layout (a top-level `disk` group): no tree of its own, but its partitions'
+	 * plan and one composition per partition (composed from its layout, else empty). */
+	struct disk_plan *disk;
+	struct composition *parts;
+	char *output;            /* a disk's own copy of its default output path (the
+				  * partitions' layouts reuse image_parse's buffer) */
 	const char *options;     /* command-line settings that change the image, for the
 				  * manifest's key (compose/manifest.h); NULL: none */
 	int64_t start_ns;        /* CLOCK_REALTIME when the layout was read */
 };
 
-/* Read the layout at PATH and parse every section into its plan: EXIT_OK, or EXIT_USAGE
- * for layout errors. Nothing is read from the host but the layout. */
+/* Read the layout at PATH and parse every section into its plan (a disk layout: its
+ * partitions' layouts parsed and applied too): EXIT_OK, or EXIT_USAGE for layout errors.
+ * A plain layout reads nothing from the host but the layout. */
 int compose_parse(const char *path, struct composition *c);
 /* After compose_parse, with c->img final: 1 when the manifest beside the output says
  * that the output and its staged copy are what this composition would write (nothing to
- * do), else 0. */
+ * do), else 0 (always for a disk layout). */
 int compose_unchanged(struct composition *c);
 /* After compose_parse: apply the plans to a new tree, freeze it and run the checks.
  * EXIT_OK or EXIT_FAILED. */
@@ -40,7 +49,9 @@ int compose_build(const char *path, struct composition *c);
  * set (for `lsbimg caps LAYOUT`, which runs the caps check alone). */
 int compose_prepare(const char *path, struct composition *c);
 /* Write the composed image (c->img says where and how) and stage a copy when
- * c->img.stage is not "", then the manifest beside the image. EXIT_OK or EXIT_FAILED;
+ * c->img.stage is not "". A disk layout's partitions are written into temporaries beside
+ * the output and copied into the disk at their offsets. Then, but for a disk, the manifest
+ * beside the image. EXIT_OK or EXIT_FAILED;
  * *staged (malloc'd) names the copy. */
 int compose_write(struct composition *c, struct output_result *res, char **staged);
 void compose_free(struct composition *c);
