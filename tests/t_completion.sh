@@ -20,7 +20,7 @@ complete_words() {
 lines() { printf '%s\n' "$@" | sort; }
 
 note "commands, not the hidden __complete"
-assert_eq "commands" "$(lines caps cat check compose diff extract info journal ls stat tree)" \
+assert_eq "commands" "$(lines cache caps cat check compose diff extract info journal ls stat tree)" \
   "$(complete_words "$LSBIMG" "")"
 assert_eq "global options" "$(lines -h --help -V --version)" "$(complete_words "$LSBIMG" -)"
 
@@ -30,8 +30,9 @@ for cmd in $(complete_words "$LSBIMG" ""); do
     grep -oE '(^|[ ,])--?[A-Za-z][-A-Za-z0-9]*' | tr -d ' ,' | sort -u)
   assert_eq "$cmd options" "$want" "$(complete_words "$LSBIMG" "$cmd" - | sort -u)"
 done
-assert_eq "compose long options" "$(lines --caps-cfg --define --help --json --no-stage --output --quiet --stage --verbose)" \
+assert_eq "compose long options" "$(lines --caps-cfg --define --depfile --force --help --json --no-cache --no-stage --output --quiet --stage --verbose)" \
   "$(complete_words "$LSBIMG" compose --)"
+assert_eq "cache actions" "$(lines clear info prune)" "$(complete_words "$LSBIMG" cache "" | sort)"
 assert_eq "tree options" "$(lines -a -d -h -J -l -L --help --json)" "$(complete_words "$LSBIMG" tree -)"
 
 note "in-image paths come from the image"
