@@ -1,10 +1,10 @@
-/* diff: which paths two images add, remove or change, and what changed about each.
- * Works on fsviews, so it compares whatever the views show (content, not inode layout). */
+/* diff: which paths two images add, remove or change (inspect/diff), and what changed
+ * about each, as lines or JSON. */
 #include "cli/cli.h"
 #include "base/diag.h"
-#include "model/fsview.h"
 #include "io/image.h"
 #include "io/imgview.h"
+#include "inspect/diff.h"
 #include "base/json.h"
 
 #include <errno.h>
@@ -12,54 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct entry {
-	char *path;
-	struct fsview_stat st;
-};
-
-struct list {
-	struct entry *e;
-	size_t n, cap;
-};
-
-static int collect(const char *path, const struct fsview_stat *st, void *arg)
-{
-	struct list *l = arg;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 256;
-		l->e = xrealloc(l->e, l->cap * sizeof(*l->e));
-	}
-	l->e[l->n++] = (struct entry){ xstrdup(path), *st };
-	return 0;
-}
-
-static int by_path(const void *a, const void *b)
-{
-	return strcmp(((const struct entry *)a)->path, ((const struct entry *)b)->path);
-}
-
-/* Compare regular file contents: 1 differ, 0 same, -1 unreadable (message printed). */
-static int content_differs(struct fsview *a, struct fsview *b, const char *path,
-			   const char *na, const char *nb, uint64_t size)
-{
-	enum { CHUNK = 1 << 16 };
-	static char ba[CHUNK], bb[CHUNK];
-	for (uint64_t off = 0; off < size;) {
-		ssize_t ga = a->pread(a->ctx, path, ba, CHUNK, off);
-		ssize_t gb = b->pread(b->ctx, path, bb, CHUNK, off);
-		if (ga <= 0 || gb <= 0) {
-			diag_error_at(ga <= 0 ? na : nb, 0, "%s: cannot read: %s", path,
-				      (ga < 0 || gb < 0) ? strerror(errno) : "short file");
-			return -1;
-		}
-		size_t n = (size_t)(ga < gb ? ga : gb);
-		if (memcmp(ba, bb, n))
-			return 1;
-		off += n;
-	}
-	return 0;
-}
 
 struct out {
 	int json, first, status;
@@ -102,89 +54,50 @@ static void aspect(struct out *o, int *n, const char *name, const char *from, co
 	}
 }
 
-/* Start PATH's report at its first changed aspect. */
-static void begin(struct out *o, int *changed, const char *path)
-{
-	if (!(*changed)++)
-		report(o, '~', path);
-}
-
 static void end(struct out *o)
 {
 	fputs(o->json ? "}" : "\n", stdout);
 }
 
-/* Report what differs between the same PATH in both images. 0, or -1 on read errors. */
-static int compare(struct out *o, struct fsview *a, struct fsview *b, const char *na,
-		   const char *nb, const struct entry *ea, const struct entry *eb)
+/* One difference, as a line or a JSON object. */
+static void show(const struct diff_item *d, void *arg)
 {
-	const struct fsview_stat *x = &ea->st, *y = &eb->st;
-	char f[4200], t[4200];
-	int n = 0, changed = 0, content = 0;
-
-	if (x->type == NODE_REG && y->type == NODE_REG) {
-		content = x->size != y->size ? 1 : content_differs(a, b, ea->path, na, nb, x->size);
-		if (content < 0)
-			return -1;
+	struct out *o = arg;
+	char f[32], t[32];
+	int n = 0;
+	report(o, d->what, d->path);
+	if (d->what != '~') {
+		const struct fsview_stat *st = d->a ? d->a : d->b;
+		if (o->json)
+			printf(",\"type\":\"%s\"", image_type_word(st->type));
+		else
+			printf(" (%s)", image_type_word(st->type));
+		end(o);
+		return;
 	}
-	if (x->type == NODE_SYMLINK && y->type == NODE_SYMLINK) {
-		if (a->readlink(a->ctx, ea->path, f, sizeof(f)) < 0 ||
-		    b->readlink(b->ctx, eb->path, t, sizeof(t)) < 0) {
-			diag_error("%s: cannot read the link in both images: %s", ea->path,
-				   strerror(errno));
-			return -1;
-		}
-		content = strcmp(f, t) != 0;
-	}
-	if (x->type != y->type) {
-		begin(o, &changed, ea->path);
+	const struct fsview_stat *x = d->a, *y = d->b;
+	if (d->changed & DIFF_TYPE)
 		aspect(o, &n, "type", image_type_word(x->type), image_type_word(y->type));
-	} else if (content && x->type == NODE_SYMLINK) {
-		begin(o, &changed, ea->path);
-		aspect(o, &n, "target", f, t);
-	} else if (content) {
-		begin(o, &changed, ea->path);
+	else if (d->changed & DIFF_TARGET)
+		aspect(o, &n, "target", d->target_a, d->target_b);
+	else if (d->changed & DIFF_CONTENT)
 		aspect(o, &n, "content", NULL, NULL);
-	}
-	if (x->mode != y->mode) {
-		begin(o, &changed, ea->path);
+	if (d->changed & DIFF_MODE) {
 		snprintf(f, sizeof(f), "%04o", x->mode);
 		snprintf(t, sizeof(t), "%04o", y->mode);
 		aspect(o, &n, "mode", f, t);
 	}
-	if (x->uid != y->uid || x->gid != y->gid) {
-		begin(o, &changed, ea->path);
+	if (d->changed & DIFF_OWNER) {
 		snprintf(f, sizeof(f), "%u:%u", x->uid, x->gid);
 		snprintf(t, sizeof(t), "%u:%u", y->uid, y->gid);
 		aspect(o, &n, "owner", f, t);
 	}
-	if (x->type == y->type && (x->type == NODE_CHR || x->type == NODE_BLK) &&
-	    (x->major != y->major || x->minor != y->minor)) {
-		begin(o, &changed, ea->path);
+	if (d->changed & DIFF_DEVICE) {
 		snprintf(f, sizeof(f), "%u,%u", x->major, x->minor);
 		snprintf(t, sizeof(t), "%u,%u", y->major, y->minor);
 		aspect(o, &n, "device", f, t);
 	}
-	if (changed)
-		end(o);
-	return 0;
-}
-
-static void added_or_removed(struct out *o, char what, const struct entry *e)
-{
-	report(o, what, e->path);
-	if (o->json)
-		printf(",\"type\":\"%s\"", image_type_word(e->st.type));
-	else
-		printf(" (%s)", image_type_word(e->st.type));
 	end(o);
-}
-
-static void free_list(struct list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->e[i].path);
-	free(l->e);
 }
 
 int cmd_diff(int argc, char **argv)
@@ -217,29 +130,11 @@ int cmd_diff(int argc, char **argv)
 		imgview_close(&ia);
 		return EXIT_USAGE;
 	}
-	struct fsview a = ia.v, b = ib.v;
-	struct list la = { 0 }, lb = { 0 };
-	int rc = a.walk(a.ctx, collect, &la) || b.walk(b.ctx, collect, &lb) ? -1 : 0;
-	if (!rc) {
-		qsort(la.e, la.n, sizeof(*la.e), by_path);
-		qsort(lb.e, lb.n, sizeof(*lb.e), by_path);
-		if (o.json)
-			putchar('[');
-		size_t i = 0, j = 0;
-		while (!rc && (i < la.n || j < lb.n)) {
-			int cmp = i == la.n ? 1 : j == lb.n ? -1 : strcmp(la.e[i].path, lb.e[j].path);
-			if (cmp < 0)
-				added_or_removed(&o, '-', &la.e[i++]);
-			else if (cmp > 0)
-				added_or_removed(&o, '+', &lb.e[j++]);
-			else
-				rc = compare(&o, &a, &b, na, nb, &la.e[i++], &lb.e[j++]);
-		}
-		if (o.json)
-			puts("]");
-	}
-	free_list(&la);
-	free_list(&lb);
+	if (o.json)
+		putchar('[');
+	int rc = diff_images(&ia, &ib, show, &o);
+	if (!rc && o.json)
+		puts("]");
 	imgview_close(&ia);
 	imgview_close(&ib);
 	if (fflush(stdout) == EOF) {

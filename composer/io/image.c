@@ -78,10 +78,34 @@ bad:
 	return -1;
 }
 
+/* Directories read so far: open addressing on the inode number. */
+struct image_dircache {
+	struct cached_dir {
+		ext2_ino_t ino;            /* 0: free slot */
+		struct image_dirent *d;
+		size_t n;
+	} *slots;
+	size_t nslots, used;
+};
+
+static void dirents_free(struct image_dirent *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(d[i].name);
+	free(d);
+}
+
 void image_close(struct image *im)
 {
 	if (im->fs)
 		ext2fs_close_free(&im->fs);
+	if (im->dirs) {
+		for (size_t i = 0; i < im->dirs->nslots; i++)
+			dirents_free(im->dirs->slots[i].d, im->dirs->slots[i].n);
+		free(im->dirs->slots);
+		free(im->dirs);
+		im->dirs = NULL;
+	}
 }
 
 int image_inode(struct image *im, ext2_ino_t ino, struct ext2_inode_large *inode)
@@ -268,6 +292,9 @@ static int is_dir(struct image *im, ext2_ino_t ino)
 	return 1;
 }
 
+static int find_entry(struct image *im, ext2_ino_t dir, const char *name, size_t len,
+		      ext2_ino_t *ino);
+
 int image_lookup(struct image *im, const char *path, int follow, ext2_ino_t *out)
 {
 	char *rest = xmalloc(2 * MAX_PATH + 2), *link = xmalloc(MAX_PATH);
@@ -299,11 +326,8 @@ int image_lookup(struct image *im, const char *path, int follow, ext2_ino_t *out
 		} else if (n == 2 && !strncmp(p, "..", 2) && cur == EXT2_ROOT_INO) {
 			next = cur;   /* ".." never leaves the image */
 		} else {
-			errcode_t err = ext2fs_lookup(im->fs, cur, p, (int)n, NULL, &next);
-			if (err) {
-				errno = err == EXT2_ET_FILE_NOT_FOUND ? ENOENT : EIO;
+			if (find_entry(im, cur, p, n, &next) < 0)
 				goto out;
-			}
 		}
 		struct ext2_inode_large in;
 		if (image_inode(im, next, &in) < 0)
@@ -378,30 +402,80 @@ static int by_name(const void *a, const void *b)
 		      ((const struct image_dirent *)b)->name);
 }
 
-int image_readdir(struct image *im, ext2_ino_t ino, struct image_dirent **out, size_t *n)
+static struct cached_dir *cache_slot(struct image_dircache *c, ext2_ino_t ino)
 {
-	struct rd r = { .max = im->fs->super->s_inodes_count };
-	int d = is_dir(im, ino);
-	if (d <= 0)
-		return -1;
-	errcode_t err = ext2fs_dir_iterate2(im->fs, ino, 0, NULL, rd_entry, &r);
-	if (err || r.bad) {
-		image_dirents_free(r.d, r.n);
-		errno = EIO;
-		return -1;
+	size_t mask = c->nslots - 1;
+	for (size_t i = (ino * 2654435761u) & mask;; i = (i + 1) & mask)
+		if (!c->slots[i].ino || c->slots[i].ino == ino)
+			return &c->slots[i];
+}
+
+static void cache_grow(struct image_dircache *c)
+{
+	struct cached_dir *old = c->slots;
+	size_t n = c->nslots;
+	c->nslots = n ? 2 * n : 64;
+	c->slots = xcalloc(c->nslots, sizeof(*c->slots));
+	for (size_t i = 0; i < n; i++)
+		if (old[i].ino)
+			*cache_slot(c, old[i].ino) = old[i];
+	free(old);
+}
+
+int image_readdir(struct image *im, ext2_ino_t ino, const struct image_dirent **out,
+		  size_t *n)
+{
+	if (!im->dirs)
+		im->dirs = xcalloc(1, sizeof(*im->dirs));
+	struct image_dircache *c = im->dirs;
+	if ((c->used + 1) * 2 > c->nslots)
+		cache_grow(c);
+	struct cached_dir *slot = cache_slot(c, ino);
+	if (!slot->ino) {
+		struct rd r = { .max = im->fs->super->s_inodes_count };
+		int d = is_dir(im, ino);
+		if (d <= 0)
+			return -1;
+		errcode_t err = ext2fs_dir_iterate2(im->fs, ino, 0, NULL, rd_entry, &r);
+		if (err || r.bad) {
+			dirents_free(r.d, r.n);
+			errno = EIO;
+			return -1;
+		}
+		if (r.n)
+			qsort(r.d, r.n, sizeof(*r.d), by_name);
+		*slot = (struct cached_dir){ ino, r.d, r.n };
+		c->used++;
 	}
-	if (r.n)
-		qsort(r.d, r.n, sizeof(*r.d), by_name);
-	*out = r.d;
-	*n = r.n;
+	*out = slot->d;
+	*n = slot->n;
 	return 0;
 }
 
-void image_dirents_free(struct image_dirent *d, size_t n)
+/* NAME (LEN bytes, not terminated) in directory DIR: a binary search of its entries. */
+static int find_entry(struct image *im, ext2_ino_t dir, const char *name, size_t len,
+		      ext2_ino_t *ino)
 {
-	for (size_t i = 0; i < n; i++)
-		free(d[i].name);
-	free(d);
+	const struct image_dirent *d;
+	size_t lo = 0, hi;
+	if (image_readdir(im, dir, &d, &hi) < 0)
+		return -1;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strncmp(name, d[mid].name, len);
+		if (!c && d[mid].name[len])
+			c = -1;   /* NAME is a prefix of this entry: it sorts before */
+		if (!c) {
+			*ino = d[mid].ino;
+			return 0;
+		}
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	errno = ENOENT;
+	return -1;
 }
 
 struct walker {
@@ -415,7 +489,7 @@ struct walker {
 
 static int walk_dir(struct walker *w, ext2_ino_t dir, size_t plen, unsigned depth)
 {
-	struct image_dirent *d;
+	const struct image_dirent *d;
 	size_t n;
 	int rc = 0;
 
@@ -453,7 +527,6 @@ static int walk_dir(struct walker *w, ext2_ino_t dir, size_t plen, unsigned dept
 			rc = walk_dir(w, d[i].ino, len, depth + 1);
 		w->path[plen] = 0;
 	}
-	image_dirents_free(d, n);
 	return rc;
 }
 

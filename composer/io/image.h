@@ -15,6 +15,7 @@ struct image {
 	const char *path;   /* the host file, for messages */
 	ext2_filsys fs;
 	uint64_t bytes;     /* filesystem size in bytes */
+	struct image_dircache *dirs; /* directories read so far, by inode */
 };
 
 /* Nesting deeper than this is treated as corruption (a directory cycle). */
@@ -29,8 +30,10 @@ void image_close(struct image *im);
 int image_is_ext2(const char *path);
 
 /* Resolve the absolute image PATH to an inode; symlinks are followed inside the image
- * (a final one only with FOLLOW). 0, or -1 with errno ENOENT, ENOTDIR, ELOOP,
- * ENAMETOOLONG or EIO (unreadable metadata). */
+ * (a final one only with FOLLOW). Each directory is read once (image_readdir) and then
+ * searched by name, so resolving every path of a large directory stays linear.
+ * 0, or -1 with errno ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG or EIO (unreadable metadata,
+ * including a corrupt entry anywhere in a directory on the way). */
 int image_lookup(struct image *im, const char *path, int follow, ext2_ino_t *ino);
 
 /* Load inode INO into *st; -1 with errno EIO when it is unreadable or invalid. */
@@ -48,10 +51,10 @@ struct image_dirent {
 	char *name;
 	ext2_ino_t ino;
 };
-/* The entries of directory INO sorted by name (malloc'd, free with image_dirents_free).
- * 0, or -1 with errno ENOTDIR or EIO. */
-int image_readdir(struct image *im, ext2_ino_t ino, struct image_dirent **out, size_t *n);
-void image_dirents_free(struct image_dirent *d, size_t n);
+/* The entries of directory INO sorted by name. The directory is read once and kept until
+ * image_close, so the array is the image's. 0, or -1 with errno ENOTDIR or EIO. */
+int image_readdir(struct image *im, ext2_ino_t ino, const struct image_dirent **out,
+		  size_t *n);
 
 /* Visit everything below directory DIR (named PATH) in preorder, children in name order.
  * NAME is the last component of PATH; LAST is set for a directory's final child; DEPTH
