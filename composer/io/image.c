@@ -84,6 +84,7 @@ struct image_dircache {
 		ext2_ino_t ino;            /* 0: free slot */
 		struct image_dirent *d;
 		size_t n;
+		ext2_ino_t parent;         /* its ".." entry */
 	} *slots;
 	size_t nslots, used;
 };
@@ -368,7 +369,7 @@ out:
 struct rd {
 	struct image_dirent *d;
 	size_t n, cap;
-	ext2_ino_t max;
+	ext2_ino_t max, dotdot;
 	int bad;
 };
 
@@ -378,6 +379,8 @@ static int rd_entry(ext2_ino_t dir, int entry, struct ext2_dir_entry *de, int of
 	struct rd *r = arg;
 	int len = ext2fs_dirent_name_len(de);
 	(void)dir, (void)entry, (void)offset, (void)blocksize, (void)buf;
+	if (len == 2 && !strncmp(de->name, "..", 2))
+		r->dotdot = de->inode;
 	if ((len == 1 && de->name[0] == '.') || (len == 2 && !strncmp(de->name, "..", 2)))
 		return 0;
 	if (de->inode > r->max || len == 0 || memchr(de->name, '/', len) ||
@@ -422,8 +425,7 @@ static void cache_grow(struct image_dircache *c)
 	free(old);
 }
 
-int image_readdir(struct image *im, ext2_ino_t ino, const struct image_dirent **out,
-		  size_t *n)
+static struct cached_dir *read_dir(struct image *im, ext2_ino_t ino)
 {
 	if (!im->dirs)
 		im->dirs = xcalloc(1, sizeof(*im->dirs));
@@ -435,31 +437,48 @@ int image_readdir(struct image *im, ext2_ino_t ino, const struct image_dirent **
 		struct rd r = { .max = im->fs->super->s_inodes_count };
 		int d = is_dir(im, ino);
 		if (d <= 0)
-			return -1;
+			return NULL;
 		errcode_t err = ext2fs_dir_iterate2(im->fs, ino, 0, NULL, rd_entry, &r);
-		if (err || r.bad) {
+		if (err || r.bad || r.dotdot > r.max) {
 			dirents_free(r.d, r.n);
 			errno = EIO;
-			return -1;
+			return NULL;
 		}
 		if (r.n)
 			qsort(r.d, r.n, sizeof(*r.d), by_name);
-		*slot = (struct cached_dir){ ino, r.d, r.n };
+		*slot = (struct cached_dir){ ino, r.d, r.n, r.dotdot };
 		c->used++;
 	}
-	*out = slot->d;
-	*n = slot->n;
+	return slot;
+}
+
+int image_readdir(struct image *im, ext2_ino_t ino, const struct image_dirent **out,
+		  size_t *n)
+{
+	struct cached_dir *dir = read_dir(im, ino);
+	if (!dir)
+		return -1;
+	*out = dir->d;
+	*n = dir->n;
 	return 0;
 }
 
-/* NAME (LEN bytes, not terminated) in directory DIR: a binary search of its entries. */
+/* NAME (LEN bytes, not terminated; "." is the caller's) in directory DIR: its ".." entry,
+ * or a binary search of its entries. */
 static int find_entry(struct image *im, ext2_ino_t dir, const char *name, size_t len,
 		      ext2_ino_t *ino)
 {
-	const struct image_dirent *d;
-	size_t lo = 0, hi;
-	if (image_readdir(im, dir, &d, &hi) < 0)
+	struct cached_dir *cd = read_dir(im, dir);
+	if (!cd)
 		return -1;
+	if (len == 2 && !strncmp(name, "..", 2)) {
+		*ino = cd->parent;
+		if (!cd->parent)
+			errno = ENOENT;
+		return cd->parent ? 0 : -1;
+	}
+	const struct image_dirent *d = cd->d;
+	size_t lo = 0, hi = cd->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		int c = strncmp(name, d[mid].name, len);
