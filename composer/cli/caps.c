@@ -7,7 +7,6 @@
 #include "compose/pipeline.h"
 #include "io/image.h"
 #include "io/imgview.h"
-#include "sections/section.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -80,9 +79,9 @@ int cmd_caps(int argc, char **argv)
 		return rc;
 	}
 	/* A layout: composed as compose does, up to the checks; then the caps check alone. */
-	systemd_set_caps_cfg(cfg);
 	struct composition comp;
-	int rc = compose_prepare(path, &comp);
+	struct compose_opts copts = { .caps_cfg = cfg };
+	int rc = compose_prepare(path, &copts, &comp);
 	if (rc == EXIT_OK) {
 		struct fsview v;
 		fsview_tree_init(&v, comp.tree);

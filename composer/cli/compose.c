@@ -2,7 +2,6 @@
 #include "cli/cli.h"
 #include "base/diag.h"
 #include "compose/pipeline.h"
-#include "sections/section.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -41,6 +40,7 @@ int cmd_compose(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *output = NULL, *stage = NULL;
+	struct compose_opts copts = { 0 };
 	int no_stage = 0, opt;
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -51,7 +51,7 @@ int cmd_compose(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case 's': stage = optarg; break;
 		case 'n': no_stage = 1; break;
-		case 'c': systemd_set_caps_cfg(optarg); break;
+		case 'c': copts.caps_cfg = optarg; break;
 		case 'q': diag_verbosity = -1; break;
 		case 'v': diag_verbosity = 1; break;
 		case 'h': usage(stdout); return EXIT_OK;
@@ -74,7 +74,7 @@ int cmd_compose(int argc, char **argv)
 	}
 
 	struct composition c;
-	int rc = compose_build(argv[optind], &c);
+	int rc = compose_build(argv[optind], &copts, &c);
 	if (rc) {
 		compose_free(&c);
 		return rc;

@@ -77,9 +77,11 @@ static int parse(struct composition *c)
 	return failed ? -1 : 0;
 }
 
-int compose_prepare(const char *path, struct composition *c)
+int compose_prepare(const char *path, const struct compose_opts *o, struct composition *c)
 {
 	memset(c, 0, sizeof(*c));
+	if (o)
+		c->opts = *o;
 	c->plans = xcalloc(N_SECTIONS, sizeof(*c->plans));
 	int rc = layout_read(path, &c->layout);
 	if (rc)
@@ -93,7 +95,7 @@ int compose_prepare(const char *path, struct composition *c)
 	c->tree = tree_new(0);
 	tree_set_mtime(c->tree, c->img.timestamp);
 	c->checks.strict = c->img.strict;
-	struct section_ctx ctx = { c->tree, &c->img, &c->checks };
+	struct section_ctx ctx = { c->tree, &c->img, &c->checks, c->opts.caps_cfg };
 	int failed = 0;
 	for (size_t i = 0; i < N_SECTIONS; i++)
 		if (c->plans[i] && sections[i]->apply(c->plans[i], &ctx))
@@ -104,9 +106,9 @@ int compose_prepare(const char *path, struct composition *c)
 	return EXIT_OK;
 }
 
-int compose_build(const char *path, struct composition *c)
+int compose_build(const char *path, const struct compose_opts *o, struct composition *c)
 {
-	int rc = compose_prepare(path, c);
+	int rc = compose_prepare(path, o, c);
 	if (rc)
 		return rc;
 	struct fsview v;

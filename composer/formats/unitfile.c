@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The largest unit file read from an image. */
+#define UNIT_MAX (16u << 20)
+
 const char *const unit_search_path[] = {
 	"/etc/systemd/system.control",
 	"/run/systemd/system.control",
@@ -768,39 +771,11 @@ const char *unitdb_find(const struct unitdb *db, const char *name, int *masked)
 	return hit;
 }
 
-/* Read an image file whole (NUL-terminated in *buf); 0 or -1 with errno. */
-static int unitdb_read(const struct unitdb *db, const char *path, char **buf, size_t *len)
-{
-	struct fsview_stat st;
-	if (db->v->stat(db->v->ctx, path, 1, &st))
-		return -1;
-	if (st.type != NODE_REG || st.size > 16u << 20) {
-		errno = st.type != NODE_REG ? EINVAL : EFBIG;
-		return -1;
-	}
-	*buf = xmalloc((size_t)st.size + 1);
-	size_t got = 0;
-	while (got < st.size) {
-		ssize_t r = db->v->pread(db->v->ctx, path, *buf + got, (size_t)st.size - got, got);
-		if (r <= 0) {
-			free(*buf);
-			*buf = NULL;
-			if (!r)
-				errno = EIO;
-			return -1;
-		}
-		got += (size_t)r;
-	}
-	(*buf)[got] = 0;
-	*len = got;
-	return 0;
-}
-
 static int parse_image_file(const struct unitdb *db, struct unitfile *u, const char *path)
 {
 	char *buf;
 	size_t len;
-	if (unitdb_read(db, path, &buf, &len)) {
+	if (fsview_read_all(db->v, path, UNIT_MAX, &buf, &len)) {
 		diag_error("%s: cannot read from the image: %s", path, strerror(errno));
 		return -1;
 	}
@@ -1021,8 +996,6 @@ static void env_file_entry(const char *key, const char *value, int line, void *a
 	env_set(e->env, e->n, key, strlen(key), value, e->at, e->file, line);
 }
 
-static int unitdb_read(const struct unitdb *db, const char *path, char **buf, size_t *len);
-
 int unit_environment_all(const struct unitdb *db, const struct unitfile *u,
 			 struct unit_env **env)
 {
@@ -1047,7 +1020,7 @@ int unit_environment_all(const struct unitdb *db, const struct unitfile *u,
 			} else if (strpbrk(path, "*?[")) {
 				report(0, db->quiet, as[i]->file, as[i]->line, "EnvironmentFile=%s: "
 				       "wildcards are not followed: its variables are not checked", v);
-			} else if (unitdb_read(db, path, &buf, &len)) {
+			} else if (fsview_read_all(db->v, path, UNIT_MAX, &buf, &len)) {
 				if (!optional)
 					report(0, db->quiet, as[i]->file, as[i]->line,
 					       "EnvironmentFile=%s: %s in the image; systemd fails to start "

@@ -163,24 +163,11 @@ struct image *imgview_ext2(struct imgview *iv)
 
 /* ---- handles: ext2 inodes through io/image, tree nodes directly ---- */
 
+/* The tree view's stat, with the inode number shown for the node. */
 static void node_stat(const struct node *n, struct fsview_stat *st)
 {
-	memset(st, 0, sizeof(*st));
-	st->type = n->type;
-	st->mode = n->mode;
-	st->uid = n->uid;
-	st->gid = n->gid;
-	st->mtime = n->mtime;
-	st->nlink = n->nlink;
+	fsview_node_stat(n, st);
 	st->id = n->ino;
-	if (n->type == NODE_REG)
-		st->size = n->u.reg.size;
-	else if (n->type == NODE_SYMLINK)
-		st->size = strlen(n->u.lnk.target);
-	else if (n->type == NODE_CHR || n->type == NODE_BLK) {
-		st->major = n->u.dev.major;
-		st->minor = n->u.dev.minor;
-	}
 }
 
 static struct node *node_of(img_handle h)

@@ -33,8 +33,15 @@ struct fsview {
 					 void *arg), void *arg);
 };
 
+/* Read the whole regular file PATH of V (final symlink followed, at most MAX bytes) into
+ * *buf (NUL-terminated, malloc'd) and *len: 0, or -1 with errno (EINVAL: not a regular
+ * file, EFBIG: larger than MAX, EIO: shorter than it said). */
+int fsview_read_all(struct fsview *v, const char *path, uint64_t max, char **buf, size_t *len);
+
 /* The view of a tree being composed (fsview_tree.c). */
 void fsview_tree_init(struct fsview *v, struct tree *t);
+/* What the tree's view says of node N; its id is the node's address. */
+void fsview_node_stat(const struct node *n, struct fsview_stat *st);
 
 /* The view of an existing image file, read-only through libext2fs (fsview_ext2.c).
  * 0, or -1 after a message naming IMAGE. The walk visits "/" first, children in name

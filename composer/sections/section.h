@@ -20,6 +20,9 @@ struct section_ctx {
 	struct tree *tree;
 	const struct image_params *img;
 	struct check_opts *checks;   /* apply adds what its checks need */
+	const char *caps_cfg;        /* the ned script the systemd section checks the units'
+				      * capabilities against and records, instead of
+				      * systemd.caps_cfg (compose_opts; NULL: the layout's) */
 };
 
 struct section {
@@ -35,11 +38,6 @@ struct section {
 };
 
 extern const struct section entries_section, musl_section, kmod_section, systemd_section;
-
-/* The ned script the systemd section checks the units' capabilities against and records
- * in the image, instead of systemd.caps_cfg (`--caps-cfg FILE` of compose and caps; NULL:
- * the layout's). */
-void systemd_set_caps_cfg(const char *path);
 
 /* The `image` group -> P; LAYOUT names the default output, DIGEST seeds the ids.
  * 0, or -1 after reporting layout errors. */
