@@ -594,65 +594,6 @@ char *unit_specifiers(const char *name, const char *text, const char **why)
 	return out;
 }
 
-/* PATH with every symlink inside the image resolved (malloc'd), or NULL when some
- * component does not exist. */
-static char *view_realpath(struct fsview *v, const char *path)
-{
-	char *done = xstrdup(""), *rest = xstrdup(path);
-	int links = 0;
-	while (*rest) {
-		char *p = rest + strspn(rest, "/");
-		size_t l = strcspn(p, "/");
-		char *comp = xasprintf("%.*s", (int)l, p);
-		char *tail = xstrdup(p + l);
-		free(rest);
-		rest = tail;
-		if (!*comp || !strcmp(comp, ".")) {
-			free(comp);
-			continue;
-		}
-		if (!strcmp(comp, "..")) {
-			char *slash = strrchr(done, '/');
-			if (slash)
-				*slash = 0;
-			free(comp);
-			continue;
-		}
-		char *cand = xasprintf("%s/%s", done, comp);
-		free(comp);
-		struct fsview_stat st;
-		char target[4096];
-		if (v->stat(v->ctx, cand, 0, &st)) {
-			free(cand);
-			goto fail;
-		}
-		if (st.type != NODE_SYMLINK) {
-			free(done);
-			done = cand;
-			continue;
-		}
-		int tl = v->readlink(v->ctx, cand, target, sizeof(target));
-		free(cand);
-		if (tl < 0 || ++links > 40)
-			goto fail;
-		char *more = xasprintf("%s/%s", target, rest);
-		free(rest);
-		rest = more;
-		if (target[0] == '/')
-			done[0] = 0;
-	}
-	free(rest);
-	if (!*done) {
-		free(done);
-		return xstrdup("/");
-	}
-	return done;
-fail:
-	free(rest);
-	free(done);
-	return NULL;
-}
-
 struct walk {
 	struct unitdb *db;
 	char **canon;       /* each search directory's real path */
@@ -699,7 +640,7 @@ int unitdb_init(struct unitdb *db, struct fsview *v)
 		size_t k = 0;
 		while (k < db->nsearch && ids[k] != st.id)
 			k++;
-		char *canon = k == db->nsearch ? view_realpath(v, unit_search_path[i]) : NULL;
+		char *canon = k == db->nsearch ? fsview_realpath(v, unit_search_path[i], NULL, NULL, NULL, NULL) : NULL;
 		if (!canon)
 			continue;
 		ids[db->nsearch] = st.id;
