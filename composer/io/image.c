@@ -4,6 +4,8 @@
 #include "base/diag.h"
 #include "io/ext2err.h"
 
+#include <e2p/e2p.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -572,4 +574,47 @@ int image_is_ext2(const char *path)
 	int yes = pread(fd, magic, 2, 1024 + 56) == 2 && magic[0] == 0x53 && magic[1] == 0xef;
 	close(fd);
 	return yes;
+}
+
+int image_stat_extra(struct image *im, ext2_ino_t ino, struct image_inode_extra *x)
+{
+	struct ext2_inode_large in;
+	if (image_inode(im, ino, &in) < 0)
+		return -1;
+	x->blocks = ext2fs_get_stat_i_blocks(im->fs, (struct ext2_inode *)&in);
+	x->atime = (int32_t)in.i_atime;
+	x->ctime = (int32_t)in.i_ctime;
+	x->flags = in.i_flags;
+	return 0;
+}
+
+void image_summarize(struct image *im, struct image_summary *s)
+{
+	struct ext2_super_block *sb = im->fs->super;
+	memset(s, 0, sizeof(*s));
+	s->kind = ext2fs_has_feature_extents(sb) || ext2fs_has_feature_64bit(sb) ? "ext4" :
+		  ext2fs_has_feature_journal(sb) ? "ext3" : "ext2";
+	s->state = sb->s_state & EXT2_ERROR_FS ? "errors" :
+		   sb->s_state & EXT2_VALID_FS ? "clean" : "not clean";
+	s->blocks = ext2fs_blocks_count(sb);
+	s->blocks_free = ext2fs_free_blocks_count(sb);
+	s->block_size = im->fs->blocksize;
+	s->inodes = sb->s_inodes_count;
+	s->inodes_free = sb->s_free_inodes_count;
+	s->inode_size = EXT2_INODE_SIZE(sb);
+	s->groups = im->fs->group_desc_count;
+	s->mount_count = sb->s_mnt_count;
+	snprintf(s->uuid, sizeof(s->uuid), "%s", e2p_uuid2str(sb->s_uuid));
+	memcpy(s->label, sb->s_volume_name, sizeof(sb->s_volume_name));
+	const __u32 feat[3] = { sb->s_feature_compat, sb->s_feature_incompat,
+				sb->s_feature_ro_compat };
+	for (int i = 0; i < 3; i++)
+		for (int b = 0; b < 32; b++)
+			if (feat[i] & (1u << b))
+				snprintf(s->features[s->nfeatures++], sizeof(s->features[0]), "%s",
+					 e2p_feature2string(i, 1u << b));
+	s->created = sb->s_mkfs_time;
+	s->mounted = sb->s_mtime;
+	s->written = sb->s_wtime;
+	s->checked = sb->s_lastcheck;
 }

@@ -65,6 +65,28 @@ typedef int (*image_walk_fn)(const char *path, const char *name, ext2_ino_t ino,
 int image_walk(struct image *im, ext2_ino_t dir, const char *path, image_walk_fn fn,
 	       void *arg);
 
+/* What an inode holds beyond struct fsview_stat, for `lsbimg stat`. */
+struct image_inode_extra {
+	unsigned long long blocks;   /* 512-byte sectors */
+	int32_t atime, ctime;
+	uint32_t flags;
+};
+/* 0 and *x, or -1 with errno EIO when inode INO is unreadable. */
+int image_stat_extra(struct image *im, ext2_ino_t ino, struct image_inode_extra *x);
+
+/* The superblock in words, for `lsbimg info`. */
+struct image_summary {
+	const char *kind;            /* ext2, ext3 or ext4, by the features */
+	const char *state;           /* clean, not clean or errors */
+	uint64_t blocks, blocks_free;
+	unsigned block_size, inodes, inodes_free, inode_size, groups, mount_count;
+	char uuid[37], label[17];
+	char features[96][32];       /* compat, incompat, ro_compat names in bit order */
+	size_t nfeatures;
+	uint32_t created, mounted, written, checked;   /* 0: never */
+};
+void image_summarize(struct image *im, struct image_summary *s);
+
 /* Short type words for listings and JSON: dir, file, symlink, chr, blk, fifo, sock. */
 const char *image_type_word(enum node_type t);
 
