@@ -2,7 +2,7 @@
 PREFIX  ?= /usr/local
 BUILD   ?= out
 CC      ?= cc
-PKGS     = ext2fs e2p com_err libconfig libarchive libsystemd lua5.4 libsquashfs1
+PKGS     = ext2fs e2p com_err libconfig libarchive libsystemd lua5.4 libsquashfs1 libcap libkmod
 SAN     ?=
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Wall -Wextra -Werror $(SAN)

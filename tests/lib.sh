@@ -73,9 +73,9 @@ dump() { debugfs -R "dump -p \"$2\" $3" "$1" >/dev/null 2>&1; [ -f "$3" ] || fai
 link_dest() { dbg "$1" "stat \"$2\"" | sed -n 's/^Fast link dest: "\(.*\)"$/\1/p'; }
 
 # shadow_checkout: ./shadow mirrors the checkout through links, with a layouts/ of links to
-# the real layouts. @include resolves against the top layout's directory and host paths
-# against each file's own, so a test layout written into shadow/layouts/ finds everything
-# as the real layouts do.
+# the real layouts. @include and host paths resolve against the directory of the file (as
+# opened, links not followed) that names them, so a test layout written into
+# shadow/layouts/ finds everything as the real layouts do.
 shadow_checkout() {
   mkdir -p shadow/layouts
   local f
@@ -153,14 +153,14 @@ ls_vs_mount() {
     printf '%s %d %d\n' "$d" "0x$(stat -c %t "$mnt$d")" "0x$(stat -c %T "$mnt$d")"
   done | LC_ALL=C sort >want.dev
   "$LSBIMG" ls -R --json "$img" / >ls.json || fail "lsbimg ls -R --json $img failed"
-  jq -r '.[] | [.path, ({dir:"d",file:"f",symlink:"l",chr:"c",blk:"b",fifo:"p",sock:"s"}[.type]),
+  jq -r '.entries[] | [.path, ({dir:"d",file:"f",symlink:"l",chr:"c",blk:"b",fifo:"p",sock:"s"}[.type]),
      (.mode | ltrimstr("0") | if . == "" then "0" else . end), .uid, .gid, .size, .nlink,
      .inode, .mtime, (.target // "")] | join("|")' ls.json | LC_ALL=C sort >got.ls
   if [ "$dirsize" = nodirsize ]; then
     sed -i -E 's/^([^|]*\|d\|[^|]*\|[^|]*\|[^|]*)\|[0-9]+\|/\1|-|/' want.ls got.ls
   fi
   diff -u want.ls got.ls >&2 || fail "ls -R --json of $img differs from the mounted tree"
-  jq -r '.[] | select(.major != null) | "\(.path) \(.major) \(.minor)"' ls.json | LC_ALL=C sort >got.dev
+  jq -r '.entries[] | select(.major != null) | "\(.path) \(.major) \(.minor)"' ls.json | LC_ALL=C sort >got.dev
   diff -u want.dev got.dev >&2 || fail "device numbers of $img differ from the mount"
 }
 

@@ -35,7 +35,7 @@ for a in a.tar a.cpio.gz; do
   # Every path with type, mode, owner, size and link target (GNU cpio sets no symlink
   # times, and archives number inodes their own way: both left out).
   "$LSBIMG" ls -R --json "$a" / >ls.json || fail "ls -R --json $a"
-  jq -r '.[] | [.path, ({dir:"d",file:"f",symlink:"l",chr:"c",blk:"b",fifo:"p",sock:"s"}[.type]),
+  jq -r '.entries[] | [.path, ({dir:"d",file:"f",symlink:"l",chr:"c",blk:"b",fifo:"p",sock:"s"}[.type]),
      (.mode | ltrimstr("0")), .uid, .gid, (if .type == "dir" then "-" else .size end), (.target // "")] | join("|")' \
      ls.json | sort >got
   (cd "$ref" && find . -mindepth 1 -printf '/%P|%y|%m|%U|%G|%s|%l\n' |

@@ -1,5 +1,6 @@
 /* Diagnostics: one format for every message, counted so callers can fail late. */
 #include "base/diag.h"
+#include "base/progress.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@ static const struct diag_sink *sink;
 static void print(void *arg, enum diag_severity sev, const char *file, int line, const char *msg)
 {
 	(void)arg;
+	progress_clear();
 	const char *kind = sev == DIAG_ERROR ? "error" : "warning";
 	if (file && line > 0)
 		fprintf(stderr, "%s:%d: %s: %s\n", file, line, kind, msg);
@@ -65,6 +67,7 @@ void diag_info(const char *fmt, ...)
 	va_list ap;
 	if (diag_verbosity < 0)
 		return;
+	progress_clear();
 	va_start(ap, fmt);
 	vfprintf(stdout, fmt, ap);
 	fputc('\n', stdout);
@@ -76,6 +79,7 @@ void diag_debug(const char *fmt, ...)
 	va_list ap;
 	if (diag_verbosity < 1)
 		return;
+	progress_clear();
 	va_start(ap, fmt);
 	fputs("lsbimg: ", stderr);
 	vfprintf(stderr, fmt, ap);

@@ -4,6 +4,7 @@
 #include "io/image.h"
 #include "io/imgview.h"
 #include "base/json.h"
+#include "formats/xattr.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -111,24 +112,46 @@ static void target_of(struct imgview *iv, const char *path, img_handle h, char *
 	}
 }
 
-/* One entry as a JSON object's members (no braces). */
-static void json_entry(struct imgview *iv, const char *key, const char *name, img_handle h,
+/* The last component of image path PATH ("/" for the root). */
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s && s[1] ? s + 1 : path;
+}
+
+/* An entry's members (docs/json.md "entry"), into the open object. */
+static void json_entry(struct json *j, struct imgview *iv, const char *path, img_handle h,
 		       const struct fsview_stat *st)
 {
-	json_key(stdout, key, 1);
-	json_str(stdout, name);
-	printf(",\"type\":\"%s\",\"mode\":\"%04o\",\"uid\":%u,\"gid\":%u,\"nlink\":%u,"
-	       "\"size\":%" PRIu64 ",\"mtime\":%" PRId64 ",\"inode\":%u",
-	       image_type_word(st->type), st->mode, st->uid, st->gid, st->nlink, st->size, st->mtime,
-	       (unsigned)imgview_ino(iv, h));
-	if (st->type == NODE_CHR || st->type == NODE_BLK)
-		printf(",\"major\":%u,\"minor\":%u", st->major, st->minor);
+	const char *name = base_name(path);
+	char mode[8];
+	snprintf(mode, sizeof(mode), "%04o", st->mode);
+	json_name(j, "name", name, strlen(name));
+	json_name(j, "path", path, strlen(path));
+	json_string(j, "type", image_type_word(st->type));
+	json_string(j, "mode", mode);
+	json_uint(j, "uid", st->uid);
+	json_uint(j, "gid", st->gid);
+	json_uint(j, "nlink", st->nlink);
+	json_uint(j, "size", st->size);
+	json_int(j, "mtime", st->mtime);
+	json_uint(j, "inode", imgview_ino(iv, h));
+	if (st->type == NODE_CHR || st->type == NODE_BLK) {
+		json_uint(j, "major", st->major);
+		json_uint(j, "minor", st->minor);
+	}
 	if (st->type == NODE_SYMLINK) {
 		char t[4096];
-		target_of(iv, name, h, t, sizeof(t));
-		json_key(stdout, "target", 0);
-		json_str(stdout, t);
+		target_of(iv, path, h, t, sizeof(t));
+		json_name(j, "target", t, strlen(t));
 	}
+}
+
+/* The start of every inspect command's JSON output: version and image. */
+static void json_start(struct json *j, const struct opts *o)
+{
+	json_begin(j, stdout);
+	json_name(j, "image", o->image, strlen(o->image));
 }
 
 /* An ls line: NAME alone, or in long format. */
@@ -183,7 +206,7 @@ static int finish(struct imgview *iv)
 struct ls_ctx {
 	struct imgview *iv;
 	const struct opts *o;
-	int first;
+	struct json j;
 };
 
 static int ls_visit(const char *path, const char *name, img_handle h,
@@ -192,11 +215,9 @@ static int ls_visit(const char *path, const char *name, img_handle h,
 	struct ls_ctx *c = arg;
 	(void)depth, (void)last;
 	if (c->o->json) {
-		printf("%s{", c->first ? "" : ",");
-		json_entry(c->iv, c->o->recursive ? "path" : "name", c->o->recursive ? path : name,
-			   h, st);
-		putchar('}');
-		c->first = 0;
+		json_object(&c->j, NULL);
+		json_entry(&c->j, c->iv, path, h, st);
+		json_close(&c->j);
 	} else {
 		text_entry(c->iv, c->o, c->o->recursive ? path : name, h, st);
 	}
@@ -214,15 +235,18 @@ int cmd_ls(int argc, char **argv)
 		return rc < 0 ? EXIT_OK : rc;
 	if ((rc = open_path(&iv, &o, &h, &st)))
 		return rc;
-	struct ls_ctx c = { &iv, &o, 1 };
-	if (o.json)
-		putchar('[');
+	struct ls_ctx c = { .iv = &iv, .o = &o };
+	if (o.json) {
+		json_start(&c.j, &o);
+		json_name(&c.j, "path", o.path, strlen(o.path));
+		json_array(&c.j, "entries");
+	}
 	if (st.type != NODE_DIR)
 		ls_visit(o.path, o.path, h, &st, 0, 1, &c);
 	else
 		imgview_walk(&iv, h, o.path, o.recursive, ls_visit, &c);
 	if (o.json)
-		puts("]");
+		json_end(&c.j);
 	return finish(&iv);
 }
 
@@ -259,18 +283,65 @@ int cmd_cat(int argc, char **argv)
 		off += (uint64_t)got;
 	}
 	if (o.json && off == st.size) {
-		int text = json_is_text(buf, st.size);
-		printf("{\"path\":");
-		json_str(stdout, o.path);
-		printf(",\"size\":%" PRIu64 ",\"%s\":", st.size, text ? "text" : "base64");
-		if (text)
-			json_strn(stdout, buf, st.size);
+		struct json j;
+		json_start(&j, &o);
+		json_name(&j, "path", o.path, strlen(o.path));
+		json_uint(&j, "size", st.size);
+		if (json_is_text(buf, st.size))
+			json_name(&j, "text", buf, st.size);
 		else
-			json_base64(stdout, buf, st.size);
-		puts("}");
+			json_base64(&j, "base64", buf, st.size);
+		json_end(&j);
 	}
 	free(buf);
 	return finish(&iv);
+}
+
+struct xattr_out {
+	struct json *j;   /* JSON members, or NULL for text lines */
+	int n;            /* attributes shown */
+	char *caps;       /* security.capability in words */
+};
+
+static int show_xattr(const char *name, const void *value, size_t len, void *arg)
+{
+	struct xattr_out *x = arg;
+	if (!strcmp(name, XATTR_CAPS))
+		x->caps = filecap_to_text(value, len);
+	if (x->j) {
+		if (!x->n++)
+			json_array(x->j, "xattrs");
+		json_object(x->j, NULL);
+		json_string(x->j, "name", name);
+		if (json_is_text(value, len))
+			json_name(x->j, "text", value, len);
+		else
+			json_base64(x->j, "base64", value, len);
+		json_close(x->j);
+	} else {
+		char *v = xattr_value_format(value, len);
+		printf("xattr: %s=%s\n", name, v);
+		free(v);
+	}
+	return 0;
+}
+
+/* H's extended attributes: "xattr: NAME=VALUE" lines (values as getfattr writes them)
+ * and the file capabilities in libcap's words, or members of J (none without any). */
+static void show_xattrs(struct imgview *iv, const char *path, img_handle h, struct json *j)
+{
+	struct xattr_out x = { .j = j };
+	if (imgview_xattrs(iv, h, show_xattr, &x) < 0)
+		view_error(iv, "%s: unreadable extended attributes", path);
+	if (j) {
+		if (x.n)
+			json_close(j);
+		if (x.caps)
+			json_string(j, "capabilities", x.caps);
+	} else if (x.caps) {
+		printf("capabilities: %s\n", x.caps);
+	}
+	free(x.caps);
 }
 
 /* stat: what fsview_stat holds for every kind; ext2 adds its inode's blocks, atime,
@@ -294,12 +365,17 @@ int cmd_stat(int argc, char **argv)
 		return EXIT_CORRUPT;
 	}
 	if (o.json) {
-		putchar('{');
-		json_entry(&iv, "path", o.path, h, &st);
-		if (im)
-			printf(",\"blocks\":%llu,\"atime\":%" PRId32 ",\"ctime\":%" PRId32
-			       ",\"flags\":%u", x.blocks, x.atime, x.ctime, x.flags);
-		puts("}");
+		struct json j;
+		json_start(&j, &o);
+		json_entry(&j, &iv, o.path, h, &st);
+		if (im) {
+			json_uint(&j, "blocks", x.blocks);
+			json_int(&j, "atime", x.atime);
+			json_int(&j, "ctime", x.ctime);
+			json_uint(&j, "flags", x.flags);
+		}
+		show_xattrs(&iv, o.path, h, &j);
+		json_end(&j);
 		return finish(&iv);
 	}
 	char mode[11], when[32];
@@ -324,14 +400,15 @@ int cmd_stat(int argc, char **argv)
 	}
 	if (im)
 		printf("flags: 0x%x\n", x.flags);
+	show_xattrs(&iv, o.path, h, NULL);
 	return finish(&iv);
 }
 
 struct tree_ctx {
 	struct imgview *iv;
 	int json;
-	unsigned open;        /* JSON: arrays of children still open */
-	int comma;            /* JSON: an element precedes at the current level */
+	struct json j;
+	unsigned open;        /* JSON: directories whose children are still open */
 	unsigned dirs, files;
 	unsigned char last[IMAGE_MAX_DEPTH + 2];  /* text: was the ancestor at depth i last */
 };
@@ -347,17 +424,17 @@ static int tree_visit(const char *path, const char *name, img_handle h,
 			c->files++;
 	}
 	if (c->json) {
-		for (; c->open > depth; c->open--, c->comma = 1)
-			fputs("]}", stdout);
-		fputs(c->comma ? ",{" : "{", stdout);
-		json_entry(c->iv, "name", depth ? name : path, h, st);
+		for (; c->open > depth; c->open--) {
+			json_close(&c->j);   /* children */
+			json_close(&c->j);   /* the directory */
+		}
+		json_object(&c->j, depth ? NULL : "root");
+		json_entry(&c->j, c->iv, path, h, st);
 		if (st->type == NODE_DIR) {
-			fputs(",\"children\":[", stdout);
+			json_array(&c->j, "children");
 			c->open++;
-			c->comma = 0;
 		} else {
-			putchar('}');
-			c->comma = 1;
+			json_close(&c->j);
 		}
 		return 0;
 	}
@@ -388,13 +465,19 @@ int cmd_tree(int argc, char **argv)
 	if ((rc = open_path(&iv, &o, &h, &st)))
 		return rc;
 	struct tree_ctx c = { .iv = &iv, .json = o.json };
+	if (o.json)
+		json_start(&c.j, &o);
 	tree_visit(o.path, o.path, h, &st, 0, 1, &c);
 	if (st.type == NODE_DIR)
 		imgview_walk(&iv, h, o.path, 1, tree_visit, &c);
 	if (o.json) {
-		for (; c.open; c.open--)
-			fputs("]}", stdout);
-		putchar('\n');
+		for (; c.open; c.open--) {
+			json_close(&c.j);
+			json_close(&c.j);
+		}
+		json_uint(&c.j, "directories", c.dirs);
+		json_uint(&c.j, "files", c.files);
+		json_end(&c.j);
 	} else {
 		printf("\n%u directories, %u files\n", c.dirs, c.files);
 	}
@@ -403,17 +486,17 @@ int cmd_tree(int argc, char **argv)
 
 struct info_out {
 	int json;
+	struct json j;
 };
 
 static void info_line(const char *key, const char *text, uint64_t num, void *arg)
 {
 	struct info_out *io = arg;
 	if (io->json) {
-		json_key(stdout, key, 0);
 		if (text)
-			json_str(stdout, text);
+			json_name(&io->j, key, text, strlen(text));
 		else
-			printf("%" PRIu64, num);
+			json_uint(&io->j, key, num);
 	} else if (text) {
 		printf("%s: %s\n", key, text);
 	} else {
@@ -425,13 +508,12 @@ static void info_line(const char *key, const char *text, uint64_t num, void *arg
  * header says, and the counts of what it holds. */
 static int info_other(struct imgview *iv, const struct opts *o)
 {
-	struct info_out io = { o->json };
+	struct info_out io = { .json = o->json };
 	struct stat sb;
 	struct tree_stats ts;
 	tree_stats(iv->t, &ts);
 	if (o->json) {
-		printf("{\"image\":");
-		json_str(stdout, o->image);
+		json_start(&io.j, o);
 	} else {
 		printf("image: %s\n", o->image);
 	}
@@ -445,7 +527,7 @@ static int info_other(struct imgview *iv, const struct opts *o)
 	info_line("others", NULL, ts.others, &io);
 	info_line("bytes", NULL, ts.bytes, &io);
 	if (o->json)
-		puts("}");
+		json_end(&io.j);
 	return finish(iv);
 }
 
@@ -471,25 +553,30 @@ int cmd_info(int argc, char **argv)
 		{ "checked", "last checked", s.checked },
 	};
 	if (o.json) {
-		printf("{\"image\":");
-		json_str(stdout, o.image);
-		printf(",\"type\":\"%s\",\"size\":%" PRIu64 ",\"block_size\":%u,"
-		       "\"blocks\":%" PRIu64 ",\"blocks_free\":%" PRIu64 ",\"blocks_used\":%" PRIu64
-		       ",\"inodes\":%u,\"inodes_free\":%u,\"inodes_used\":%u,\"inode_size\":%u,"
-		       "\"groups\":%u,\"state\":\"%s\",\"uuid\":\"%s\",\"label\":",
-		       s.kind, bytes, s.block_size, s.blocks, s.blocks_free,
-		       s.blocks - s.blocks_free, s.inodes, s.inodes_free, s.inodes - s.inodes_free,
-		       s.inode_size, s.groups, s.state, s.uuid);
-		json_str(stdout, s.label);
-		printf(",\"features\":[");
-		for (size_t i = 0; i < s.nfeatures; i++) {
-			printf("%s", i ? "," : "");
-			json_str(stdout, s.features[i]);
-		}
-		putchar(']');
+		struct json j;
+		json_start(&j, &o);
+		json_string(&j, "type", s.kind);
+		json_uint(&j, "size", bytes);
+		json_uint(&j, "block_size", s.block_size);
+		json_uint(&j, "blocks", s.blocks);
+		json_uint(&j, "blocks_free", s.blocks_free);
+		json_uint(&j, "blocks_used", s.blocks - s.blocks_free);
+		json_uint(&j, "inodes", s.inodes);
+		json_uint(&j, "inodes_free", s.inodes_free);
+		json_uint(&j, "inodes_used", s.inodes - s.inodes_free);
+		json_uint(&j, "inode_size", s.inode_size);
+		json_uint(&j, "groups", s.groups);
+		json_string(&j, "state", s.state);
+		json_string(&j, "uuid", s.uuid);
+		json_name(&j, "label", s.label, strlen(s.label));
+		json_array(&j, "features");
+		for (size_t i = 0; i < s.nfeatures; i++)
+			json_string(&j, NULL, s.features[i]);
+		json_close(&j);
 		for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++)
-			printf(",\"%s\":%u", times[i].key, times[i].t);
-		printf(",\"mount_count\":%u}\n", s.mount_count);
+			json_uint(&j, times[i].key, times[i].t);
+		json_uint(&j, "mount_count", s.mount_count);
+		json_end(&j);
 		return finish(&iv);
 	}
 	printf("image: %s\ntype: %s\nsize: %" PRIu64 " bytes\nblock size: %u\n"

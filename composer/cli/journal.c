@@ -46,7 +46,9 @@ static void print_json(const struct journal_entry *e)
 {
 	const struct journal_field *f = e->f;
 	size_t n = e->n;
-	printf("{\"__CURSOR\":");
+	/* journalctl's fields, and the schema version every --json output starts with (field
+	 * names are upper case: it cannot clash). */
+	printf("{\"version\":%d,\"__CURSOR\":", JSON_VERSION);
 	json_str(stdout, e->cursor);
 	printf(",\"__REALTIME_TIMESTAMP\":\"%" PRIu64 "\",\"__MONOTONIC_TIMESTAMP\":\"%" PRIu64
 	       "\",\"_BOOT_ID\":\"%s\"", e->received, e->monotonic, e->boot);

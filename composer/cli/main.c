@@ -18,7 +18,7 @@ static const struct command {
 	{ "tree", cmd_tree, "tree [-L] [--json] IMAGE [PATH]: show a directory tree" },
 	{ "info", cmd_info, "info [--json] IMAGE: show the filesystem's superblock" },
 	{ "diff", cmd_diff, "diff [--json] A.img B.img: added, removed, changed paths" },
-	{ "check", cmd_check, "check [--strict] [--caps-cfg FILE] IMAGE: file system, ELF closure, units, capabilities" },
+	{ "check", cmd_check, "check [--json] [--strict] [--caps-cfg FILE] IMAGE: file system, ELF closure, units, capabilities" },
 	{ "journal", cmd_journal, "journal [-u UNIT] [-b] [--json] IMAGE: the image's journal" },
 	{ "extract", cmd_extract, "extract SRC DEST [--path DIR]: copy an archive's, package's or image's files out" },
 	{ "caps", cmd_caps, "caps [--json] LAYOUT|IMAGE: units' L4_CAP_* variables and capabilities" },

@@ -1,6 +1,7 @@
 /* The compose pipeline and its table of sections. */
 #include "compose/pipeline.h"
 #include "base/diag.h"
+#include "base/progress.h"
 #include "base/suggest.h"
 #include "io/stage.h"
 #include "model/fsview.h"
@@ -97,9 +98,14 @@ int compose_prepare(const char *path, const struct compose_opts *o, struct compo
 	c->checks.strict = c->img.strict;
 	struct section_ctx ctx = { c->tree, &c->img, &c->checks, c->opts.caps_cfg };
 	int failed = 0;
+	progress_phase("scanning", 0, 0);
 	for (size_t i = 0; i < N_SECTIONS; i++)
 		if (c->plans[i] && sections[i]->apply(c->plans[i], &ctx))
 			failed = 1;
+	/* Owners by name: the users and packages are all in now. */
+	if (!failed && entries_finish(c->plans[0], &ctx))
+		failed = 1;
+	progress_end();
 	if (failed)
 		return EXIT_FAILED;
 	tree_freeze(c->tree);
@@ -114,7 +120,10 @@ int compose_build(const char *path, const struct compose_opts *o, struct composi
 	struct fsview v;
 	fsview_tree_init(&v, c->tree);
 	struct check_ctx cc = { &c->checks, &v, NULL, c->tree };
-	return checks_run(&cc, NULL, NULL, NULL) ? EXIT_FAILED : EXIT_OK;
+	progress_phase("checking", 0, 0);
+	unsigned problems = checks_run(&cc, NULL, NULL, NULL);
+	progress_end();
+	return problems ? EXIT_FAILED : EXIT_OK;
 }
 
 /* The image and its staged copy are both written and fsync'ed before either replaces its
@@ -130,8 +139,20 @@ int compose_write(struct composition *c, struct output_result *res, char **stage
 	*staged = NULL;
 	if (outfile_open(&out, p->output))
 		return EXIT_FAILED;
-	if (output_find(p->format)->write(c->tree, p, &out, res) || outfile_finish(&out) ||
-	    (n == 2 && stage_prepare(&stage, out.fd, p->output, p->stage))) {
+	struct tree_stats st;
+	tree_stats(c->tree, &st);
+	progress_phase("writing", st.files, st.bytes);
+	int rc = output_find(p->format)->write(c->tree, p, &out, res);
+	if (!rc) {
+		progress_phase("syncing", 0, 0);
+		rc = outfile_finish(&out);
+	}
+	if (!rc && n == 2) {
+		progress_phase("staging", 0, 0);
+		rc = stage_prepare(&stage, out.fd, p->output, p->stage);
+	}
+	progress_end();
+	if (rc) {
 		outfile_abort(&out);
 		return EXIT_FAILED;
 	}

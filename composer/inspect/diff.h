@@ -14,20 +14,45 @@ enum {
 	DIFF_MODE = 8,
 	DIFF_OWNER = 16,
 	DIFF_DEVICE = 32,
+	DIFF_XATTR = 64,      /* see xattrs */
+};
+
+/* An extended attribute added, removed or changed: values in getfattr's words, "(none)"
+ * on the side that lacks it. */
+struct diff_xattr {
+	char *name, *from, *to;
+};
+
+/* One side of a difference: the file in one image. */
+struct diff_side {
+	struct imgview *iv;
+	img_handle h;
+	const struct fsview_stat *st;
 };
 
 struct diff_item {
 	char what;                       /* '-' only in A, '+' only in B, '~' changed */
 	const char *path;
-	const struct fsview_stat *a, *b; /* NULL on the side that lacks the path */
+	struct diff_side a, b;           /* st NULL on the side that lacks the path */
 	unsigned changed;                /* DIFF_*, for '~' */
 	const char *target_a, *target_b; /* link targets, with DIFF_TARGET */
+	const struct diff_xattr *xattrs; /* with DIFF_XATTR, by name */
+	size_t nxattrs;
 };
 
-typedef void (*diff_fn)(const struct diff_item *d, void *arg);
+struct diff;
 
-/* Call FN for every difference between A and B in path order. 0, or -1 after a message
- * (an unreadable file or directory; what was found before it has been passed to FN). */
-int diff_images(struct imgview *a, struct imgview *b, diff_fn fn, void *arg);
+/* Walk A and B (each once) and sort their paths: NULL after a message. */
+struct diff *diff_open(struct imgview *a, struct imgview *b);
+/* Call FN for every difference in path order; FN's non-zero return stops. 0, or -1 (after
+ * a message: a file unreadable in either image; what was found before it has been passed
+ * to FN, and an item whose extended attributes could not be read is passed without them). */
+int diff_each(struct diff *d, int (*fn)(const struct diff_item *it, void *arg), void *arg);
+void diff_free(struct diff *d);
+
+/* SHA-256 of regular file H of IV (SIZE bytes, PATH in messages) as hex into OUT. 0, or
+ * -1 after a message naming the image. */
+int diff_sha256(struct imgview *iv, img_handle h, const char *path, uint64_t size,
+		char out[65]);
 
 #endif

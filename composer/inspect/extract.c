@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #define IO_CHUNK 65536u
@@ -133,6 +134,7 @@ struct dirout {
 	} *dirs;                  /* directory attributes, applied last */
 	size_t ndirs, capdirs;
 	unsigned skipped;
+	unsigned xattrs_skipped;  /* not permitted here (non-root) or not supported */
 	char *buf;
 };
 
@@ -145,6 +147,38 @@ static int set_attrs(struct dirout *o, int pfd, const char *leaf, const struct f
 	if (st->type != NODE_SYMLINK && fchmodat(pfd, leaf, st->mode & 07777, 0))
 		return -1;
 	return utimensat(pfd, leaf, ts, AT_SYMLINK_NOFOLLOW);
+}
+
+struct xattr_target {
+	struct dirout *o;
+	const char *path;         /* the image path, for messages */
+	char at[64 + 4096];       /* the leaf through /proc: there are no *xattrat calls */
+};
+
+static int put_xattr(const char *name, const void *value, size_t len, void *arg)
+{
+	struct xattr_target *x = arg;
+	if (!lsetxattr(x->at, name, value, len, 0))
+		return 0;
+	if (errno != EPERM && errno != ENOTSUP) {
+		diag_error("%s: cannot set extended attribute %s: %s", x->path, name,
+			   strerror(errno));
+		return 1;   /* reported */
+	}
+	diag_warn("%s: extended attribute %s not restored: %s%s", x->path, name, strerror(errno),
+		  x->o->root ? "" : " (security. and trusted. need root)");
+	x->o->xattrs_skipped++;
+	return 0;
+}
+
+/* The extended attributes of image file H (PATH in messages) onto LEAF in PFD: after the
+ * owner, since chown clears security.capability. 0, 1 after a message, or -1 with errno. */
+static int set_xattrs(struct dirout *o, const char *path, img_handle h, int pfd,
+		      const char *leaf)
+{
+	struct xattr_target x = { .o = o, .path = path };
+	snprintf(x.at, sizeof(x.at), "/proc/self/fd/%d/%s", pfd, leaf);
+	return imgview_xattrs(o->iv, h, put_xattr, &x);
 }
 
 /* Regular file data; all-zero blocks are left as holes. */
@@ -217,7 +251,8 @@ static const char *first_link(struct dirout *o, const struct fsview_stat *st, co
 	return NULL;
 }
 
-/* Create REL (not yet existing) as a copy of image file H, named PATH in messages. */
+/* Create REL (not yet existing) as a copy of image file H, named PATH in messages: 0, 1
+ * after a message, or -1 with errno. */
 static int make_node(struct dirout *o, const char *path, img_handle h, const char *rel,
 		     int pfd, const char *leaf, const struct fsview_stat *st)
 {
@@ -236,7 +271,8 @@ static int make_node(struct dirout *o, const char *path, img_handle h, const cha
 		}
 		o->dirs[o->ndirs].rel = xstrdup(rel);
 		o->dirs[o->ndirs++].st = *st;
-		return 0;  /* attributes once its contents are in */
+		/* Mode, owner and time once its contents are in. */
+		return set_xattrs(o, path, h, pfd, leaf);
 	case NODE_REG:
 		if (make_file(o, h, pfd, leaf, st))
 			return -1;
@@ -268,7 +304,7 @@ static int make_node(struct dirout *o, const char *path, img_handle h, const cha
 			return -1;
 		break;
 	}
-	return set_attrs(o, pfd, leaf, st);
+	return set_attrs(o, pfd, leaf, st) ? -1 : set_xattrs(o, path, h, pfd, leaf);
 }
 
 /* REL's directory from the cursor and its last component ("." for the top). */
@@ -290,11 +326,11 @@ static int put(struct dirout *o, const char *path, img_handle h, const struct fs
 		rel++;
 	int owned, pfd = parent_of(o, rel, &leaf, &owned);
 	int rc = pfd < 0 ? -1 : make_node(o, path, h, rel, pfd, leaf, st);
-	if (rc)
+	if (rc < 0)
 		diag_error("%s: %s", path, strerror(errno));
 	if (owned)
 		close(pfd);
-	return rc;
+	return rc ? -1 : 0;
 }
 
 static int dir_visit(const char *path, const char *name, img_handle h,
@@ -374,6 +410,8 @@ static int write_dir(struct imgview *iv, const char *top, img_handle h,
 	temp_remove(&tmp);   /* after a rename only closes the descriptor */
 	if (o->skipped)
 		diag_warn("%u device nodes were not created", o->skipped);
+	if (o->xattrs_skipped)
+		diag_warn("%u extended attributes were not restored", o->xattrs_skipped);
 	for (size_t i = 0; i < o->nslots; i++)
 		free(o->links[i].rel);
 	for (size_t i = 0; i < o->ndirs; i++)

@@ -15,6 +15,8 @@
 #include <sqfs/inode.h>
 #include <sqfs/io.h>
 #include <sqfs/super.h>
+#include <sqfs/xattr.h>
+#include <sqfs/xattr_reader.h>
 
 struct sqview {
 	sqfs_file_t *file;
@@ -23,6 +25,7 @@ struct sqview {
 	sqfs_id_table_t *ids;
 	sqfs_dir_reader_t *dr;
 	sqfs_data_reader_t *data;
+	sqfs_xattr_reader_t *xr;
 	sqfs_tree_node_t *root;
 	const sqfs_inode_generic_t **files;   /* regular files, by u.reg.off - 1 */
 	unsigned nfiles, cap;
@@ -36,6 +39,7 @@ static void sq_close(void *backend)
 		return;
 	sqfs_dir_tree_destroy(s->root);
 	sqfs_destroy(s->data);
+	sqfs_destroy(s->xr);
 	sqfs_destroy(s->dr);
 	sqfs_destroy(s->ids);
 	sqfs_destroy(s->cmp);
@@ -49,6 +53,31 @@ static const char *compressor_name(unsigned id)
 {
 	static const char *const names[] = { "", "gzip", "lzma", "lzo", "xz", "lz4", "zstd" };
 	return id < sizeof(names) / sizeof(names[0]) ? names[id] : "unknown";
+}
+
+/* The extended attributes of IN onto N. 0, or a libsquashfs error. */
+static int read_xattrs(struct imgview *iv, struct sqview *s, const sqfs_inode_generic_t *in,
+		       struct node *n)
+{
+	sqfs_u32 idx;
+	sqfs_xattr_id_t desc;
+	if (sqfs_inode_get_xattr_index(in, &idx) || idx == 0xFFFFFFFFu)
+		return 0;
+	int err = sqfs_xattr_reader_get_desc(s->xr, idx, &desc);
+	if (!err)
+		err = sqfs_xattr_reader_seek_kv(s->xr, &desc);
+	for (sqfs_u32 i = 0; !err && i < desc.count; i++) {
+		sqfs_xattr_entry_t *key = NULL;
+		sqfs_xattr_value_t *val = NULL;
+		err = sqfs_xattr_reader_read_key(s->xr, &key);
+		if (!err)
+			err = sqfs_xattr_reader_read_value(s->xr, key, &val);
+		if (!err)   /* the key comes with its name space prefix and a NUL */
+			node_set_xattr(iv->t, n, (const char *)key->key, val->value, val->size);
+		sqfs_free(key);
+		sqfs_free(val);
+	}
+	return err;
 }
 
 /* A node for sqfs tree node SN (not the root). -1 with *why on corruption. */
@@ -121,6 +150,10 @@ static struct node *make_node(struct imgview *iv, struct sqview *s, const sqfs_t
 	}
 	default:
 		break;
+	}
+	if (read_xattrs(iv, s, in, n)) {
+		*why = "unreadable extended attributes";
+		return NULL;
 	}
 	n->ino = num;   /* shown as the inode number, as the kernel shows it */
 	s->by_number[num - 1] = n;
@@ -198,6 +231,11 @@ static int sq_load(struct imgview *iv, const char *path)
 	if (!(s->data = sqfs_data_reader_create(s->file, s->super.block_size, s->cmp, 0)) ||
 	    (err = sqfs_data_reader_load_fragment_table(s->data, &s->super)))
 		return sq_fail(iv, s, "fragment table", err);
+	/* An image without the table loads as empty. */
+	if (!(s->xr = sqfs_xattr_reader_create(0)))
+		return sq_fail(iv, s, "xattr table", SQFS_ERROR_ALLOC);
+	if ((err = sqfs_xattr_reader_load(s->xr, &s->super, s->file, s->cmp)))
+		return sq_fail(iv, s, "xattr table", err);
 	if ((err = sqfs_dir_reader_get_full_hierarchy(s->dr, s->ids, NULL, 0, &s->root)))
 		return sq_fail(iv, s, "directory tree", err);
 	/* Every inode has a name in the tree: more inodes than names is corruption (and must
@@ -214,6 +252,8 @@ static int sq_load(struct imgview *iv, const char *path)
 	root->gid = s->root->gid;
 	root->mtime = ri->base.mod_time;
 	root->ino = ri->base.inode_number;
+	if ((err = read_xattrs(iv, s, ri, root)))
+		return sq_fail(iv, s, "extended attributes of /", err);
 	if (add_children(iv, s, s->root, "/", 0)) {
 		sq_close(s);
 		return -1;

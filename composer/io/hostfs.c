@@ -2,6 +2,8 @@
  * whose bytes the writer streams later, so memory stays proportional to names. */
 #include "io/hostfs.h"
 #include "base/diag.h"
+#include "base/pathfilter.h"
+#include "base/progress.h"
 #include "model/hostsrc.h"
 
 #include <dirent.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 struct hardlink {
@@ -60,6 +63,41 @@ static int add(struct import *im, struct node *dir, const char *hostdir, const c
 	return -1;
 }
 
+static ssize_t list_names(const char *path, int follow, char *buf, size_t size)
+{
+	return follow ? listxattr(path, buf, size) : llistxattr(path, buf, size);
+}
+
+int hostfs_xattrs(struct tree *t, struct node *n, const char *path, int follow)
+{
+	char stack[1024], *heap = NULL, *names = stack;
+	ssize_t len = list_names(path, follow, names, sizeof(stack));
+	/* The list can grow between the calls: ask again. */
+	while (len < 0 && errno == ERANGE) {
+		ssize_t need = list_names(path, follow, NULL, 0);
+		if (need < 0)
+			break;
+		free(heap);
+		names = heap = xmalloc((size_t)need + 1);
+		len = list_names(path, follow, names, (size_t)need);
+	}
+	int rc = len < 0 && errno != ENOTSUP ? -1 : 0;
+	for (ssize_t off = 0; !rc && off < len; off += (ssize_t)strlen(names + off) + 1) {
+		const char *name = names + off;
+		char buf[XATTR_SIZE_MAX];
+		ssize_t vlen = follow ? getxattr(path, name, buf, sizeof(buf)) :
+					lgetxattr(path, name, buf, sizeof(buf));
+		if (vlen >= 0)
+			node_set_xattr(t, n, name, buf, (size_t)vlen);
+		else if (errno != ENODATA)   /* ENODATA: removed since the listing */
+			rc = -1;
+	}
+	int e = errno;
+	free(heap);
+	errno = e;
+	return rc;
+}
+
 /* A host error about NAME in HOSTDIR. */
 static int host_error(struct import *im, const char *hostdir, const char *name, const char *what)
 {
@@ -67,24 +105,75 @@ static int host_error(struct import *im, const char *hostdir, const char *name, 
 	return -1;
 }
 
+static void added(struct import *im, struct node *n)
+{
+	if (im->o->added)
+		im->o->added(n, im->o->arg);
+}
+
+/* An image directory of the import. With include patterns, one that is not included
+ * itself is made only when something below it is (from N, as the host has it), so the
+ * directories on the way to an included file are kept and no others. */
+struct idir {
+	struct node *node;       /* NULL until made */
+	struct node *n;          /* what to make it from */
+	struct idir *up;
+	const char *name;        /* its name in UP */
+	char *rel;               /* path below the import's root (filters only: a directory
+				  * made lazily always has one) */
+};
+
+static struct node *made(struct import *im, struct idir *d)
+{
+	if (d->node)
+		return d->node;
+	struct node *parent = made(im, d->up);
+	const char *why;
+	if (!parent)
+		return NULL;
+	if (tree_add(im->t, parent, d->name, d->n, im->o->flags, &why)) {
+		diag_error_at(im->o->origin, 0, "%s: %s", d->rel, why);
+		return NULL;
+	}
+	d->node = tree_lookup(im->t, parent, d->name, 0);
+	added(im, d->node);
+	return d->node;
+}
+
 /* One directory entry NAME of host directory HD, open as DFD, with path HOSTDIR for
- * messages (NAME already interned in the tree). Entries are looked up relative to DFD,
- * not by full path: on large trees the kernel's path walks dominated, and a path can be
- * changed under us. A directory is returned in *SUB and *SUBHD for the caller to descend
- * into. */
-static int import_one(struct import *im, struct node *dir, int dfd, struct hostdir *hd,
-		      const char *hostdir, const char *name, struct node **sub,
+ * messages (NAME already interned in the tree), to go into DIR. Entries are looked up
+ * relative to DFD, not by full path: on large trees the kernel's path walks dominated,
+ * and a path can be changed under us. A directory is returned in *SUB (its node NULL
+ * when it waits to be made) and *SUBHD for the caller to descend into. */
+static int import_one(struct import *im, struct idir *dir, int dfd, struct hostdir *hd,
+		      const char *hostdir, const char *name, struct idir *sub,
 		      struct hostdir **subhd)
 {
 	struct stat st;
-	*sub = NULL;
 	*subhd = NULL;
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW))
 		return host_error(im, hostdir, name, strerror(errno));
+	char *rel = NULL;
+	enum pathfilter_verdict v = PATH_IN;
+	if (im->o->filter) {
+		rel = *dir->rel ? xasprintf("%s/%s", dir->rel, name) : xstrdup(name);
+		v = pathfilter_test(im->o->filter, rel, S_ISDIR(st.st_mode));
+		if (v == PATH_OUT) {  /* never read, nor descended into */
+			free(rel);
+			return 0;
+		}
+	}
+	struct node *parent = v == PATH_BELOW ? NULL : made(im, dir);
+	if (v != PATH_BELOW && !parent) {
+		free(rel);
+		return -1;
+	}
 	struct node **prev = NULL;
 	if (!S_ISDIR(st.st_mode) && st.st_nlink > 1 &&
-	    (prev = find_link(im, st.st_dev, st.st_ino)))
-		return add(im, dir, hostdir, name, *prev);
+	    (prev = find_link(im, st.st_dev, st.st_ino))) {
+		free(rel);
+		return add(im, parent, hostdir, name, *prev);
+	}
 	enum node_type type;
 	switch (st.st_mode & S_IFMT) {
 	case S_IFDIR: type = NODE_DIR; break;
@@ -96,6 +185,7 @@ static int import_one(struct import *im, struct node *dir, int dfd, struct hostd
 	default: type = NODE_SOCK; break;
 	}
 	struct node *n = tree_node_new(im->t, type, im->o->origin);
+	progress_add(1, type == NODE_REG ? (uint64_t)st.st_size : 0);
 	n->mode = st.st_mode & 07777;
 	n->uid = im->o->uid;
 	n->gid = im->o->gid;
@@ -106,15 +196,19 @@ static int import_one(struct import *im, struct node *dir, int dfd, struct hostd
 		 * with the owner read bit set needs no second lookup (ACLs map the owner
 		 * entry to those bits). */
 		if (!(st.st_uid == geteuid() && (st.st_mode & S_IRUSR)) &&
-		    faccessat(dfd, name, R_OK, 0))
+		    faccessat(dfd, name, R_OK, 0)) {
+			free(rel);
 			return host_error(im, hostdir, name, strerror(errno));
+		}
 		break;
 	case NODE_SYMLINK: {
 		char buf[4096];
 		ssize_t len = readlinkat(dfd, name, buf, sizeof(buf) - 1);
-		if (len <= 0)
+		if (len <= 0) {
+			free(rel);
 			return host_error(im, hostdir, name,
 					  len < 0 ? strerror(errno) : "empty symlink");
+		}
 		buf[len] = 0;
 		n->u.lnk.target = tree_strdup(im->t, buf);
 		n->mode = 0777;
@@ -128,27 +222,45 @@ static int import_one(struct import *im, struct node *dir, int dfd, struct hostd
 	default:
 		break;
 	}
-	if (add(im, dir, hostdir, name, n))
-		return -1;
-	if (type != NODE_DIR && st.st_nlink > 1)
-		remember_link(im, st.st_dev, st.st_ino, n);
-	/* The directory may have merged onto one already there. */
-	if (type == NODE_DIR) {
-		*sub = tree_lookup(im->t, dir, name, 0);
-		*subhd = hostdir_sub(im->t, hd, name, &st);
+	if (!im->o->no_xattrs) {
+		/* No *xattrat calls: the name is resolved under DFD through /proc. */
+		char at[64 + NAME_MAX];
+		snprintf(at, sizeof(at), "/proc/self/fd/%d/%s", dfd, name);
+		if (hostfs_xattrs(im->t, n, at, 0)) {
+			free(rel);
+			return host_error(im, hostdir, name, strerror(errno));
+		}
 	}
+	if (type == NODE_DIR) {
+		*sub = (struct idir){ .n = n, .up = dir, .name = name, .rel = rel };
+		*subhd = hostdir_sub(im->t, hd, name, &st);
+		if (v == PATH_BELOW)  /* made when something below it is */
+			return 0;
+		if (add(im, parent, hostdir, name, n))
+			return -1;
+		/* The directory may have merged onto one already there. */
+		sub->node = tree_lookup(im->t, parent, name, 0);
+		added(im, sub->node);
+		return 0;
+	}
+	free(rel);
+	if (add(im, parent, hostdir, name, n))
+		return -1;
+	added(im, n);
+	if (st.st_nlink > 1)
+		remember_link(im, st.st_dev, st.st_ino, n);
 	return 0;
 }
 
 struct subdir {
-	struct node *node;
+	struct idir d;
 	struct hostdir *hd;
 };
 
 /* Import the entries of host directory HD in byte order (not the host's listing order or
- * locale), then descend into its subdirectories, each opened relative to its parent and
- * checked to be the one listed (model/hostsrc). */
-static int import_dir(struct import *im, struct node *dir, struct hostdir *hd)
+ * locale) into DIR, then descend into its subdirectories, each opened relative to its
+ * parent and checked to be the one listed (model/hostsrc). */
+static int import_dir(struct import *im, struct idir *dir, struct hostdir *hd)
 {
 	int pfd = hostdir_fd(hd);
 	if (pfd < 0)
@@ -192,17 +304,18 @@ static int import_dir(struct import *im, struct node *dir, struct hostdir *hd)
 	struct subdir *subs = xmalloc((n ? n : 1) * sizeof(*subs));
 	size_t nsubs = 0;
 	for (size_t i = 0; i < n && !rc; i++) {
-		struct node *sub;
 		struct hostdir *subhd;
-		rc = import_one(im, dir, dfd, hd, hostdir, names[i], &sub, &subhd);
-		if (sub)
-			subs[nsubs++] = (struct subdir){ sub, subhd };
+		rc = import_one(im, dir, dfd, hd, hostdir, names[i], &subs[nsubs].d, &subhd);
+		if (subhd)
+			subs[nsubs++].hd = subhd;
 	}
 	closedir(d);
 	free(names);
 	free(hostdir);
 	for (size_t i = 0; i < nsubs && !rc; i++)
-		rc = import_dir(im, subs[i].node, subs[i].hd);
+		rc = import_dir(im, &subs[i].d, subs[i].hd);
+	for (size_t i = 0; i < nsubs; i++)
+		free(subs[i].d.rel);
 	free(subs);
 	return rc;
 }
@@ -227,16 +340,23 @@ int hostfs_import(struct tree *t, const char *dest, const char *src,
 		n->mode = st.st_mode & 07777;
 		n->uid = o->uid;
 		n->gid = o->gid;
+		if (!o->no_xattrs && hostfs_xattrs(t, n, src, 1)) {
+			diag_error_at(o->origin, 0, "%s: %s", src, strerror(errno));
+			return -1;
+		}
 		if (tree_add(t, NULL, dest, n, o->flags, &why)) {
 			diag_error_at(o->origin, 0, "%s: %s", dest, why);
 			return -1;
 		}
 		top = tree_lookup(t, NULL, dest, TREE_FOLLOW);
+		if (o->added)
+			o->added(top, o->arg);
 	}
 	if (o->mode >= 0)
 		top->mode = (unsigned)o->mode;
 	struct import im = { .t = t, .o = o };
-	int rc = import_dir(&im, top, root);
+	struct idir d = { .node = top, .rel = "" };
+	int rc = import_dir(&im, &d, root);
 	free(im.links);
 	return rc;
 }

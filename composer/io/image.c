@@ -126,6 +126,54 @@ int image_inode(struct image *im, ext2_ino_t ino, struct ext2_inode_large *inode
 }
 
 /* Seconds with the extra epoch bits large inodes carry beyond 2038. */
+struct xa_list {
+	struct xattr *v;
+	size_t n;
+};
+
+static int xa_collect(char *name, char *value, size_t len, void *data)
+{
+	struct xa_list *l = data;
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	void *copy = xmalloc(len ? len : 1);
+	memcpy(copy, value, len);
+	l->v[l->n++] = (struct xattr){ xstrdup(name), copy, len };
+	return 0;
+}
+
+static int xa_by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct xattr *)a)->name, ((const struct xattr *)b)->name);
+}
+
+int image_xattrs_ino(struct image *im, ext2_ino_t ino, fsview_xattr_fn fn, void *arg)
+{
+	struct ext2_xattr_handle *h;
+	struct xa_list l = { NULL, 0 };
+	if (ino < 1 || ino > im->fs->super->s_inodes_count || ext2fs_xattrs_open(im->fs, ino, &h)) {
+		errno = EIO;
+		return -1;
+	}
+	errcode_t err = ext2fs_xattrs_read(h);
+	if (!err)
+		err = ext2fs_xattrs_iterate(h, xa_collect, &l);
+	ext2fs_xattrs_close(&h);
+	int rc = err ? -1 : 0;
+	/* In the file system's order (in the inode, then the block): sorted for readers. */
+	if (l.n)
+		qsort(l.v, l.n, sizeof(*l.v), xa_by_name);
+	for (size_t i = 0; i < l.n; i++) {
+		if (!rc)
+			rc = fn(l.v[i].name, l.v[i].value, l.v[i].len, arg);
+		free((char *)l.v[i].name);
+		free((void *)l.v[i].value);
+	}
+	free(l.v);
+	if (err)
+		errno = EIO;
+	return rc;
+}
+
 static int64_t xtime(const struct ext2_inode_large *in, __u32 base, const __u32 *extra)
 {
 	int64_t t = (int32_t)base;

@@ -65,6 +65,12 @@ static int iv_walk(void *ctx, int (*fn)(const char *path, const struct fsview_st
 	return iv->tv.walk(iv->tv.ctx, fn, arg);
 }
 
+static int iv_xattrs(void *ctx, const char *path, fsview_xattr_fn fn, void *arg)
+{
+	struct imgview *iv = ctx;
+	return iv->tv.xattrs(iv->tv.ctx, path, fn, arg);
+}
+
 /* File data from the image or the archive's spool. */
 static ssize_t iv_pread(void *ctx, const char *path, void *buf, size_t len, uint64_t off)
 {
@@ -112,7 +118,7 @@ static int open_tree(struct imgview *iv, const char *kind)
 	unsigned next = 1;
 	tree_walk(iv->t, number_nodes, &next);
 	fsview_tree_init(&iv->tv, iv->t);
-	iv->v = (struct fsview){ iv, iv_stat, iv_pread, iv_readlink, iv_walk };
+	iv->v = (struct fsview){ iv, iv_stat, iv_pread, iv_readlink, iv_walk, iv_xattrs };
 	return 0;
 }
 
@@ -223,6 +229,13 @@ ssize_t imgview_pread(struct imgview *iv, img_handle h, void *buf, size_t len, u
 	if (len > n->u.reg.size - off)
 		len = (size_t)(n->u.reg.size - off);
 	return n->u.reg.off ? iv->ops->read(iv->backend, (unsigned)n->u.reg.off, buf, len, off) : 0;
+}
+
+int imgview_xattrs(struct imgview *iv, img_handle h, fsview_xattr_fn fn, void *arg)
+{
+	if (iv->kind == IMG_EXT2)
+		return image_xattrs_ino(imgview_ext2(iv), (ext2_ino_t)h, fn, arg);
+	return node_xattrs(node_of(h), fn, arg);
 }
 
 uint64_t imgview_ino(struct imgview *iv, img_handle h)

@@ -288,7 +288,7 @@ static int kinds_ok(const char *path, const struct dentry *de, void *arg)
 		c->bad = 1;
 	}
 	unsigned def = n->type == NODE_DIR ? 0755 : (n->mode & 0111 ? 0755 : 0644);
-	if (n->uid || n->gid || n->mode != def || n->nxattrs)
+	if (n->uid || n->gid || n->mode != def || n->xattrs)
 		c->dropped++;
 	if (n->type == NODE_DIR) {
 		struct vfat *v = c->v;
@@ -700,7 +700,8 @@ static int write_boot(struct vfat *v)
 	       put(v, b, sizeof(b), 6 * FAT_SECTOR) || put(v, fsi, sizeof(fsi), 7 * FAT_SECTOR);
 }
 
-/* The label as FAT stores it: image.label, or the image name upper-cased, in 11 bytes. */
+/* The label as FAT stores it: image.label (by default the image name the layout sets)
+ * upper-cased, in 11 bytes; none when empty. */
 static void make_label(struct vfat *v)
 {
 	const char *l = v->p->label;

@@ -18,6 +18,7 @@ static const char *type_name(enum key_type t)
 	case KEY_LIST: return "a list ( ... )";
 	case KEY_STRINGS: return "a string or a list of strings";
 	case KEY_SIZE: return "a size (integer bytes or a string like \"64M\")";
+	case KEY_STRINGS_OR_BOOL: return "false, or a string or a list of strings";
 	}
 	return "?";
 }
@@ -43,6 +44,8 @@ static int type_ok(const struct conf *s, enum key_type t)
 		return ct == CONF_STRING || ((ct == CONF_ARRAY || ct == CONF_LIST) && strings_only(s));
 	case KEY_SIZE:
 		return ct == CONF_STRING || ct == CONF_INT;
+	case KEY_STRINGS_OR_BOOL:
+		return ct == CONF_BOOL || type_ok(s, KEY_STRINGS);
 	}
 	return 0;
 }

@@ -23,6 +23,13 @@ struct xattr {
 	size_t len;
 };
 
+/* A node's extended attributes, sorted by name; kept apart from the node (one pointer
+ * there) since most nodes have none. */
+struct xattrs {
+	size_t n;
+	struct xattr v[];
+};
+
 struct node {
 	enum node_type type;
 	unsigned mode;      /* permission bits only (07777) */
@@ -33,8 +40,7 @@ struct node {
 	unsigned implicit:1;/* directory made as a parent, never named by the input */
 	unsigned pinned:1;  /* the layout's own (override = true): imports leave it alone */
 	const char *origin; /* "file:line" or "archive: member", for messages */
-	struct xattr *xattrs;
-	size_t nxattrs;
+	const struct xattrs *xattrs;  /* NULL: none */
 	union {
 		struct {
 			struct dentry **kids;
@@ -94,6 +100,11 @@ struct node *tree_node_new(struct tree *t, enum node_type type, const char *orig
 /* Strings and buffers that live as long as the tree. */
 char *tree_strdup(struct tree *t, const char *s);
 void *tree_alloc(struct tree *t, size_t n);
+
+/* Set extended attribute NAME of N to LEN bytes at VALUE (copied), replacing one of that
+ * name. */
+void node_set_xattr(struct tree *t, struct node *n, const char *name, const void *value,
+		    size_t len);
 
 /* Link N at PATH under BASE (NULL: the root). Missing parents become implicit 0755 dirs.
  * Symlinks met on the way are followed inside the tree; absolute targets and ".." never
