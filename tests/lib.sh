@@ -194,3 +194,30 @@ unchanged() {
   assert_eq "$1: $2 unchanged" "$3" "$(sha "$2")"
   if [ -e "$2" ] && [ -z "${NO_FSCK:-}" ]; then fsck_clean "$2"; fi
 }
+
+# boot_both FN: `FN arm64` and `FN arm`, each starting a boot in the background, then wait
+# for both: BOOT_RC[arm64] and BOOT_RC[arm] hold their exit statuses.
+declare -A BOOT_RC
+boot_both() {
+  local p64 p32
+  "$1" arm64
+  p64=$!
+  "$1" arm
+  p32=$!
+  BOOT_RC=([arm64]=0 [arm]=0)
+  wait $p64 || BOOT_RC[arm64]=$?
+  wait $p32 || BOOT_RC[arm]=$?
+}
+
+# console_ok ARCH LOG RC: a run of tests/boot/console.exp (exit status RC, console in LOG)
+# reached the prompt with no failed unit and job control, and QEMU powered off by itself.
+# Notes the time to the prompt and systemd's startup time.
+console_ok() {
+  local arch=$1 log=$2
+  [ "$3" = 0 ] || fail "$arch: $(grep -a '@@ERROR' "$log" || true); console tail: $(tail -n 15 "$log")"
+  note "$arch: prompt after $(sed -n 's/^@@PROMPT //p' "$log" | tr -d '\r') s; $(grep -ao 'Startup finished in .*s' "$log" | tail -n 1)"
+  assert_eq "$arch failed units" 0 "$(sed -n 's/^@@FAILED //p' "$log" | tr -d '\r')"
+  assert_eq "$arch job control" yes "$(sed -n 's/^@@JOBCONTROL //p' "$log" | tr -d '\r')"
+  grep -aq 'reboot: Power down' "$log" || fail "$arch: no power-down on the console"
+  grep -aq '@@END' "$log" || fail "$arch: QEMU did not end by itself"
+}

@@ -48,7 +48,7 @@ pct = [int(re.search(r"(\d+)%", s).group(1)) for s in w]
 print("percent rises", pct == sorted(pct) and len(set(pct)) >= 5 and pct[-1] >= 90)
 print("eta number", any(re.search(r"ETA \d+:\d\d$", s) for s in w))
 # The summary (stdout) starts on a cleared line, and nothing of the progress line is left.
-print("cleared", bool(re.search(r"\r\x1b\[Kp\.img: \d+ files", raw)))
+print("cleared", bool(re.search(r"\r\x1b\[Kp\.img: ext4, [\d.]+ MiB, ", raw)))
 EOF
 }
 

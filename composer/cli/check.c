@@ -92,8 +92,13 @@ static const char usage[] =
 	"usage: lsbimg check [--json] [--strict] [--caps-cfg FILE] IMAGE\n"
 	"Checks the file system, the ELF closure, the enabled units and the layout's own, and\n"
 	"their L4_CAP_* variables against the ned script the image records (or FILE).\n"
-	"--json: the problems and each check's outcome as one JSON object (docs/json.md)\n"
-	"Exit 1 on problems, and when a check could not run.\n";
+	"  --json           the problems and each check's outcome as one JSON object\n"
+	"                   (docs/json.md)\n"
+	"  --strict         warnings count as problems\n"
+	"  --caps-cfg FILE  check the L4_CAP_* variables against the ned script FILE\n"
+	"  -h, --help       this text\n"
+	"Exit: 0 clean, 1 problems or a check that could not run, 2 usage or an unreadable\n"
+	"image.\n";
 
 int cmd_check(int argc, char **argv)
 {

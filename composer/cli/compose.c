@@ -4,6 +4,7 @@
 #include "base/json.h"
 #include "base/progress.h"
 #include "compose/pipeline.h"
+#include "sections/disk.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -16,12 +17,22 @@ static void usage(FILE *f)
 {
 	fputs("usage: lsbimg compose [-q|-v] [--json] [-o OUTPUT] [--stage DIR|--no-stage]\n"
 	      "                     [--caps-cfg FILE] [-D NAME=VALUE]... LAYOUT\n"
-	      "Write the image LAYOUT describes (default out/images/<name>.img) and stage a\n"
-	      "copy (default in distribution/images). --caps-cfg: check the units' L4_CAP_*\n"
-	      "variables against (and record) the ned script FILE instead of systemd.caps_cfg.\n"
-	      "-D: ${NAME} in the layout's strings is VALUE (over the environment's NAME).\n"
-	      "--json: the outcome and all problems as one JSON object on stdout (docs/json.md)\n"
-	      "Exit: 0 ok, 1 failed, 2 usage/layout.\n",
+	      "Write the image LAYOUT describes (docs/layout.md) and stage a copy.\n"
+	      "  -o, --output OUTPUT  the image path instead of image.output\n"
+	      "                       (default out/images/<name>.img)\n"
+	      "  --stage DIR          stage the copy in DIR instead of image.stage\n"
+	      "                       (default distribution/images)\n"
+	      "  --no-stage           stage no copy\n"
+	      "  --caps-cfg FILE      check the units' L4_CAP_* variables against (and record)\n"
+	      "                       the ned script FILE instead of systemd.caps_cfg\n"
+	      "  -D, --define NAME=VALUE  ${NAME} in the layout's strings is VALUE (over the\n"
+	      "                       environment's NAME)\n"
+	      "  --json               the outcome and all problems as one JSON object on stdout\n"
+	      "                       (docs/json.md)\n"
+	      "  -q, --quiet          print errors only\n"
+	      "  -v, --verbose        print more detail on stderr\n"
+	      "  -h, --help           this text\n"
+	      "Exit: 0 ok, 1 failed, 2 usage or layout error.\n",
 	      f);
 }
 
@@ -65,8 +76,9 @@ static int json_result(struct json_sink *s, int rc, const struct composition *c,
 	json_uint(j, "warnings", s->warnings);
 	if (rc == EXIT_OK) {
 		const struct image_params *p = &c->img;
-		struct tree_stats st;
-		tree_stats(c->tree, &st);
+		struct tree_stats st = { 0 };   /* a disk has no tree of its own */
+		if (c->tree)
+			tree_stats(c->tree, &st);
 		json_array(j, "outputs");
 		json_object(j, NULL);
 		json_string(j, "role", "image");
@@ -188,25 +200,31 @@ int cmd_compose(int argc, char **argv)
 	if (no_stage)
 		p->stage = "";
 	rc = compose_write(&c, &res, &staged);
-	if (json)
+	if (json) {
 		rc = json_result(&js, rc, &c, &res, staged, elapsed(&t0));
-	else if (rc == EXIT_OK) {
+	} else if (rc == EXIT_OK && c.disk) {
+		diag_info("%s: %s disk, %zu partitions, %.1f MiB of data; image %.1f MiB%s%s; "
+			  "%.2f s", p->output, c.disk->spec.table == DISK_GPT ? "GPT" : "MBR",
+			  c.disk->spec.n, (double)res.bytes / (1 << 20),
+			  (double)res.image_size / (1 << 20), staged ? "; staged " : "",
+			  staged ? staged : "", elapsed(&t0));
+	} else if (rc == EXIT_OK) {
 		struct tree_stats st;
 		tree_stats(c.tree, &st);
-		/* Archives have no blocks: what they hold is their entries. */
-		char what[96];
+		/* Short lines (under 100 columns for the default paths), one subject each.
+		 * Archives have no blocks: what they hold is their entries. */
+		diag_info("%s: %s, %.1f MiB, %.2f s", p->output, p->format,
+			  (double)res.image_size / (1 << 20), elapsed(&t0));
+		diag_info("  content: %zu files, %zu directories, %zu symlinks, %.1f MiB of data",
+			  st.files, st.dirs, st.symlinks, (double)res.bytes / (1 << 20));
 		if (res.blocks)
-			snprintf(what, sizeof(what), "%llu/%llu blocks, %llu/%llu inodes used",
-				 (unsigned long long)res.blocks_used, (unsigned long long)res.blocks,
-				 (unsigned long long)res.inodes_used, (unsigned long long)res.inodes);
+			diag_info("  used: %llu/%llu blocks, %llu/%llu inodes",
+				  (unsigned long long)res.blocks_used, (unsigned long long)res.blocks,
+				  (unsigned long long)res.inodes_used, (unsigned long long)res.inodes);
 		else
-			snprintf(what, sizeof(what), "%s, %llu inodes", p->format,
-				 (unsigned long long)res.inodes);
-		diag_info("%s: %zu files, %zu directories, %zu symlinks, %.1f MiB of data; "
-			  "image %.1f MiB (%s)%s%s; %.2f s", p->output, st.files, st.dirs,
-			  st.symlinks, (double)res.bytes / (1 << 20),
-			  (double)res.image_size / (1 << 20), what, staged ? "; staged " : "",
-			  staged ? staged : "", elapsed(&t0));
+			diag_info("  inodes: %llu", (unsigned long long)res.inodes);
+		if (staged)
+			diag_info("  staged: %s", staged);
 	}
 	free(staged);
 	compose_free(&c);

@@ -10,10 +10,15 @@
 static void usage(FILE *f)
 {
 	fputs("usage: lsbimg extract [--path DIR] SRC DEST\n"
-	      "  SRC   a tar or cpio archive (any compression), a Debian .deb, or an ext2 image\n"
+	      "Copy the files of SRC out, owners, modes, times and holes kept (devices only as\n"
+	      "root), atomically: DEST appears whole or not at all.\n"
+	      "  SRC   a tar or cpio archive (any compression), a Debian .deb, or an image\n"
+	      "        (ext2/3/4, squashfs, vfat)\n"
 	      "  DEST  DEST.tar, .tar.gz, .tgz, .cpio or .cpio.gz writes an archive; any other\n"
 	      "        name a directory (which must not exist or be empty)\n"
-	      "  --path DIR  only the image directory DIR, as the top of DEST\n", f);
+	      "  -p, --path DIR  only the directory DIR of SRC, as the top of DEST\n"
+	      "  -h, --help      this text\n"
+	      "Exit: 0 ok, 1 failed, 2 usage.\n", f);
 }
 
 int cmd_extract(int argc, char **argv)

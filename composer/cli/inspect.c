@@ -1,6 +1,7 @@
 /* ls, cat, stat, tree and info: look into an image without mounting it. */
 #include "cli/cli.h"
 #include "base/diag.h"
+#include "io/disk.h"
 #include "io/image.h"
 #include "io/imgview.h"
 #include "base/json.h"
@@ -21,14 +22,60 @@
 #define EXIT_CORRUPT EXIT_USAGE
 
 struct opts {
-	int json, follow, longfmt, recursive;
+	int json;
+	unsigned char set[128];  /* the short options given, by letter */
+	const char *arg[128];    /* and their arguments */
 	const char *image, *path;
 };
 
+/* --help texts: the usage line, what the command does, one line per option. The exit
+ * codes of every inspect command: docs/inspect.md. */
+static const char ls_help[] =
+	"usage: lsbimg ls [-l] [-R] [-L] [--json] IMAGE [PATH]\n"
+	"List directory PATH (default /) of IMAGE, or PATH itself when it is no directory.\n"
+	"  -l          long format: mode, links, owner, group, size or device, mtime (UTC)\n"
+	"  -R          every path below PATH, recursively, as full paths\n"
+	"  -L          follow PATH when it is a symbolic link\n"
+	"  --json      one JSON object: image, path, entries (docs/json.md)\n"
+	"  -h, --help  this text\n"
+	"Exit: 0 ok, 1 PATH missing, 2 usage or an unreadable image.\n";
+static const char cat_help[] =
+	"usage: lsbimg cat [--json] IMAGE PATH\n"
+	"Print the regular file PATH of IMAGE (symbolic links followed).\n"
+	"  --json      one JSON object: image, path, size, text or base64 (docs/json.md)\n"
+	"  -h, --help  this text\n"
+	"Exit: 0 ok, 1 PATH missing or no regular file, 2 usage or an unreadable image.\n";
+static const char stat_help[] =
+	"usage: lsbimg stat [-L] [--json] IMAGE PATH\n"
+	"Show the inode of PATH: type, mode, owner, size, times; ext2/3/4 also blocks, flags.\n"
+	"  -L          follow PATH when it is a symbolic link\n"
+	"  --json      one JSON object: image and the entry's keys (docs/json.md)\n"
+	"  -h, --help  this text\n"
+	"Exit: 0 ok, 1 PATH missing, 2 usage or an unreadable image.\n";
+static const char tree_help[] =
+	"usage: lsbimg tree [-a] [-d] [-l] [-L LEVEL] [-J|--json] IMAGE [PATH]\n"
+	"Draw the tree below PATH (default /) like tree(1), then \"N directories, M files\".\n"
+	"  -a          all files: also names starting with '.'\n"
+	"  -d          directories only\n"
+	"  -l          follow symbolic links to directories, PATH too\n"
+	"  -L LEVEL    descend at most LEVEL directories deep (LEVEL >= 1)\n"
+	"  -J, --json  one JSON object: image, root with nested children, the counts\n"
+	"  -h, --help  this text\n"
+	"Exit: 0 ok, 1 PATH missing, 2 usage or an unreadable image.\n";
+static const char info_help[] =
+	"usage: lsbimg info [--json] IMAGE\n"
+	"Show the image's kind, size and header: for ext2/3/4 the superblock (blocks, inodes,\n"
+	"features, UUID, label, times), for other kinds what their header says and counts.\n"
+	"  --json      one JSON object (docs/json.md)\n"
+	"  -h, --help  this text\n"
+	"Exit: 0 ok, 2 usage or an unreadable image.\n";
+
 /* Parse "CMD [opts] IMAGE [PATH]"; SHORTOPTS lists the short options CMD takes besides
- * --json and --help. PATH defaults to "/". 0 to go on, -1 after --help, else an exit code. */
-static int parse_args(int argc, char **argv, const char *usage, const char *shortopts,
-		 int need_path, int allow_path, struct opts *o)
+ * --json and --help, whose meaning each command reads from o->set. HELP is CMD's --help
+ * text, its first line the usage. PATH defaults to "/". 0 to go on, -1 after --help, else
+ * an exit code. */
+static int parse_args(int argc, char **argv, const char *help, const char *shortopts,
+		      int need_path, int allow_path, struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -39,22 +86,22 @@ static int parse_args(int argc, char **argv, const char *usage, const char *shor
 	memset(o, 0, sizeof(*o));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j': o->json = 1; break;
-		case 'L': o->follow = 1; break;
-		case 'l': o->longfmt = 1; break;
-		case 'R': o->recursive = 1; break;
-		case 'h':
-			printf("usage: lsbimg %s\n", usage);
+		if (c == 'h') {
+			fputs(help, stdout);
 			return -1;
-		default:
-			fprintf(stderr, "usage: lsbimg %s\n", usage);
+		}
+		if (c == '?' || c < 0 || c >= 128) {
+			fputs(help, stderr);
 			return EXIT_USAGE;
 		}
+		if (c == 'j' || c == 'J')
+			o->json = 1;
+		o->set[c] = 1;
+		o->arg[c] = optarg;
 	}
 	int n = argc - optind;
 	if (n < 1 + need_path || n > 1 + allow_path) {
-		fprintf(stderr, "usage: lsbimg %s\n", usage);
+		fputs(help, stderr);
 		return EXIT_USAGE;
 	}
 	o->image = argv[optind];
@@ -158,7 +205,7 @@ static void json_start(struct json *j, const struct opts *o)
 static void text_entry(struct imgview *iv, const struct opts *o, const char *name,
 		       img_handle h, const struct fsview_stat *st)
 {
-	if (o->longfmt) {
+	if (o->set['l']) {
 		char mode[11], when[32], size[48];
 		mode_string(st, mode);
 		time_string(st->mtime, when, sizeof(when));
@@ -169,7 +216,7 @@ static void text_entry(struct imgview *iv, const struct opts *o, const char *nam
 		printf("%s %3u %5u %5u %10s %s ", mode, st->nlink, st->uid, st->gid, size, when);
 	}
 	fputs(name, stdout);
-	if (o->longfmt && st->type == NODE_SYMLINK) {
+	if (o->set['l'] && st->type == NODE_SYMLINK) {
 		char t[4096];
 		target_of(iv, name, h, t, sizeof(t));
 		printf(" -> %s", t);
@@ -177,13 +224,14 @@ static void text_entry(struct imgview *iv, const struct opts *o, const char *nam
 	putchar('\n');
 }
 
-/* Open the image and resolve o->path; prints the reason on failure. */
-static int open_path(struct imgview *iv, const struct opts *o, img_handle *h,
+/* Open the image and resolve o->path, a final symlink followed with FOLLOW; prints the
+ * reason on failure. */
+static int open_path(struct imgview *iv, const struct opts *o, int follow, img_handle *h,
 		     struct fsview_stat *st)
 {
 	if (imgview_open(iv, o->image) < 0)
 		return EXIT_USAGE;
-	if (imgview_lookup(iv, o->path, o->follow, h, st) < 0) {
+	if (imgview_lookup(iv, o->path, follow, h, st) < 0) {
 		int e = errno;
 		view_error(iv, "%s: %s", o->path, strerror(e));
 		imgview_close(iv);
@@ -219,7 +267,7 @@ static int ls_visit(const char *path, const char *name, img_handle h,
 		json_entry(&c->j, c->iv, path, h, st);
 		json_close(&c->j);
 	} else {
-		text_entry(c->iv, c->o, c->o->recursive ? path : name, h, st);
+		text_entry(c->iv, c->o, c->o->set['R'] ? path : name, h, st);
 	}
 	return 0;
 }
@@ -230,10 +278,10 @@ int cmd_ls(int argc, char **argv)
 	struct imgview iv;
 	img_handle h;
 	struct fsview_stat st;
-	int rc = parse_args(argc, argv, "ls [-l] [-R] [-L] [--json] IMAGE [PATH]", "lRL", 0, 1, &o);
+	int rc = parse_args(argc, argv, ls_help, "lRLh", 0, 1, &o);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
-	if ((rc = open_path(&iv, &o, &h, &st)))
+	if ((rc = open_path(&iv, &o, o.set['L'], &h, &st)))
 		return rc;
 	struct ls_ctx c = { .iv = &iv, .o = &o };
 	if (o.json) {
@@ -244,7 +292,7 @@ int cmd_ls(int argc, char **argv)
 	if (st.type != NODE_DIR)
 		ls_visit(o.path, o.path, h, &st, 0, 1, &c);
 	else
-		imgview_walk(&iv, h, o.path, o.recursive, ls_visit, &c);
+		imgview_walk(&iv, h, o.path, o.set['R'], ls_visit, &c);
 	if (o.json)
 		json_end(&c.j);
 	return finish(&iv);
@@ -256,11 +304,10 @@ int cmd_cat(int argc, char **argv)
 	struct imgview iv;
 	img_handle h;
 	struct fsview_stat st;
-	int rc = parse_args(argc, argv, "cat [--json] IMAGE PATH", "", 1, 1, &o);
+	int rc = parse_args(argc, argv, cat_help, "h", 1, 1, &o);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
-	o.follow = 1;
-	if ((rc = open_path(&iv, &o, &h, &st)))
+	if ((rc = open_path(&iv, &o, 1, &h, &st)))
 		return rc;
 	if (st.type != NODE_REG) {
 		view_error(&iv, "%s: not a regular file (%s)", o.path, node_type_name(st.type));
@@ -353,10 +400,10 @@ int cmd_stat(int argc, char **argv)
 	img_handle h;
 	struct fsview_stat st;
 	struct image_inode_extra x;
-	int rc = parse_args(argc, argv, "stat [-L] [--json] IMAGE PATH", "L", 1, 1, &o);
+	int rc = parse_args(argc, argv, stat_help, "Lh", 1, 1, &o);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
-	if ((rc = open_path(&iv, &o, &h, &st)))
+	if ((rc = open_path(&iv, &o, o.set['L'], &h, &st)))
 		return rc;
 	struct image *im = imgview_ext2(&iv);
 	if (im && image_stat_extra(im, (ext2_ino_t)h, &x) < 0) {
@@ -404,25 +451,31 @@ int cmd_stat(int argc, char **argv)
 	return finish(&iv);
 }
 
+/* tree as tree(1) draws and counts: names starting with '.' only with -a; a symbolic link
+ * to a directory counts as a directory (and -d shows it), -l descends into it unless that
+ * directory was drawn already ("[recursive, not followed]"); the top directory counts. */
 struct tree_ctx {
 	struct imgview *iv;
-	int json;
+	int json, all, dirs_only, follow;
+	unsigned max_depth;   /* -L: 0 for no limit */
 	struct json j;
 	unsigned open;        /* JSON: directories whose children are still open */
 	unsigned dirs, files;
 	unsigned char last[IMAGE_MAX_DEPTH + 2];  /* text: was the ancestor at depth i last */
+	img_handle *seen;     /* the directories drawn */
+	size_t nseen;
 };
 
-static int tree_visit(const char *path, const char *name, img_handle h,
-		      const struct fsview_stat *st, unsigned depth, int last, void *arg)
+/* One entry at DEPTH (0 for PATH itself); DIR when it counts as a directory, KIDS when its
+ * children follow, NOTE after it in brackets. */
+static void tree_print(struct tree_ctx *c, const char *path, const char *name, img_handle h,
+		       const struct fsview_stat *st, unsigned depth, int last, int dir, int kids,
+		       const char *note)
 {
-	struct tree_ctx *c = arg;
-	if (depth) {
-		if (st->type == NODE_DIR)
-			c->dirs++;
-		else
-			c->files++;
-	}
+	if (dir)
+		c->dirs++;
+	else
+		c->files++;
 	if (c->json) {
 		for (; c->open > depth; c->open--) {
 			json_close(&c->j);   /* children */
@@ -430,13 +483,13 @@ static int tree_visit(const char *path, const char *name, img_handle h,
 		}
 		json_object(&c->j, depth ? NULL : "root");
 		json_entry(&c->j, c->iv, path, h, st);
-		if (st->type == NODE_DIR) {
+		if (kids) {
 			json_array(&c->j, "children");
 			c->open++;
 		} else {
 			json_close(&c->j);
 		}
-		return 0;
+		return;
 	}
 	c->last[depth] = (unsigned char)last;
 	for (unsigned i = 1; i < depth; i++)
@@ -449,8 +502,89 @@ static int tree_visit(const char *path, const char *name, img_handle h,
 		target_of(c->iv, path, h, t, sizeof(t));
 		printf(" -> %s", t);
 	}
+	if (note)
+		printf("  [%s]", note);
 	putchar('\n');
+}
+
+struct tree_kid {
+	char *path, *name;
+	img_handle h, to;     /* TO: the directory a symbolic link leads to */
+	struct fsview_stat st;
+	int dir;              /* a directory, or a link to one */
+};
+
+struct tree_kids {
+	struct tree_ctx *c;
+	struct tree_kid *k;
+	size_t n, cap;
+};
+
+/* Collect the children -a and -d let through. */
+static int tree_collect(const char *path, const char *name, img_handle h,
+			const struct fsview_stat *st, unsigned depth, int last, void *arg)
+{
+	struct tree_kids *ks = arg;
+	struct fsview_stat ts;
+	img_handle to = h;
+	(void)depth, (void)last;
+	int dir = st->type == NODE_DIR ||
+		  (st->type == NODE_SYMLINK && imgview_lookup(ks->c->iv, path, 1, &to, &ts) == 0 &&
+		   ts.type == NODE_DIR);
+	if ((name[0] == '.' && !ks->c->all) || (ks->c->dirs_only && !dir))
+		return 0;
+	if (ks->n == ks->cap) {
+		ks->cap = ks->cap ? 2 * ks->cap : 32;
+		ks->k = xrealloc(ks->k, ks->cap * sizeof(*ks->k));
+	}
+	ks->k[ks->n++] = (struct tree_kid){ xstrdup(path), xstrdup(name), h, to, *st, dir };
 	return 0;
+}
+
+/* Remember directory H as drawn; 0 if it was before. */
+static int tree_first_visit(struct tree_ctx *c, img_handle h)
+{
+	for (size_t i = 0; i < c->nseen; i++)
+		if (c->seen[i] == h)
+			return 0;
+	c->seen = xrealloc(c->seen, (c->nseen + 1) * sizeof(*c->seen));
+	c->seen[c->nseen++] = h;
+	return 1;
+}
+
+/* Draw the children of directory DIR (named PATH, at DEPTH) and below. */
+static int tree_dir(struct tree_ctx *c, img_handle dir, const char *path, unsigned depth)
+{
+	struct tree_kids ks = { c, NULL, 0, 0 };
+	int rc = imgview_walk(c->iv, dir, path, 0, tree_collect, &ks);
+	int deeper = depth + 1 < IMAGE_MAX_DEPTH && (!c->max_depth || depth + 1 < c->max_depth);
+	for (size_t i = 0; i < ks.n; i++) {
+		struct tree_kid *k = &ks.k[i];
+		const char *note = NULL;
+		int descend = deeper && k->st.type == NODE_DIR;
+		/* A directory is registered when drawn, below the level limit too. Met again,
+		 * it is a loop through a link -l followed, or else a corrupt image. */
+		if (k->dir && (k->st.type == NODE_DIR || c->follow) &&
+		    !tree_first_visit(c, k->to)) {
+			descend = 0;
+			if (c->follow) {
+				note = "recursive, not followed";
+			} else {
+				view_error(c->iv, "%s: directory reached twice", k->path);
+				rc = -1;
+			}
+		} else if (c->follow && k->dir) {
+			descend = deeper;
+		}
+		tree_print(c, k->path, k->name, k->h, &k->st, depth + 1, i + 1 == ks.n, k->dir,
+			   descend, note);
+		if (descend && tree_dir(c, k->to, k->path, depth + 1) < 0)
+			rc = -1;
+		free(k->path);
+		free(k->name);
+	}
+	free(ks.k);
+	return rc;
 }
 
 int cmd_tree(int argc, char **argv)
@@ -459,17 +593,32 @@ int cmd_tree(int argc, char **argv)
 	struct imgview iv;
 	img_handle h;
 	struct fsview_stat st;
-	int rc = parse_args(argc, argv, "tree [-L] [--json] IMAGE [PATH]", "L", 0, 1, &o);
+	int rc = parse_args(argc, argv, tree_help, "adlL:Jh", 0, 1, &o);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
-	if ((rc = open_path(&iv, &o, &h, &st)))
+	struct tree_ctx c = { .iv = &iv, .json = o.json, .all = o.set['a'],
+			      .dirs_only = o.set['d'], .follow = o.set['l'] };
+	if (o.set['L']) {
+		char *end;
+		unsigned long n = strtoul(o.arg['L'], &end, 10);
+		if (!*o.arg['L'] || *end || o.arg['L'][0] == '-' || n < 1 || n > IMAGE_MAX_DEPTH) {
+			diag_error("-L: the level must be a whole number from 1 to %d, not '%s'",
+				   IMAGE_MAX_DEPTH, o.arg['L']);
+			return EXIT_USAGE;
+		}
+		c.max_depth = (unsigned)n;
+	}
+	if ((rc = open_path(&iv, &o, c.follow, &h, &st)))
 		return rc;
-	struct tree_ctx c = { .iv = &iv, .json = o.json };
+	int dir = st.type == NODE_DIR;
+	if (dir)
+		tree_first_visit(&c, h);
 	if (o.json)
 		json_start(&c.j, &o);
-	tree_visit(o.path, o.path, h, &st, 0, 1, &c);
-	if (st.type == NODE_DIR)
-		imgview_walk(&iv, h, o.path, 1, tree_visit, &c);
+	tree_print(&c, o.path, o.path, h, &st, 0, 1, dir, dir, NULL);
+	if (dir)
+		tree_dir(&c, h, o.path, 0);
+	free(c.seen);
 	if (o.json) {
 		for (; c.open; c.open--) {
 			json_close(&c.j);
@@ -479,9 +628,60 @@ int cmd_tree(int argc, char **argv)
 		json_uint(&c.j, "files", c.files);
 		json_end(&c.j);
 	} else {
-		printf("\n%u directories, %u files\n", c.dirs, c.files);
+		printf("\n%u director%s", c.dirs, c.dirs == 1 ? "y" : "ies");
+		if (!c.dirs_only)
+			printf(", %u file%s", c.files, c.files == 1 ? "" : "s");
+		putchar('\n');
 	}
 	return finish(&iv);
+}
+
+/* __complete IMAGE PREFIX (for the bash completion, not listed in --help): the paths of
+ * IMAGE that start with PREFIX, one a line, directories with a trailing '/'; PREFIX's
+ * directory part must exist. Nothing on stderr: a completion must not disturb the line. */
+struct complete_ctx {
+	const char *base;
+	size_t len;
+};
+
+static int complete_visit(const char *path, const char *name, img_handle h,
+			  const struct fsview_stat *st, unsigned depth, int last, void *arg)
+{
+	struct complete_ctx *c = arg;
+	(void)h, (void)depth, (void)last;
+	if (!strncmp(name, c->base, c->len))
+		printf("%s%s\n", path, st->type == NODE_DIR ? "/" : "");
+	return 0;
+}
+
+static void silent(void *arg, enum diag_severity sev, const char *file, int line,
+		   const char *msg)
+{
+	(void)arg, (void)sev, (void)file, (void)line, (void)msg;
+}
+
+int cmd_complete(int argc, char **argv)
+{
+	static const struct diag_sink quiet = { silent, NULL };
+	if (argc != 3 || argv[2][0] != '/')
+		return EXIT_USAGE;
+	diag_set_sink(&quiet);
+	char *dir = xstrdup(argv[2]);
+	char *slash = strrchr(dir, '/');
+	struct complete_ctx c = { argv[2] + (slash - dir) + 1, strlen(slash + 1) };
+	slash[slash == dir] = 0;   /* "/usr/li" -> "/usr", "/e" -> "/" */
+	struct imgview iv;
+	img_handle h;
+	struct fsview_stat st;
+	int rc = EXIT_FAILED;
+	if (imgview_open(&iv, argv[1]) == 0) {
+		if (imgview_lookup(&iv, dir, 1, &h, &st) == 0 && st.type == NODE_DIR &&
+		    imgview_walk(&iv, h, dir, 0, complete_visit, &c) == 0)
+			rc = EXIT_OK;
+		imgview_close(&iv);
+	}
+	free(dir);
+	return fflush(stdout) ? EXIT_FAILED : rc;
 }
 
 struct info_out {
@@ -518,7 +718,14 @@ static int info_other(struct imgview *iv, const struct opts *o)
 		printf("image: %s\n", o->image);
 	}
 	info_line("type", iv->type, 0, &io);
-	info_line("size", NULL, stat(o->image, &sb) ? 0 : (uint64_t)sb.st_size, &io);
+	char *file;
+	uint64_t off, len = 0;
+	if (!disk_resolve(o->image, &file, &off, &len)) {
+		if (!len && !stat(file, &sb))
+			len = (uint64_t)sb.st_size;
+		free(file);
+	}
+	info_line("size", NULL, len, &io);
 	if (iv->ops && iv->ops->info)
 		iv->ops->info(iv->backend, info_line, &io);
 	info_line("files", NULL, ts.files, &io);
@@ -531,14 +738,89 @@ static int info_other(struct imgview *iv, const struct opts *o)
 	return finish(iv);
 }
 
-/* info: the superblock in words. */
+/* What partition SPEC (DISK:N) holds, by its content: a file system kind or "none". */
+static const char *part_fs(const char *spec)
+{
+	const char *kind = imgview_sniff(spec);
+	struct image im;
+	if (!kind)
+		return "none";
+	if (strcmp(kind, "ext2"))
+		return kind;
+	const struct diag_sink quiet = { silent, NULL }, *prev = diag_set_sink(&quiet);
+	int bad = image_open(&im, spec);
+	diag_set_sink(prev);
+	if (bad)
+		return "ext2 (unreadable)";
+	kind = image_kind(&im);
+	image_close(&im);
+	return kind;
+}
+
+/* info of a partitioned disk: the table and each partition with what it holds. */
+static int info_disk(const struct opts *o)
+{
+	struct disk_info di;
+	struct json j;
+	if (disk_read(o->image, &di))
+		return EXIT_FAILED;
+	if (o->json) {
+		json_begin(&j, stdout);
+		json_name(&j, "image", o->image, strlen(o->image));
+		json_string(&j, "type", di.table);
+		json_uint(&j, "size", di.size);
+		json_string(&j, "id", di.id);
+		json_array(&j, "partitions");
+	} else {
+		printf("image: %s\ntable: %s\nid: %s\nsize: %" PRIu64 " bytes\npartitions: %zu\n",
+		       o->image, di.table, di.id, di.size, di.n);
+	}
+	for (size_t i = 0; i < di.n; i++) {
+		const struct disk_entry *e = &di.e[i];
+		char *spec = xasprintf("%s:%u", o->image, e->num);
+		const char *fs = part_fs(spec);
+		free(spec);
+		if (o->json) {
+			json_object(&j, NULL);
+			json_uint(&j, "number", e->num);
+			json_name(&j, "name", e->name, strlen(e->name));
+			json_string(&j, "type", e->type);
+			json_string(&j, "type_name", e->type_name ? e->type_name : "");
+			json_string(&j, "uuid", e->uuid);
+			json_uint(&j, "offset", e->offset);
+			json_uint(&j, "size", e->size);
+			json_string(&j, "filesystem", fs);
+			json_string(&j, "attributes", e->attrs);
+			json_close(&j);
+		} else {
+			printf("%u: name %s, type %s%s%s%s, %s%s%soffset %" PRIu64 ", size %" PRIu64
+			       " (%.1f MiB), file system %s%s%s\n", e->num, *e->name ? e->name : "-",
+			       e->type_name ? e->type_name : e->type, e->type_name ? " (" : "",
+			       e->type_name ? e->type : "", e->type_name ? ")" : "",
+			       *e->uuid ? "uuid " : "", e->uuid, *e->uuid ? ", " : "", e->offset,
+			       e->size, (double)e->size / (1 << 20), fs,
+			       *e->attrs ? ", attributes " : "", e->attrs);
+		}
+	}
+	disk_info_free(&di);
+	if (o->json) {
+		json_close(&j);
+		return json_end(&j) ? EXIT_FAILED : EXIT_OK;
+	}
+	return EXIT_OK;
+}
+
+/* info: the superblock in words, or a disk's partitions. */
 int cmd_info(int argc, char **argv)
 {
 	struct opts o;
 	struct imgview iv;
-	int rc = parse_args(argc, argv, "info [--json] IMAGE", "", 0, 0, &o);
+	struct stat st;
+	int rc = parse_args(argc, argv, info_help, "h", 0, 0, &o);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
+	if (!stat(o.image, &st) && S_ISREG(st.st_mode) && disk_sniff(o.image))
+		return info_disk(&o);
 	if (imgview_open(&iv, o.image) < 0)
 		return EXIT_USAGE;
 	if (iv.kind != IMG_EXT2)

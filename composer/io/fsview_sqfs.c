@@ -1,6 +1,7 @@
 /* Reading a squashfs image through libsquashfs: the directory tree once, file data on
  * demand. A corrupt image is refused with libsquashfs's reason, never trusted. */
 #include "io/imgview.h"
+#include "io/disk.h"
 #include "base/diag.h"
 
 #include <errno.h>
@@ -204,13 +205,80 @@ static int sq_fail(struct imgview *iv, struct sqview *s, const char *what, int e
 	return -1;
 }
 
+/* A partition of a disk: the squashfs image at BASE, LEN bytes long, of file INNER. */
+struct subfile {
+	sqfs_file_t f;
+	sqfs_file_t *inner;
+	uint64_t base, len;
+};
+
+static void sub_destroy(sqfs_object_t *o)
+{
+	struct subfile *s = (struct subfile *)o;
+	sqfs_destroy(s->inner);
+	free(s);
+}
+
+static int sub_read_at(sqfs_file_t *f, sqfs_u64 off, void *buf, size_t size)
+{
+	struct subfile *s = (struct subfile *)f;
+	if (off > s->len || size > s->len - off)
+		return SQFS_ERROR_OUT_OF_BOUNDS;
+	return s->inner->read_at(s->inner, s->base + off, buf, size);
+}
+
+static int sub_write_at(sqfs_file_t *f, sqfs_u64 off, const void *buf, size_t size)
+{
+	(void)f, (void)off, (void)buf, (void)size;
+	return SQFS_ERROR_IO;
+}
+
+static sqfs_u64 sub_get_size(const sqfs_file_t *f)
+{
+	return ((const struct subfile *)f)->len;
+}
+
+static int sub_truncate(sqfs_file_t *f, sqfs_u64 size)
+{
+	(void)f, (void)size;
+	return SQFS_ERROR_IO;
+}
+
+/* PATH (a file, or a disk's partition DISK:SEL) as libsquashfs reads it. */
+static sqfs_file_t *open_image(const char *path)
+{
+	char *file;
+	uint64_t off, len;
+	if (disk_resolve(path, &file, &off, &len))
+		return NULL;
+	sqfs_file_t *inner = sqfs_open_file(file, SQFS_FILE_OPEN_READ_ONLY);
+	free(file);
+	if (!inner || !off) {
+		if (!inner)
+			diag_error_at(path, 0, "cannot open: %s", strerror(errno));
+		return inner;
+	}
+	struct subfile *s = xcalloc(1, sizeof(*s));
+	s->f.base.destroy = sub_destroy;
+	s->f.read_at = sub_read_at;
+	s->f.write_at = sub_write_at;
+	s->f.get_size = sub_get_size;
+	s->f.truncate = sub_truncate;
+	s->inner = inner;
+	s->base = off;
+	s->len = len;
+	return &s->f;
+}
+
 static int sq_load(struct imgview *iv, const char *path)
 {
 	struct sqview *s = xcalloc(1, sizeof(*s));
 	sqfs_compressor_config_t cfg;
 	int err;
-	if (!(s->file = sqfs_open_file(path, SQFS_FILE_OPEN_READ_ONLY)))
-		return sq_fail(iv, s, strerror(errno), 0);
+	if (!(s->file = open_image(path))) {
+		sq_close(s);
+		return -1;
+	}
 	if ((err = sqfs_super_read(&s->super, s->file)))
 		return sq_fail(iv, s, "superblock", err);
 	/* libsquashfs sizes its tables by the superblock's counts: a corrupt count must not

@@ -1,6 +1,7 @@
 /* Read-only image access through libext2fs. Corrupted images are expected input, so
  * every number read from disk is range-checked before it is used. */
 #include "io/image.h"
+#include "io/disk.h"
 #include "base/diag.h"
 #include "io/ext2err.h"
 
@@ -40,11 +41,23 @@ const char *image_type_word(enum node_type t)
 int image_open(struct image *im, const char *path)
 {
 	struct stat sb;
-	errcode_t err;
+	errcode_t err = 0;
+	char *file, opts[48];
+	uint64_t off, len;
 
 	memset(im, 0, sizeof(*im));
 	im->path = path;
-	if (stat(path, &sb) < 0) {
+	if (disk_resolve(path, &file, &off, &len))
+		return -1;
+	snprintf(opts, sizeof(opts), "offset=%llu", (unsigned long long)off);
+	int rc = stat(file, &sb);
+	/* What the file holds of the range: a truncated disk's last partition is short. */
+	if (!rc && S_ISREG(sb.st_mode) && (!len || off + len > (uint64_t)sb.st_size))
+		len = (uint64_t)sb.st_size > off ? (uint64_t)sb.st_size - off : 0;
+	if (!rc && (S_ISREG(sb.st_mode) || S_ISBLK(sb.st_mode)))
+		err = ext2fs_open2(file, opts, EXT2_FLAG_64BITS, 0, 0, unix_io_manager, &im->fs);
+	free(file);
+	if (rc < 0) {
 		image_error(im, "cannot open: %s", strerror(errno));
 		return -1;
 	}
@@ -52,16 +65,16 @@ int image_open(struct image *im, const char *path)
 		image_error(im, "not an image file (neither a regular file nor a block device)");
 		return -1;
 	}
-	err = ext2fs_open2(path, NULL, EXT2_FLAG_64BITS, 0, 0, unix_io_manager, &im->fs);
 	if (err) {
 		im->fs = NULL;
 		image_error(im, "not a readable ext2/3/4 filesystem: %s", ext2_strerror(err));
 		return -1;
 	}
 	im->bytes = ext2fs_blocks_count(im->fs->super) * (uint64_t)im->fs->blocksize;
-	if (S_ISREG(sb.st_mode) && (uint64_t)sb.st_size < im->bytes) {
-		image_error(im, "truncated: the filesystem needs %llu bytes, the file has %llu",
-			    (unsigned long long)im->bytes, (unsigned long long)sb.st_size);
+	if (S_ISREG(sb.st_mode) && len < im->bytes) {
+		image_error(im, "truncated: the filesystem needs %llu bytes, the %s has %llu",
+			    (unsigned long long)im->bytes, off ? "partition" : "file",
+			    (unsigned long long)len);
 		goto bad;
 	}
 	err = ext2fs_check_desc(im->fs);
@@ -636,12 +649,18 @@ int image_stat_extra(struct image *im, ext2_ino_t ino, struct image_inode_extra 
 	return 0;
 }
 
+const char *image_kind(struct image *im)
+{
+	struct ext2_super_block *sb = im->fs->super;
+	return ext2fs_has_feature_extents(sb) || ext2fs_has_feature_64bit(sb) ? "ext4" :
+	       ext2fs_has_feature_journal(sb) ? "ext3" : "ext2";
+}
+
 void image_summarize(struct image *im, struct image_summary *s)
 {
 	struct ext2_super_block *sb = im->fs->super;
 	memset(s, 0, sizeof(*s));
-	s->kind = ext2fs_has_feature_extents(sb) || ext2fs_has_feature_64bit(sb) ? "ext4" :
-		  ext2fs_has_feature_journal(sb) ? "ext3" : "ext2";
+	s->kind = image_kind(im);
 	s->state = sb->s_state & EXT2_ERROR_FS ? "errors" :
 		   sb->s_state & EXT2_VALID_FS ? "clean" : "not clean";
 	s->blocks = ext2fs_blocks_count(sb);

@@ -78,6 +78,9 @@ struct image_inode_extra {
 /* 0 and *x, or -1 with errno EIO when inode INO is unreadable. */
 int image_stat_extra(struct image *im, ext2_ino_t ino, struct image_inode_extra *x);
 
+/* ext2, ext3 or ext4, by the features mke2fs -t would set. */
+const char *image_kind(struct image *im);
+
 /* The superblock in words, for `lsbimg info`. */
 struct image_summary {
 	const char *kind;            /* ext2, ext3 or ext4, by the features */

@@ -3,6 +3,7 @@
 #include "model/hostsrc.h"
 #include "base/diag.h"
 #include "io/archive_in.h"
+#include "io/disk.h"
 #include "io/image.h"
 
 #include <errno.h>
@@ -16,10 +17,15 @@
 const char *imgview_sniff(const char *path)
 {
 	unsigned char b[1088];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *file;
+	uint64_t off, len;
+	if (disk_resolve(path, &file, &off, &len))
+		return NULL;
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	free(file);
 	if (fd < 0)
 		return NULL;
-	ssize_t n = pread(fd, b, sizeof(b), 0);
+	ssize_t n = pread(fd, b, sizeof(b), (off_t)off);
 	close(fd);
 	if (n < 6)
 		return NULL;
@@ -125,10 +131,22 @@ static int open_tree(struct imgview *iv, const char *kind)
 int imgview_open(struct imgview *iv, const char *path)
 {
 	struct stat sb;
+	char *file;
+	uint64_t off, len;
 	memset(iv, 0, sizeof(*iv));
 	iv->path = path;
-	if (stat(path, &sb) < 0) {
+	if (disk_resolve(path, &file, &off, &len))
+		return -1;
+	int rc = stat(file, &sb);
+	const char *table = !rc && !off ? disk_sniff(file) : NULL;
+	free(file);
+	if (rc < 0) {
 		diag_error_at(path, 0, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	if (table) {
+		diag_error_at(path, 0, "a partitioned disk (%s): name a partition, %s:N or %s:NAME "
+			      "(lsbimg info %s lists them)", table, path, path, path);
 		return -1;
 	}
 	const char *kind = S_ISREG(sb.st_mode) || S_ISBLK(sb.st_mode) ? imgview_sniff(path) : NULL;

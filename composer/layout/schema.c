@@ -69,12 +69,9 @@ int schema_check(const struct conf *s, const struct key *keys, const char *what)
 			if (!strcmp(keys[j].name, name))
 				k = &keys[j];
 		if (!k) {
-			const char *hint = suggest(name, names);
-			if (hint)
-				conf_error(c, "unknown key '%s' in %s (did you mean '%s'?)", name,
-					     what, hint);
-			else
-				conf_error(c, "unknown key '%s' in %s", name, what);
+			char *valid = suggest_valid(name, names, "keys");
+			conf_error(c, "unknown key '%s' in %s%s", name, what, valid);
+			free(valid);
 			problems++;
 		} else if (!type_ok(c, k->type)) {
 			conf_error(c, "%s.%s must be %s", what, name, type_name(k->type));

@@ -513,9 +513,9 @@ static int parse_entry(const struct conf *s, struct entry *e)
 	}
 	names[N_ENTRY_TYPES] = NULL;
 	if (!e->t) {
-		const char *hint = suggest(type, names);
-		conf_error(conf_member(s, "type"), "unknown entry type '%s'%s%s%s", type,
-			   hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+		char *valid = suggest_valid(type, names, "types");
+		conf_error(conf_member(s, "type"), "unknown entry type '%s'%s", type, valid);
+		free(valid);
 		return -1;
 	}
 	char what[64];
