@@ -7,7 +7,6 @@
 #include "compose/pipeline.h"
 #include "io/pkgcache.h"
 #include "sections/disk.h"
-#include "sections/section.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -145,7 +144,8 @@ int cmd_compose(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *output = NULL, *stage = NULL, *caps_cfg = NULL, *depfile = NULL;
+	const char *output = NULL, *stage = NULL, *depfile = NULL;
+	struct compose_opts copts = { 0 };
 	int no_stage = 0, json = 0, force = 0, opt;
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -156,7 +156,7 @@ int cmd_compose(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case 's': stage = optarg; break;
 		case 'n': no_stage = 1; break;
-		case 'c': systemd_set_caps_cfg(caps_cfg = optarg); break;
+		case 'c': copts.caps_cfg = optarg; break;
 		case 'f': force = 1; break;
 		case 'd': depfile = optarg; break;
 		case 'C': pkgcache_disable(); break;
@@ -205,8 +205,7 @@ int cmd_compose(int argc, char **argv)
 	struct composition c;
 	struct output_result res;
 	char *staged = NULL;
-	char *options = caps_cfg ? xasprintf("caps-cfg %s", caps_cfg) : NULL;
-	int rc = compose_parse(argv[optind], &c);
+	int rc = compose_parse(argv[optind], &copts, &c);
 	struct image_params *p = &c.img;
 	if (!rc) {
 		if (output)
@@ -215,12 +214,10 @@ int cmd_compose(int argc, char **argv)
 			p->stage = stage;
 		if (no_stage)
 			p->stage = "";
-		c.options = options;
 		/* The JSON object describes what was written: --json always composes. */
 		if (!force && !json && compose_unchanged(&c)) {
 			diag_info("%s: unchanged; %.2f s", p->output, elapsed(&t0));
 			rc = depfile && depfile_write(depfile, p->output) ? EXIT_FAILED : EXIT_OK;
-			free(options);
 			compose_free(&c);
 			return rc;
 		}
@@ -229,7 +226,6 @@ int cmd_compose(int argc, char **argv)
 	if (rc) {
 		if (json)
 			rc = json_result(&js, rc, &c, &res, staged, elapsed(&t0));
-		free(options);
 		compose_free(&c);
 		return rc;
 	}
@@ -265,7 +261,6 @@ int cmd_compose(int argc, char **argv)
 			diag_info("  staged: %s", staged);
 	}
 	free(staged);
-	free(options);
 	compose_free(&c);
 	return rc;
 }

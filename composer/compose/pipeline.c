@@ -89,13 +89,16 @@ static int parse(struct composition *c)
 	return failed ? -1 : 0;
 }
 
-/* Read and parse the layout at PATH: no host I/O beyond the layout's files. */
-static int parse_layout(const char *path, struct composition *c)
+/* Read and parse the layout at PATH: no host I/O beyond the layout's files. O: what the
+ * command line adds (NULL: nothing). */
+static int parse_layout(const char *path, const struct compose_opts *o, struct composition *c)
 {
 	struct timespec now;
 	memset(c, 0, sizeof(*c));
 	clock_gettime(CLOCK_REALTIME, &now);
 	c->start_ns = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
+	if (o)
+		c->opts = *o;
 	diag_forget();   /* each composition says its warnings once */
 	c->plans = xcalloc(N_SECTIONS, sizeof(*c->plans));
 	int rc = layout_read(path, &c->layout);
@@ -117,7 +120,7 @@ static int apply_layout(struct composition *c)
 	c->tree = tree_new(0);
 	tree_set_mtime(c->tree, c->img.timestamp);
 	c->checks.strict = c->img.strict;
-	struct section_ctx ctx = { c->tree, &c->img, &c->checks };
+	struct section_ctx ctx = { c->tree, &c->img, &c->checks, c->opts.caps_cfg };
 	int failed = 0;
 	progress_phase("scanning", 0, 0);
 	for (size_t i = 0; i < N_SECTIONS; i++)
@@ -195,7 +198,7 @@ static int prepare_disk(const char *path, struct composition *c)
 		if (!pp->layout)
 			continue;
 		struct composition *sub = &c->parts[i];
-		int r = parse_layout(pp->layout, sub);
+		int r = parse_layout(pp->layout, &c->opts, sub);
 		if (r == EXIT_USAGE && sub->layout.root && conf_member(sub->layout.root, "disk"))
 			conf_error(conf_member(pp->at, "layout"), "%s is a disk layout: a partition "
 				   "holds a file system", pp->layout);
@@ -227,17 +230,17 @@ static int prepare_disk(const char *path, struct composition *c)
 	return EXIT_OK;
 }
 
-int compose_parse(const char *path, struct composition *c)
+int compose_parse(const char *path, const struct compose_opts *o, struct composition *c)
 {
-	int rc = parse_layout(path, c);
+	int rc = parse_layout(path, o, c);
 	if (rc == EXIT_USAGE && c->layout.root && conf_member(c->layout.root, "disk"))
 		return prepare_disk(path, c);
 	return rc;
 }
 
-int compose_prepare(const char *path, struct composition *c)
+int compose_prepare(const char *path, const struct compose_opts *o, struct composition *c)
 {
-	int rc = compose_parse(path, c);
+	int rc = compose_parse(path, o, c);
 	return rc || c->disk ? rc : apply_layout(c);
 }
 
@@ -263,9 +266,9 @@ int compose_apply(struct composition *c)
 	return EXIT_OK;
 }
 
-int compose_build(const char *path, struct composition *c)
+int compose_build(const char *path, const struct compose_opts *o, struct composition *c)
 {
-	int rc = compose_parse(path, c);
+	int rc = compose_parse(path, o, c);
 	return rc ? rc : compose_apply(c);
 }
 
@@ -282,9 +285,9 @@ static void compose_key(const struct composition *c, char key[65])
 	for (size_t i = 0; i < sizeof(c->layout.digest); i++)
 		snprintf(digest + 2 * i, 3, "%02x", c->layout.digest[i]);
 	char *s = xasprintf("layout %s\nsettings %s\ntimestamp %lld\nformat %s\noutput %s\n"
-			    "stage %s\noptions %s\nlsbimg %ju %ju %jd %lld.%09ld\n",
+			    "stage %s\ncaps-cfg %s\nlsbimg %ju %ju %jd %lld.%09ld\n",
 			    layout ? layout : c->layout.path, digest, (long long)p->timestamp,
-			    p->format, p->output, p->stage, c->options ? c->options : "",
+			    p->format, p->output, p->stage, c->opts.caps_cfg ? c->opts.caps_cfg : "",
 			    (uintmax_t)exe.st_dev, (uintmax_t)exe.st_ino, (intmax_t)exe.st_size,
 			    (long long)exe.st_mtim.tv_sec, exe.st_mtim.tv_nsec);
 	sha256_hex(s, strlen(s), key);

@@ -11,9 +11,16 @@
 
 #include <stdint.h>
 
+/* What the command line says beyond the layout. */
+struct compose_opts {
+	const char *caps_cfg;    /* the ned script instead of systemd.caps_cfg (NULL: the
+				  * layout's), `--caps-cfg` of compose and caps */
+};
+
 struct disk_plan;
 
 struct composition {
+	struct compose_opts opts;
 	struct layout layout;
 	struct image_params img;
 	struct tree *tree;
@@ -25,15 +32,13 @@ struct composition {
 	struct composition *parts;
 	char *output;            /* a disk's own copy of its default output path (the
 				  * partitions' layouts reuse image_parse's buffer) */
-	const char *options;     /* command-line settings that change the image, for the
-				  * manifest's key (compose/manifest.h); NULL: none */
 	int64_t start_ns;        /* CLOCK_REALTIME when the layout was read */
 };
 
 /* Read the layout at PATH and parse every section into its plan (a disk layout: its
  * partitions' layouts parsed and applied too): EXIT_OK, or EXIT_USAGE for layout errors.
  * A plain layout reads nothing from the host but the layout. */
-int compose_parse(const char *path, struct composition *c);
+int compose_parse(const char *path, const struct compose_opts *o, struct composition *c);
 /* After compose_parse, with c->img final: 1 when the manifest beside the output says
  * that the output and its staged copy are what this composition would write (nothing to
  * do), else 0 (always for a disk layout). */
@@ -44,10 +49,10 @@ int compose_apply(struct composition *c);
 /* Read the layout at PATH, parse every section, apply the plans to a new tree and run
  * the checks on it. EXIT_OK; EXIT_USAGE for layout errors (nothing applied); EXIT_FAILED
  * for host or check problems. Free C with compose_free whatever the result. */
-int compose_build(const char *path, struct composition *c);
+int compose_build(const char *path, const struct compose_opts *o, struct composition *c);
 /* compose_build without the checks: the frozen tree and the check options the sections
  * set (for `lsbimg caps LAYOUT`, which runs the caps check alone). */
-int compose_prepare(const char *path, struct composition *c);
+int compose_prepare(const char *path, const struct compose_opts *o, struct composition *c);
 /* Write the composed image (c->img says where and how) and stage a copy when
  * c->img.stage is not "". A disk layout's partitions are written into temporaries beside
  * the output and copied into the disk at their offsets. Then, but for a disk, the manifest
