@@ -53,7 +53,7 @@ struct writer {
 	unsigned tail;         /* bytes at the end of a directory leaf block for its checksum */
 	unsigned dxtail;       /* the same for a hash tree index block */
 	uint64_t bytes, files_done, files_total;
-	uint64_t unsynced;     /* data bytes written since writeback was last started */
+	uint64_t unsynced;     /* image bytes written since writeback was last started */
 	struct timespec last_progress;
 	int progress;
 };
@@ -63,6 +63,20 @@ static int fail(struct writer *w, errcode_t err, const char *what)
 {
 	diag_error("%s: %s: %s", w->p->output, what, ext2_strerror(err));
 	return -1;
+}
+
+/* Start writeback of the image every WRITEBACK_STEP bytes written to it, so the disk
+ * works while we read the next files and the final fsync finds little left; otherwise
+ * nothing reaches the disk until then. N counts what the page cache gets: whole blocks
+ * of data (a small file dirties a block, not its size), directory blocks and inodes.
+ * Only a hint: if it fails, the fsync still writes everything. */
+static void start_writeback(struct writer *w, uint64_t n)
+{
+	w->unsynced += n;
+	if (w->unsynced < WRITEBACK_STEP)
+		return;
+	w->unsynced = 0;
+	(void)sync_file_range(w->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 }
 
 /* ---- measuring ---- */
@@ -650,6 +664,7 @@ static int put_inode(struct writer *w, ext2_ino_t ino, struct ext2_inode_large *
 						large ? sizeof(*in) : EXT2_GOOD_OLD_INODE_SIZE);
 	if (err)
 		return fail(w, err, "cannot write an inode");
+	start_writeback(w, EXT2_INODE_SIZE(w->fs->super));
 	if (!n->nxattrs)
 		return 0;
 	struct ext2_xattr_handle *h;
@@ -729,9 +744,9 @@ static int stage_bytes(struct filedata *f, uint64_t src, uint64_t dst, uint64_t 
 /* Name a file's source in a message (the path is only built when something failed). */
 static void source_error(const struct node *n, const char *what)
 {
-	char *path = n->u.reg.kind == SRC_HOST ? node_host_path(n) : NULL;
+	char *path = n->src == SRC_HOST ? node_host_path(n) : NULL;
 	diag_error_at(n->origin, 0, "%s: %s", path ? path :
-		      n->u.reg.kind == SRC_FD ? "(archive data)" : "(inline data)", what);
+		      n->src == SRC_FD ? "(archive data)" : "(inline data)", what);
 	free(path);
 }
 
@@ -752,18 +767,6 @@ static int put_bytes(struct filedata *f, uint64_t src, uint64_t dst, uint64_t le
 		return 0;
 	}
 	return copy_bytes(f->fd, f->base + src, f->w->fd, dst, len);
-}
-
-/* Start writeback of the image every WRITEBACK_STEP bytes, so the disk works while we
- * read the next files and the final fsync finds little left; otherwise nothing reaches
- * the disk until then. Only a hint: if it fails, the fsync still writes everything. */
-static void start_writeback(struct writer *w, uint64_t n)
-{
-	w->unsynced += n;
-	if (w->unsynced < WRITEBACK_STEP)
-		return;
-	w->unsynced = 0;
-	(void)sync_file_range(w->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 }
 
 static int write_segment(uint64_t start, uint64_t end, void *arg)
@@ -794,7 +797,7 @@ static int write_segment(uint64_t start, uint64_t end, void *arg)
 			return -1;
 		}
 		w->bytes += to - from;
-		start_writeback(w, to - from);
+		start_writeback(w, n * w->bs);
 		lb += n;
 	}
 	f->next = lend;
@@ -807,7 +810,7 @@ static int write_data(struct writer *w, ext2_ino_t ino, struct ext2_inode *inode
 	struct filedata f = { .w = w, .ino = ino, .inode = inode, .n = n, .fd = -1 };
 	uint64_t size = n->u.reg.size;
 	int rc = -1;
-	switch (n->u.reg.kind) {
+	switch (n->src) {
 	case SRC_EMPTY:
 		return 0;
 	case SRC_MEM:
@@ -896,6 +899,7 @@ static int write_leaf(struct writer *w, struct node *n)
 			diag_error("%s: %s", w->p->output, strerror(errno));
 			return -1;
 		}
+		start_writeback(w, w->bs);
 		break;
 	}
 	case NODE_CHR:
@@ -977,7 +981,10 @@ static void set_dx(struct ext2_dx_entry *dx, unsigned limit, const ext2_dirhash_
 static int put_dir_block(struct writer *w, blk64_t p, ext2_ino_t ino)
 {
 	errcode_t err = ext2fs_write_dir_block4(w->fs, p, w->dirbuf, 0, ino);
-	return err ? fail(w, err, "cannot write a directory block") : 0;
+	if (err)
+		return fail(w, err, "cannot write a directory block");
+	start_writeback(w, w->bs);
+	return 0;
 }
 
 /* The root and index nodes of a hash tree, as e2fsck -D writes them. Each leaf starts at

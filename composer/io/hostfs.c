@@ -50,14 +50,15 @@ static void remember_link(struct import *im, dev_t dev, ino_t ino, struct node *
 	im->links[im->nlinks++] = (struct hardlink){ dev, ino, n };
 }
 
-static int add(struct import *im, struct node *dir, const char *hostdir, const char *name,
-	       struct node *n)
+/* Link N as NAME in DIR: the dentry, whose copy of NAME the node may keep. */
+static struct dentry *add(struct import *im, struct node *dir, const char *hostdir,
+			  const char *name, struct node *n)
 {
 	const char *why;
-	if (!tree_add(im->t, dir, name, n, im->o->flags, &why))
-		return 0;
-	diag_error_at(im->o->origin, 0, "%s/%s: %s", hostdir, name, why);
-	return -1;
+	struct dentry *d = tree_link(im->t, dir, name, n, im->o->flags, &why);
+	if (!d)
+		diag_error_at(im->o->origin, 0, "%s/%s: %s", hostdir, name, why);
+	return d;
 }
 
 /* A host error about NAME in HOSTDIR. */
@@ -68,7 +69,7 @@ static int host_error(struct import *im, const char *hostdir, const char *name, 
 }
 
 /* One directory entry NAME of host directory HD, open as DFD, with path HOSTDIR for
- * messages (NAME already interned in the tree). Entries are looked up relative to DFD,
+ * messages. Entries are looked up relative to DFD,
  * not by full path: on large trees the kernel's path walks dominated, and a path can be
  * changed under us. A directory is returned in *SUB and *SUBHD for the caller to descend
  * into. */
@@ -84,7 +85,7 @@ static int import_one(struct import *im, struct node *dir, int dfd, struct hostd
 	struct node **prev = NULL;
 	if (!S_ISDIR(st.st_mode) && st.st_nlink > 1 &&
 	    (prev = find_link(im, st.st_dev, st.st_ino)))
-		return add(im, dir, hostdir, name, *prev);
+		return add(im, dir, hostdir, name, *prev) ? 0 : -1;
 	enum node_type type;
 	switch (st.st_mode & S_IFMT) {
 	case S_IFDIR: type = NODE_DIR; break;
@@ -101,7 +102,6 @@ static int import_one(struct import *im, struct node *dir, int dfd, struct hostd
 	n->gid = im->o->gid;
 	switch (type) {
 	case NODE_REG:
-		node_set_host(n, hd, name, &st);
 		/* Catch unreadable sources now, not halfway through writing; a file we own
 		 * with the owner read bit set needs no second lookup (ACLs map the owner
 		 * entry to those bits). */
@@ -128,14 +128,18 @@ static int import_one(struct import *im, struct node *dir, int dfd, struct hostd
 	default:
 		break;
 	}
-	if (add(im, dir, hostdir, name, n))
+	struct dentry *d = add(im, dir, hostdir, name, n);
+	if (!d)
 		return -1;
+	/* The host names below are the dentry's: one copy of each name. */
+	if (type == NODE_REG)
+		node_set_host(n, hd, d->name, &st);
 	if (type != NODE_DIR && st.st_nlink > 1)
 		remember_link(im, st.st_dev, st.st_ino, n);
 	/* The directory may have merged onto one already there. */
 	if (type == NODE_DIR) {
-		*sub = tree_lookup(im->t, dir, name, 0);
-		*subhd = hostdir_sub(im->t, hd, name, &st);
+		*sub = d->node;
+		*subhd = hostdir_sub(im->t, hd, d->name, &st);
 	}
 	return 0;
 }
@@ -171,24 +175,33 @@ static int import_dir(struct import *im, struct node *dir, struct hostdir *hd)
 		free(hostdir);
 		return -1;
 	}
-	char **names = NULL;
-	size_t n = 0, cap = 0;
+	/* The listing's names, back to back in one buffer (the tree copies them once). */
+	char *text = NULL, **names = NULL;
+	size_t n = 0, used = 0, tcap = 0;
 	struct dirent *de;
 	errno = 0;
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			names = xrealloc(names, cap * sizeof(*names));
+		size_t len = strlen(de->d_name) + 1;
+		if (used + len > tcap) {
+			tcap = (used + len) * 2;
+			text = xrealloc(text, tcap);
 		}
-		names[n++] = tree_strdup(im->t, de->d_name);
+		memcpy(text + used, de->d_name, len);
+		used += len;
+		n++;
 	}
 	int rc = errno ? -1 : 0;
 	if (rc)
 		diag_error_at(im->o->origin, 0, "%s: %s", hostdir, strerror(errno));
-	if (n)   /* qsort's array must not be NULL, even when empty */
+	if (n) {   /* qsort's array must not be NULL, even when empty */
+		names = xmalloc(n * sizeof(*names));
+		for (size_t i = 0, off = 0; i < n; i++, off += strlen(text + off) + 1)
+			names[i] = text + off;
 		qsort(names, n, sizeof(*names), cmp_names);
+		tree_dir_reserve(dir, n);
+	}
 	struct subdir *subs = xmalloc((n ? n : 1) * sizeof(*subs));
 	size_t nsubs = 0;
 	for (size_t i = 0; i < n && !rc; i++) {
@@ -200,6 +213,7 @@ static int import_dir(struct import *im, struct node *dir, struct hostdir *hd)
 	}
 	closedir(d);
 	free(names);
+	free(text);
 	free(hostdir);
 	for (size_t i = 0; i < nsubs && !rc; i++)
 		rc = import_dir(im, subs[i].node, subs[i].hd);
