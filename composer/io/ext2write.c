@@ -694,6 +694,8 @@ struct filedata {
 	uint64_t base;     /* offset of the data in fd */
 	blk64_t next;      /* first logical block not yet written */
 	int reported;      /* an error has been reported */
+	int probe_eof;     /* a host file: reading its last bytes also checks it ends there */
+	int eof_seen;      /* ... and it did */
 };
 
 static int flush_stage(struct writer *w)
@@ -707,6 +709,15 @@ static int flush_stage(struct writer *w)
 	}
 	w->stage_len = 0;
 	return 0;
+}
+
+/* Name a file's source in a message (the path is only built when something failed). */
+static void source_error(const struct node *n, const char *what)
+{
+	char *path = n->src == SRC_HOST ? node_host_path(n) : NULL;
+	diag_error_at(n->origin, 0, "%s: %s", path ? path :
+		      n->src == SRC_FD ? "(archive data)" : "(inline data)", what);
+	free(path);
 }
 
 /* Small runs are read into the stage, padded to whole blocks: their blocks are allocated
@@ -725,8 +736,12 @@ static int stage_bytes(struct filedata *f, uint64_t src, uint64_t dst, uint64_t 
 	if (f->fd < 0) {
 		memcpy(buf, f->n->u.reg.mem + src, len);
 	} else {
-		for (size_t done = 0; done < len;) {
-			ssize_t r = pread(f->fd, buf + done, len - done,
+		/* One byte more at the end of a host file: a short read shows it ends where
+		 * the scan said, without another fstat (the stage has the byte to spare). */
+		size_t want = len + (f->probe_eof && src + len == f->n->u.reg.size);
+		size_t done = 0;
+		while (done < len) {
+			ssize_t r = pread(f->fd, buf + done, want - done,
 					  (off_t)(f->base + src + done));
 			if (r <= 0) {
 				if (r == 0)
@@ -735,19 +750,16 @@ static int stage_bytes(struct filedata *f, uint64_t src, uint64_t dst, uint64_t 
 			}
 			done += (size_t)r;
 		}
+		if (done > len) {
+			source_error(f->n, "changed size during compose");
+			f->reported = 1;
+			return COPY_EREAD;
+		}
+		f->eof_seen = want > len;
 	}
 	memset(buf + len, 0, padded - len);
 	w->stage_len += padded;
 	return 0;
-}
-
-/* Name a file's source in a message (the path is only built when something failed). */
-static void source_error(const struct node *n, const char *what)
-{
-	char *path = n->src == SRC_HOST ? node_host_path(n) : NULL;
-	diag_error_at(n->origin, 0, "%s: %s", path ? path :
-		      n->src == SRC_FD ? "(archive data)" : "(inline data)", what);
-	free(path);
 }
 
 static int put_bytes(struct filedata *f, uint64_t src, uint64_t dst, uint64_t len)
@@ -789,7 +801,7 @@ static int write_segment(uint64_t start, uint64_t end, void *arg)
 		int rc = put_bytes(f, from, p * w->bs, to - from);
 		if (rc == COPY_EWRITE)
 			diag_error("%s: cannot write: %s", w->p->output, strerror(errno));
-		else if (rc)
+		else if (rc && !f->reported)
 			source_error(f->n, errno == EIO ? "source ended early (changed during "
 							  "compose?)" : strerror(errno));
 		if (rc) {
@@ -822,19 +834,19 @@ static int write_data(struct writer *w, ext2_ino_t ino, struct ext2_inode *inode
 		break;
 	case SRC_HOST: {
 		/* Checked to be the file the scan saw (model/hostsrc), and again after the
-		 * copy: a file that grew or shrank meanwhile is not silently cut. */
+		 * copy (by the stage's read past the end, or fstat): a file that grew or
+		 * shrank meanwhile is not silently cut. */
 		struct stat st;
-		f.fd = node_host_open(n);
+		f.fd = node_host_open(n, &st);
 		if (f.fd < 0)
 			return -1;
-		if (fstat(f.fd, &st))
-			rc = -1;
-		else if ((uint64_t)st.st_blocks * 512 >= size)
+		f.probe_eof = 1;
+		if ((uint64_t)st.st_blocks * 512 >= size)
 			/* Only files with fewer blocks than bytes can have holes worth finding. */
 			rc = write_segment(0, size, &f);
 		else
 			rc = data_segments(f.fd, 0, size, write_segment, &f);
-		if (!rc && (fstat(f.fd, &st) || (uint64_t)st.st_size != size)) {
+		if (!rc && !f.eof_seen && (fstat(f.fd, &st) || (uint64_t)st.st_size != size)) {
 			source_error(n, "changed size during compose");
 			f.reported = 1;
 			rc = -1;
@@ -1164,7 +1176,7 @@ static int write_fs(struct tree *t, const struct image_params *p, const char *pa
 	set_identity(&w);
 	w.bmapbuf = xmalloc(3 * w.bs);
 	w.dirbuf = xmalloc(w.bs);
-	w.stage = xmalloc(STAGE_SIZE);
+	w.stage = xmalloc(STAGE_SIZE + 1);   /* + stage_bytes' end-of-file probe */
 	w.progress = diag_verbosity >= 0 && isatty(STDERR_FILENO) && nd.files > 20000;
 
 	/* Reserved inodes are in use but hold nothing. */

@@ -26,6 +26,7 @@ struct import {
 	const struct hostfs_opts *o;
 	struct hardlink *links;
 	size_t nlinks, cap;
+	uid_t euid;
 };
 
 static int cmp_names(const void *a, const void *b)
@@ -105,7 +106,7 @@ static int import_one(struct import *im, struct node *dir, int dfd, struct hostd
 		/* Catch unreadable sources now, not halfway through writing; a file we own
 		 * with the owner read bit set needs no second lookup (ACLs map the owner
 		 * entry to those bits). */
-		if (!(st.st_uid == geteuid() && (st.st_mode & S_IRUSR)) &&
+		if (!(st.st_uid == im->euid && (st.st_mode & S_IRUSR)) &&
 		    faccessat(dfd, name, R_OK, 0))
 			return host_error(im, hostdir, name, strerror(errno));
 		break;
@@ -249,7 +250,7 @@ int hostfs_import(struct tree *t, const char *dest, const char *src,
 	}
 	if (o->mode >= 0)
 		top->mode = (unsigned)o->mode;
-	struct import im = { .t = t, .o = o };
+	struct import im = { .t = t, .o = o, .euid = geteuid() };
 	int rc = import_dir(&im, top, root);
 	free(im.links);
 	return rc;

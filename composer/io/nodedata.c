@@ -24,7 +24,7 @@ int node_stream(const struct node *n, int (*fn)(const void *buf, size_t len, voi
 	uint64_t size = n->u.reg.size;
 	int fd = -1, rc = 0;
 	/* Opened as the scan saw it (model/hostsrc), which reports what is wrong. */
-	if (n->src == SRC_HOST && (fd = node_host_open(n)) < 0)
+	if (n->src == SRC_HOST && (fd = node_host_open(n, NULL)) < 0)
 		return -1;
 	char *buf = xmalloc(NODEDATA_CHUNK);
 	for (uint64_t off = 0; !rc && off < size;) {

@@ -243,7 +243,7 @@ static void source_error(const struct node *n, const char *fmt, ...)
 	free(msg);
 }
 
-int node_host_open(const struct node *n)
+int node_host_open(const struct node *n, struct stat *stp)
 {
 	/* O_NONBLOCK: a FIFO put in the file's place must not block the open; O_NOCTTY:
 	 * nor may a terminal become ours. */
@@ -270,8 +270,11 @@ int node_host_open(const struct node *n)
 	else if ((uint64_t)st.st_size != n->u.reg.size)
 		source_error(n, "changed size since it was scanned (%llu bytes, now %llu)",
 			     (unsigned long long)n->u.reg.size, (unsigned long long)st.st_size);
-	else
+	else {
+		if (stp)
+			*stp = st;
 		return fd;
+	}
 	close(fd);
 	return -1;
 }
@@ -301,7 +304,7 @@ ssize_t node_pread(const struct node *n, void *buf, size_t len, uint64_t off)
 	case SRC_FD:
 		return pread(n->u.reg.fd, buf, len, (off_t)(n->u.reg.off + off));
 	case SRC_HOST: {
-		int fd = node_host_open(n);
+		int fd = node_host_open(n, NULL);
 		if (fd < 0) {
 			errno = EIO;   /* reported */
 			return -1;
