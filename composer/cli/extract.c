@@ -84,19 +84,39 @@ struct dirout {
 	size_t ndirs, capdirs;
 	unsigned skipped;
 	char *buf;
+	char *parent;             /* the directory open_parent opened last, and its fd */
+	int parent_fd;
 };
 
 /* The directory holding REL, opened component by component without following symlinks;
- * *leaf is REL's last component ("." for the top). -1 with errno on failure. */
+ * *leaf is REL's last component ("." for the top). The descriptor is borrowed: kept until
+ * the next call, which reuses it while the files of one directory follow each other.
+ * -1 with errno on failure. */
+static int bad_name(const char *p, size_t n)
+{
+	return n == 0 || n > 255 || (n == 1 && p[0] == '.') || (n == 2 && !strncmp(p, "..", 2));
+}
+
 static int open_parent(struct dirout *o, const char *rel, const char **leaf)
 {
+	const char *slash = strrchr(rel, '/'), *last = slash ? slash + 1 : rel;
+	size_t plen = slash ? (size_t)(slash - rel) : 0;
+	if (*rel && (!slash || (o->parent && !strncmp(o->parent, rel, plen) &&
+				!o->parent[plen]))) {
+		if (bad_name(last, strlen(last))) {
+			errno = EINVAL;
+			return -1;
+		}
+		*leaf = last;
+		return slash ? o->parent_fd : o->dfd;
+	}
 	int fd = dup(o->dfd);
 	const char *p = rel;
 	*leaf = ".";
 	while (fd >= 0 && *p) {
 		const char *end = strchrnul(p, '/');
 		size_t n = (size_t)(end - p);
-		if (n == 0 || n > 255 || (n == 1 && p[0] == '.') || (n == 2 && !strncmp(p, "..", 2))) {
+		if (bad_name(p, n)) {
 			close(fd);
 			errno = EINVAL;
 			return -1;
@@ -112,6 +132,13 @@ static int open_parent(struct dirout *o, const char *rel, const char **leaf)
 		close(fd);
 		fd = next;
 		p = end + 1;
+	}
+	if (fd >= 0) {
+		if (o->parent_fd >= 0)
+			close(o->parent_fd);
+		free(o->parent);
+		o->parent = xasprintf("%.*s", (int)plen, rel);
+		o->parent_fd = fd;
 	}
 	return fd;
 }
@@ -248,8 +275,6 @@ static int dir_visit(const char *path, const struct fsview_stat *st, void *arg)
 	int rc = pfd < 0 ? -1 : make_node(o, path, rel, pfd, leaf, st);
 	if (rc)
 		diag_error("%s: %s", path, strerror(errno));
-	if (pfd >= 0)
-		close(pfd);
 	return rc;
 }
 
@@ -265,8 +290,6 @@ static int finish_dirs(struct dirout *o)
 				   strerror(errno));
 			rc = -1;
 		}
-		if (pfd >= 0)
-			close(pfd);
 	}
 	return rc;
 }
@@ -300,7 +323,7 @@ static int write_dir(struct fsview *v, const char *sub, const char *dest)
 	if (temp_create(&tmp, dest, 1))
 		return -1;
 	struct dirout o = { .v = v, .sub = sub, .sublen = strlen(sub), .root = geteuid() == 0,
-			    .dfd = tmp.fd };
+			    .dfd = tmp.fd, .parent_fd = -1 };
 	int rc = -1;
 	o.buf = xmalloc(IO_CHUNK);
 	if (!v->walk(v->ctx, dir_visit, &o) && !finish_dirs(&o))
@@ -325,6 +348,9 @@ static int write_dir(struct fsview *v, const char *sub, const char *dest)
 	free(o.links);
 	free(o.dirs);
 	free(o.buf);
+	free(o.parent);
+	if (o.parent_fd >= 0)
+		close(o.parent_fd);
 	return rc;
 }
 
