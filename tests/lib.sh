@@ -73,9 +73,9 @@ dump() { debugfs -R "dump -p \"$2\" $3" "$1" >/dev/null 2>&1; [ -f "$3" ] || fai
 link_dest() { dbg "$1" "stat \"$2\"" | sed -n 's/^Fast link dest: "\(.*\)"$/\1/p'; }
 
 # shadow_checkout: ./shadow mirrors the checkout through links, with a layouts/ of links to
-# the real layouts. @include resolves against the top layout's directory and host paths
-# against each file's own, so a test layout written into shadow/layouts/ finds everything
-# as the real layouts do.
+# the real layouts. @include and host paths resolve against the directory of the file (as
+# opened, links not followed) that names them, so a test layout written into
+# shadow/layouts/ finds everything as the real layouts do.
 shadow_checkout() {
   mkdir -p shadow/layouts
   local f

@@ -43,8 +43,9 @@ assert_contains "fifo" "$ERR" "fifo.cfg:3: error: @include \"f\": ./f is not a r
 note "a regular include still works (a missing one: tests/layout/include-missing-file)"
 # Composed from another directory: the image group comes from one include, entries from
 # an include inside the entries list, which itself includes another; @include names and the
-# included file's host source resolve against the top layout's directory. debugfs finds
-# what each file brought.
+# included file's host source resolve against the including file's directory (all in inc/
+# here; tests/t_layout_override.sh has them in others). debugfs finds what each file
+# brought.
 mkdir inc
 printf 'image = { name = "t"; stage = ""; output = "%s/t.img"; timestamp = 1600000000; };\n' "$PWD" >inc/img.cfg
 printf '{ type = "text"; path = "/etc/included"; text = "from more.cfg\\n"; mode = "0600"; },\n@include "deeper.cfg"\n' >inc/more.cfg

@@ -16,12 +16,14 @@
 #include <unistd.h>
 
 static const char usage[] =
-	"usage: lsbimg caps [--json] [--strict] [--caps-cfg FILE] LAYOUT|IMAGE\n"
+	"usage: lsbimg caps [--json] [--strict] [--caps-cfg FILE] [-D NAME=VALUE]...\n"
+	"                   LAYOUT|IMAGE\n"
 	"Check every L4_CAP_* variable of the units (with drop-ins and environment files) the\n"
 	"layout installs or the image holds against the ned script (the image's recorded one,\n"
 	"the layout's systemd.caps_cfg, or FILE) and print unit -> variable -> capability ->\n"
 	"where the script gives it to /sbin/init, or why the units do not get it. Writes no\n"
-	"image. Exit 1 if a capability is not given or the check could not run.\n";
+	"image. -D: ${NAME} in the layout's strings is VALUE, as for compose. Exit 1 if a\n"
+	"capability is not given or the check could not run.\n";
 
 /* Run the caps check on C and print the table. */
 static int check_and_print(struct check_ctx *c, int json)
@@ -43,17 +45,22 @@ int cmd_caps(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "strict", no_argument, NULL, 's' },
 		{ "caps-cfg", required_argument, NULL, 'c' },
+		{ "define", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int json = 0, strict = 0, opt;
 	const char *cfg = NULL;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hD:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j': json = 1; break;
 		case 's': strict = 1; break;
 		case 'c': cfg = optarg; break;
+		case 'D':
+			if (layout_define(optarg))
+				return EXIT_USAGE;
+			break;
 		case 'h': fputs(usage, stdout); return EXIT_OK;
 		default: fputs(usage, stderr); return EXIT_USAGE;
 		}

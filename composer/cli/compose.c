@@ -13,10 +13,11 @@
 static void usage(FILE *f)
 {
 	fputs("usage: lsbimg compose [-q|-v] [-o OUTPUT] [--stage DIR|--no-stage]\n"
-	      "                     [--caps-cfg FILE] LAYOUT\n"
+	      "                     [--caps-cfg FILE] [-D NAME=VALUE]... LAYOUT\n"
 	      "Write the image LAYOUT describes (default out/images/<name>.img) and stage a\n"
 	      "copy (default in distribution/images). --caps-cfg: check the units' L4_CAP_*\n"
 	      "variables against (and record) the ned script FILE instead of systemd.caps_cfg.\n"
+	      "-D: ${NAME} in the layout's strings is VALUE (over the environment's NAME).\n"
 	      "Exit: 0 ok, 1 failed, 2 usage/layout.\n",
 	      f);
 }
@@ -35,6 +36,7 @@ int cmd_compose(int argc, char **argv)
 		{ "stage", required_argument, NULL, 's' },
 		{ "no-stage", no_argument, NULL, 'n' },
 		{ "caps-cfg", required_argument, NULL, 'c' },
+		{ "define", required_argument, NULL, 'D' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -46,12 +48,16 @@ int cmd_compose(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "o:qvh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "o:qvhD:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o': output = optarg; break;
 		case 's': stage = optarg; break;
 		case 'n': no_stage = 1; break;
 		case 'c': systemd_set_caps_cfg(optarg); break;
+		case 'D':
+			if (layout_define(optarg))
+				return EXIT_USAGE;
+			break;
 		case 'q': diag_verbosity = -1; break;
 		case 'v': diag_verbosity = 1; break;
 		case 'h': usage(stdout); return EXIT_OK;

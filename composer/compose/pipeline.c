@@ -98,6 +98,9 @@ int compose_prepare(const char *path, struct composition *c)
 	for (size_t i = 0; i < N_SECTIONS; i++)
 		if (c->plans[i] && sections[i]->apply(c->plans[i], &ctx))
 			failed = 1;
+	/* Owners by name: the users and packages are all in now. */
+	if (!failed && entries_finish(c->plans[0], &ctx))
+		failed = 1;
 	if (failed)
 		return EXIT_FAILED;
 	tree_freeze(c->tree);

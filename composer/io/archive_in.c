@@ -85,7 +85,58 @@ struct importer {
 	const char *name;     /* the archive, for messages */
 	unsigned errors;
 	int stripped;         /* warned about leading '/' */
+	struct pending {      /* directories kept only for what below them is included */
+		char *member;
+		struct node *n;
+	} *pending;
+	size_t npending;
 };
+
+static void added(struct importer *im, struct node *n)
+{
+	if (im->opt->added)
+		im->opt->added(n, im->opt->arg);
+}
+
+/* MEMBER as a path below the archive's root: without leading "/" and "./" components or
+ * trailing slashes (malloc'd; "" for the root). */
+static char *member_rel(const char *member)
+{
+	while (*member == '/' || (member[0] == '.' && (member[1] == '/' || !member[1])))
+		member++;
+	char *rel = xstrdup(member);
+	size_t n = strlen(rel);
+	while (n && rel[n - 1] == '/')
+		rel[--n] = 0;
+	return rel;
+}
+
+/* The filter's verdict on MEMBER (a directory when DIR). */
+static enum pathfilter_verdict filtered(struct importer *im, const char *member, int dir)
+{
+	if (!im->opt->filter)
+		return PATH_IN;
+	char *rel = member_rel(member);
+	enum pathfilter_verdict v = pathfilter_test(im->opt->filter, rel, dir);
+	free(rel);
+	return v;
+}
+
+/* The directories waiting for what is below them: each that something below made (an
+ * implicit directory) gets the member's attributes. */
+static void finish_pending(struct importer *im)
+{
+	const char *why;
+	for (size_t i = 0; i < im->npending; i++) {
+		struct pending *p = &im->pending[i];
+		struct node *d = tree_lookup(im->t, im->base, p->member, 0);
+		if (d && d->type == NODE_DIR && d->implicit &&
+		    !tree_add(im->t, im->base, p->member, p->n, 0, &why))
+			added(im, d);
+		free(p->member);
+	}
+	free(im->pending);
+}
 
 __attribute__((format(printf, 3, 4)))
 static void member_error(struct importer *im, const char *member, const char *fmt, ...)
@@ -192,8 +243,11 @@ static void report_add(struct importer *im, const char *member, const char *why)
 static void add_dir(struct importer *im, const char *member, struct node *n)
 {
 	const char *why, *why2;
-	if (!tree_add(im->t, im->base, member, n, 0, &why))
+	if (!tree_add(im->t, im->base, member, n, 0, &why)) {
+		/* It may have merged onto one already there. */
+		added(im, tree_lookup(im->t, im->base, member, 0));
 		return;
+	}
 	if (errno == EEXIST) {
 		char *self = xasprintf("%s/.", member);
 		struct node *probe = tree_node_new(im->t, NODE_DIR, n->origin);
@@ -213,6 +267,16 @@ static void add_hardlink(struct importer *im, struct archive *a, struct archive_
 	const char *target = archive_entry_hardlink(e), *why;
 	if (has_dotdot(target)) {
 		member_error(im, member, "hard link target '%s' contains '..'", target);
+		return;
+	}
+	/* The data is the target's, which the filter may have left out: kept when both
+	 * are. */
+	if (filtered(im, member, 0) != PATH_IN)
+		return;
+	if (filtered(im, target, 0) != PATH_IN) {
+		diag_warn("%s%s%s: %s: a hard link to '%s', which the filter leaves out: left out "
+			  "too", im->opt->where ? im->opt->where : "", im->opt->where ? ": " : "",
+			  im->name, member, target);
 		return;
 	}
 	struct node *n = tree_lookup(im->t, im->base, target, 0);
@@ -299,6 +363,10 @@ static void import_member(struct importer *im, struct archive *a, struct archive
 			     (unsigned)archive_entry_mode(e));
 		return;
 	}
+	/* Excluded: its data is never read (libarchive skips it). */
+	enum pathfilter_verdict v = filtered(im, member, type == NODE_DIR);
+	if (v == PATH_OUT)
+		return;
 	struct node *n = tree_node_new(im->t, type, origin);
 	n->mode = archive_entry_perm(e) & 07777;
 	la_int64_t uid = im->opt->uid >= 0 ? im->opt->uid : archive_entry_uid(e);
@@ -317,7 +385,12 @@ static void import_member(struct importer *im, struct archive *a, struct archive
 	const char *why;
 	switch (type) {
 	case NODE_DIR:
-		add_dir(im, member, n);
+		if (v == PATH_IN) {
+			add_dir(im, member, n);
+			return;
+		}
+		im->pending = xrealloc(im->pending, (im->npending + 1) * sizeof(*im->pending));
+		im->pending[im->npending++] = (struct pending){ xstrdup(member), n };
 		return;
 	case NODE_SYMLINK: {
 		const char *target = archive_entry_symlink(e);
@@ -340,6 +413,7 @@ static void import_member(struct importer *im, struct archive *a, struct archive
 		report_add(im, member, why);
 		return;
 	}
+	added(im, n);
 	if (type == NODE_REG && archive_entry_size(e) > 0 &&
 	    spool_data(im, a, member, n, (uint64_t)archive_entry_size(e)))
 		return;   /* counted in im->errors */
@@ -435,7 +509,7 @@ static int import_deb(struct importer *im, struct archive *outer, int r,
 int archive_import(struct tree *t, struct node *base, const char *path,
 		   const struct archive_import *opt)
 {
-	struct importer im = { t, base ? base : tree_root(t), opt, path, 0, 0 };
+	struct importer im = { t, base ? base : tree_root(t), opt, path, 0, 0, NULL, 0 };
 	struct archive *a = reader_new();
 	archive_read_support_format_ar(a);
 	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
@@ -449,5 +523,6 @@ int archive_import(struct tree *t, struct node *base, const char *path,
 			import_members(&im, a, r, e);
 	}
 	archive_read_free(a);
+	finish_pending(&im);
 	return im.errors ? -1 : 0;
 }

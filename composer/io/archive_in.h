@@ -5,6 +5,7 @@
 #ifndef LSBIMG_ARCHIVE_IN_H
 #define LSBIMG_ARCHIVE_IN_H
 
+#include "base/pathfilter.h"
 #include "model/tree.h"
 
 #include <stdint.h>
@@ -14,6 +15,11 @@ struct archive_import {
 	int64_t clamp;       /* later mtimes become this (INT64_MAX: keep them) */
 	long uid, gid;       /* owner of every member, or -1 to keep the archive's */
 	int flags;           /* TREE_OVERRIDE: members may replace non-directories */
+	/* Called with each node made for a member (NULL: not wanted). */
+	void (*added)(struct node *n, void *arg);
+	void *arg;
+	struct pathfilter *filter;  /* which members to import, by their path below the
+				     * archive's root (NULL: all) */
 };
 
 /* Import archive PATH under directory BASE (NULL: the root). Member names are resolved

@@ -2,6 +2,7 @@
  * whose bytes the writer streams later, so memory stays proportional to names. */
 #include "io/hostfs.h"
 #include "base/diag.h"
+#include "base/pathfilter.h"
 #include "model/hostsrc.h"
 
 #include <dirent.h>
@@ -69,24 +70,76 @@ static int host_error(struct import *im, const char *hostdir, const char *name, 
 	return -1;
 }
 
+static void added(struct import *im, struct node *n)
+{
+	if (im->o->added)
+		im->o->added(n, im->o->arg);
+}
+
+/* An image directory of the import. With include patterns, one that is not included
+ * itself is made only when something below it is (from N, as the host has it), so the
+ * directories on the way to an included file are kept and no others. */
+struct idir {
+	struct node *node;       /* NULL until made */
+	struct node *n;          /* what to make it from */
+	struct idir *up;
+	const char *name;        /* its name in UP */
+	char *rel;               /* path below the import's root (filters only: a directory
+				  * made lazily always has one) */
+};
+
+static struct node *made(struct import *im, struct idir *d)
+{
+	if (d->node)
+		return d->node;
+	struct node *parent = made(im, d->up);
+	const char *why;
+	if (!parent)
+		return NULL;
+	struct dentry *de = tree_link(im->t, parent, d->name, d->n, im->o->flags, &why);
+	if (!de) {
+		diag_error_at(im->o->origin, 0, "%s: %s", d->rel, why);
+		return NULL;
+	}
+	d->node = de->node;
+	added(im, d->node);
+	return d->node;
+}
+
 /* One directory entry NAME of host directory HD, open as DFD, with path HOSTDIR for
- * messages. Entries are looked up relative to DFD,
- * not by full path: on large trees the kernel's path walks dominated, and a path can be
- * changed under us. A directory is returned in *SUB and *SUBHD for the caller to descend
- * into. */
-static int import_one(struct import *im, struct node *dir, int dfd, struct hostdir *hd,
-		      const char *hostdir, const char *name, struct node **sub,
+ * messages, to go into DIR. Entries are looked up
+ * relative to DFD, not by full path: on large trees the kernel's path walks dominated,
+ * and a path can be changed under us. A directory is returned in *SUB (its node NULL
+ * when it waits to be made) and *SUBHD for the caller to descend into. */
+static int import_one(struct import *im, struct idir *dir, int dfd, struct hostdir *hd,
+		      const char *hostdir, const char *name, struct idir *sub,
 		      struct hostdir **subhd)
 {
 	struct stat st;
-	*sub = NULL;
 	*subhd = NULL;
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW))
 		return host_error(im, hostdir, name, strerror(errno));
+	char *rel = NULL;
+	enum pathfilter_verdict v = PATH_IN;
+	if (im->o->filter) {
+		rel = *dir->rel ? xasprintf("%s/%s", dir->rel, name) : xstrdup(name);
+		v = pathfilter_test(im->o->filter, rel, S_ISDIR(st.st_mode));
+		if (v == PATH_OUT) {  /* never read, nor descended into */
+			free(rel);
+			return 0;
+		}
+	}
+	struct node *parent = v == PATH_BELOW ? NULL : made(im, dir);
+	if (v != PATH_BELOW && !parent) {
+		free(rel);
+		return -1;
+	}
 	struct node **prev = NULL;
 	if (!S_ISDIR(st.st_mode) && st.st_nlink > 1 &&
-	    (prev = find_link(im, st.st_dev, st.st_ino)))
-		return add(im, dir, hostdir, name, *prev) ? 0 : -1;
+	    (prev = find_link(im, st.st_dev, st.st_ino))) {
+		free(rel);
+		return add(im, parent, hostdir, name, *prev) ? 0 : -1;
+	}
 	enum node_type type;
 	switch (st.st_mode & S_IFMT) {
 	case S_IFDIR: type = NODE_DIR; break;
@@ -107,15 +160,19 @@ static int import_one(struct import *im, struct node *dir, int dfd, struct hostd
 		 * with the owner read bit set needs no second lookup (ACLs map the owner
 		 * entry to those bits). */
 		if (!(st.st_uid == im->euid && (st.st_mode & S_IRUSR)) &&
-		    faccessat(dfd, name, R_OK, 0))
+		    faccessat(dfd, name, R_OK, 0)) {
+			free(rel);
 			return host_error(im, hostdir, name, strerror(errno));
+		}
 		break;
 	case NODE_SYMLINK: {
 		char buf[4096];
 		ssize_t len = readlinkat(dfd, name, buf, sizeof(buf) - 1);
-		if (len <= 0)
+		if (len <= 0) {
+			free(rel);
 			return host_error(im, hostdir, name,
 					  len < 0 ? strerror(errno) : "empty symlink");
+		}
 		buf[len] = 0;
 		n->u.lnk.target = tree_strdup(im->t, buf);
 		n->mode = 0777;
@@ -129,31 +186,49 @@ static int import_one(struct import *im, struct node *dir, int dfd, struct hostd
 	default:
 		break;
 	}
-	struct dentry *d = add(im, dir, hostdir, name, n);
-	if (!d)
-		return -1;
-	/* The host names below are the dentry's: one copy of each name. */
-	if (type == NODE_REG)
-		node_set_host(n, hd, d->name, &st);
-	if (type != NODE_DIR && st.st_nlink > 1)
-		remember_link(im, st.st_dev, st.st_ino, n);
-	/* The directory may have merged onto one already there. */
 	if (type == NODE_DIR) {
-		*sub = d->node;
-		*subhd = hostdir_sub(im->t, hd, d->name, &st);
+		/* Its name as long as the tree lives: the dentry's, or, for a directory made
+		 * later (when something below it is), a copy. */
+		struct dentry *de = NULL;
+		const char *kept;
+		if (v == PATH_BELOW) {
+			kept = tree_strdup(im->t, name);
+		} else if ((de = add(im, parent, hostdir, name, n))) {
+			kept = de->name;
+		} else {
+			free(rel);
+			return -1;
+		}
+		/* The directory may have merged onto one already there. */
+		*sub = (struct idir){ .node = de ? de->node : NULL, .n = n, .up = dir, .name = kept,
+				      .rel = rel };
+		*subhd = hostdir_sub(im->t, hd, kept, &st);
+		if (de)
+			added(im, de->node);
+		return 0;
 	}
+	free(rel);
+	struct dentry *de = add(im, parent, hostdir, name, n);
+	if (!de)
+		return -1;
+	/* A host file's name is its dentry's: one copy of each name. */
+	if (type == NODE_REG)
+		node_set_host(n, hd, de->name, &st);
+	added(im, n);
+	if (st.st_nlink > 1)
+		remember_link(im, st.st_dev, st.st_ino, n);
 	return 0;
 }
 
 struct subdir {
-	struct node *node;
+	struct idir d;
 	struct hostdir *hd;
 };
 
 /* Import the entries of host directory HD in byte order (not the host's listing order or
- * locale), then descend into its subdirectories, each opened relative to its parent and
- * checked to be the one listed (model/hostsrc). */
-static int import_dir(struct import *im, struct node *dir, struct hostdir *hd)
+ * locale) into DIR, then descend into its subdirectories, each opened relative to its
+ * parent and checked to be the one listed (model/hostsrc). */
+static int import_dir(struct import *im, struct idir *dir, struct hostdir *hd)
 {
 	int pfd = hostdir_fd(hd);
 	if (pfd < 0)
@@ -201,23 +276,26 @@ static int import_dir(struct import *im, struct node *dir, struct hostdir *hd)
 		for (size_t i = 0, off = 0; i < n; i++, off += strlen(text + off) + 1)
 			names[i] = text + off;
 		qsort(names, n, sizeof(*names), cmp_names);
-		tree_dir_reserve(dir, n);
+		/* Room for them all, when all are kept. */
+		if (dir->node && !im->o->filter)
+			tree_dir_reserve(dir->node, n);
 	}
 	struct subdir *subs = xmalloc((n ? n : 1) * sizeof(*subs));
 	size_t nsubs = 0;
 	for (size_t i = 0; i < n && !rc; i++) {
-		struct node *sub;
 		struct hostdir *subhd;
-		rc = import_one(im, dir, dfd, hd, hostdir, names[i], &sub, &subhd);
-		if (sub)
-			subs[nsubs++] = (struct subdir){ sub, subhd };
+		rc = import_one(im, dir, dfd, hd, hostdir, names[i], &subs[nsubs].d, &subhd);
+		if (subhd)
+			subs[nsubs++].hd = subhd;
 	}
 	closedir(d);
 	free(names);
 	free(text);
 	free(hostdir);
 	for (size_t i = 0; i < nsubs && !rc; i++)
-		rc = import_dir(im, subs[i].node, subs[i].hd);
+		rc = import_dir(im, &subs[i].d, subs[i].hd);
+	for (size_t i = 0; i < nsubs; i++)
+		free(subs[i].d.rel);
 	free(subs);
 	return rc;
 }
@@ -247,11 +325,14 @@ int hostfs_import(struct tree *t, const char *dest, const char *src,
 			return -1;
 		}
 		top = tree_lookup(t, NULL, dest, TREE_FOLLOW);
+		if (o->added)
+			o->added(top, o->arg);
 	}
 	if (o->mode >= 0)
 		top->mode = (unsigned)o->mode;
 	struct import im = { .t = t, .o = o, .euid = geteuid() };
-	int rc = import_dir(&im, top, root);
+	struct idir d = { .node = top, .rel = "" };
+	int rc = import_dir(&im, &d, root);
 	free(im.links);
 	return rc;
 }

@@ -2,6 +2,7 @@
 #ifndef LSBIMG_HOSTFS_H
 #define LSBIMG_HOSTFS_H
 
+#include "base/pathfilter.h"
 #include "model/tree.h"
 
 struct hostfs_opts {
@@ -9,6 +10,11 @@ struct hostfs_opts {
 	int mode;            /* mode of the top directory, or -1 to keep */
 	int flags;           /* tree_add flags */
 	const char *origin;  /* layout position, for messages */
+	/* Called with each node made for the tree (NULL: not wanted), e.g. to give it an
+	 * owner known only later. */
+	void (*added)(struct node *n, void *arg);
+	void *arg;
+	struct pathfilter *filter;  /* which paths below SRC to import (NULL: all) */
 };
 
 /* Copy the contents of host directory SRC to image directory DEST: modes kept, owner from

@@ -700,7 +700,8 @@ static int write_boot(struct vfat *v)
 	       put(v, b, sizeof(b), 6 * FAT_SECTOR) || put(v, fsi, sizeof(fsi), 7 * FAT_SECTOR);
 }
 
-/* The label as FAT stores it: image.label, or the image name upper-cased, in 11 bytes. */
+/* The label as FAT stores it: image.label (by default the image name the layout sets)
+ * upper-cased, in 11 bytes; none when empty. */
 static void make_label(struct vfat *v)
 {
 	const char *l = v->p->label;

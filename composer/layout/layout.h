@@ -19,4 +19,9 @@ struct layout {
 int layout_read(const char *path, struct layout *l);
 void layout_free(struct layout *l);
 
+/* Define the layout variable NAME (`-D NAME=VALUE` of compose: ASSIGNMENT is
+ * "NAME=VALUE"), which ${NAME} in a string value of every layout read from now on gives
+ * in place of the environment's. 0, or -1 after reporting when ASSIGNMENT is not one. */
+int layout_define(const char *assignment);
+
 #endif

@@ -203,6 +203,18 @@ static size_t include_open(const char *s, size_t n, size_t i)
 	return j < n && s[j] == '"' ? j + 1 - i : 0;
 }
 
+/* Where the @include of NAME in file FROM is opened: NAME when absolute, else NAME in
+ * FROM's directory (malloc'd). */
+static char *include_path(const char *from, const char *name)
+{
+	if (name[0] == '/')
+		return xstrdup(name);
+	const char *slash = strrchr(from, '/');
+	if (!slash)
+		return xasprintf("./%s", name);
+	return xasprintf("%.*s/%s", (int)(slash - from), from, name);
+}
+
 /* The @include of NAME at line AT of file FI (nested DEPTH below the top): the file's text
  * in place. */
 static int include(struct layout_text *t, size_t fi, int at, const char *name, int depth)
@@ -217,7 +229,7 @@ static int include(struct layout_text *t, size_t fi, int at, const char *name, i
 			      name, INCLUDE_MAX);
 		return -1;
 	}
-	char *path = xasprintf("%s/%s", t->include_dir, name), *buf = NULL;
+	char *path = include_path(t->files[fi], name), *buf = NULL;
 	size_t len = 0;
 	int rc = hostfile_read(path, 1, &buf, &len);
 	if (rc == -2)
@@ -228,7 +240,7 @@ static int include(struct layout_text *t, size_t fi, int at, const char *name, i
 			      strerror(errno));
 	if (!rc) {
 		t->files = xrealloc(t->files, (t->nfiles + 1) * sizeof(*t->files));
-		t->files[t->nfiles] = xstrdup(name);
+		t->files[t->nfiles] = xstrdup(path + 2 * !strncmp(path, "./", 2));
 		rc = scan_file(t, t->nfiles++, buf, len, depth + 1);
 	}
 	free(buf);
@@ -356,10 +368,9 @@ static int scan_file(struct layout_text *t, size_t fi, const char *s, size_t n, 
 	return bad ? -1 : 0;
 }
 
-int layout_text_read(const char *path, const char *include_dir, struct layout_text *t)
+int layout_text_read(const char *path, struct layout_text *t)
 {
 	memset(t, 0, sizeof(*t));
-	t->include_dir = include_dir;
 	t->line = 1;
 	t->files = xmalloc(sizeof(*t->files));
 	t->files[t->nfiles++] = xstrdup(path);

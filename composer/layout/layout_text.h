@@ -11,8 +11,9 @@ struct layout_span;
 struct layout_text {
 	char *text;                 /* NUL-terminated, no other NUL byte */
 	size_t len;
-	const char *include_dir;    /* @include names are relative to it */
-	char **files;               /* [0] the top layout as given, then names as @included */
+	char **files;               /* [0] the top layout as given, then each @included file
+				     * as opened (a relative name under its includer's
+				     * directory), without a leading "./" */
 	size_t nfiles;
 	/* private */
 	size_t cap;
@@ -21,13 +22,13 @@ struct layout_text {
 	size_t nspans, cap_spans;
 };
 
-/* Read PATH and everything it includes (names resolved under INCLUDE_DIR, libconfig's
- * rule) into T. 0, or -1 after reporting with file and line: a layout that cannot be read,
+/* Read PATH and everything it includes into T: a relative @include name is resolved in
+ * the directory of the file that names it, an absolute one is taken as it is. 0, or -1 after reporting with file and line: a layout that cannot be read,
  * an @include naming what is not a regular file, a missing one, nesting deeper than
  * libconfig allows, a NUL byte, an unterminated comment, string or @include, an integer
  * libconfig would wrap, or a \x00 escape it would drop. Free T with layout_text_free
  * either way. */
-int layout_text_read(const char *path, const char *include_dir, struct layout_text *t);
+int layout_text_read(const char *path, struct layout_text *t);
 /* The file (an index into T->files) and, in *FLINE, the line of line LINE of T->text. */
 size_t layout_text_where(const struct layout_text *t, int line, int *fline);
 void layout_text_free(struct layout_text *t);

@@ -6,6 +6,7 @@
 #include "io/archive_in.h"
 #include "io/hostfs.h"
 #include "model/hostsrc.h"
+#include "sections/users.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -23,31 +24,47 @@ struct entry {
 	unsigned mode;
 	int has_mode;
 	unsigned uid, gid;
+	const struct conf *owner, *group;  /* by name: resolved once the tree is complete */
 	long auid, agid;          /* archive: owner of every member, -1 to keep */
 	int flags;
 	char *source;             /* file, tree, archive: host path */
 	const char *text;         /* text */
 	const char *target;       /* symlink, hardlink */
 	unsigned major, minor;    /* chr, blk */
+	struct pathfilter *filter;/* tree, archive: include and exclude (NULL: none) */
+};
+
+/* A node of an entry that names its owner or group. */
+struct named {
+	struct node *n;
+	const struct entry *e;
 };
 
 struct entries {
 	struct entry *v;
 	size_t n;
+	struct named *named;
+	size_t nnamed, cap_named;
 };
 
 struct apply {
 	struct section_ctx *ctx;
+	struct entries *p;
 	const struct entry *e;
 	const char *origin;       /* "file:line", kept by the tree */
 };
 
 #define COMMON_KEYS \
 	{ "type", KEY_STRING, 1 }, { "path", KEY_STRING, 1 }, { "mode", KEY_STRING, 0 }, \
-	{ "uid", KEY_INT, 0 }, { "gid", KEY_INT, 0 }, { "override", KEY_BOOL, 0 }
+	{ "uid", KEY_INT, 0 }, { "gid", KEY_INT, 0 }, { "owner", KEY_STRING, 0 }, \
+	{ "group", KEY_STRING, 0 }, { "override", KEY_BOOL, 0 }
 
 static const struct key dir_keys[] = { COMMON_KEYS, { NULL, 0, 0 } };
 static const struct key file_keys[] = { COMMON_KEYS, { "source", KEY_STRING, 1 }, { NULL, 0, 0 } };
+#define FILTER_KEYS { "include", KEY_STRINGS, 0 }, { "exclude", KEY_STRINGS, 0 }
+static const struct key tree_keys[] = {
+	COMMON_KEYS, { "source", KEY_STRING, 1 }, FILTER_KEYS, { NULL, 0, 0 }
+};
 static const struct key text_keys[] = { COMMON_KEYS, { "text", KEY_STRING, 1 }, { NULL, 0, 0 } };
 static const struct key link_keys[] = { COMMON_KEYS, { "target", KEY_STRING, 1 }, { NULL, 0, 0 } };
 static const struct key dev_keys[] = {
@@ -55,11 +72,25 @@ static const struct key dev_keys[] = {
 };
 static const struct key archive_keys[] = {
 	{ "type", KEY_STRING, 1 }, { "path", KEY_STRING, 1 }, { "source", KEY_STRING, 1 },
-	{ "uid", KEY_INT, 0 }, { "gid", KEY_INT, 0 }, { "override", KEY_BOOL, 0 },
-	{ NULL, 0, 0 },
+	{ "uid", KEY_INT, 0 }, { "gid", KEY_INT, 0 }, { "owner", KEY_STRING, 0 },
+	{ "group", KEY_STRING, 0 }, { "override", KEY_BOOL, 0 }, FILTER_KEYS, { NULL, 0, 0 },
 };
 
 /* ---- apply, per kind ---- */
+
+/* Remember N for entries_finish when its entry names an owner or group. */
+static void named(struct node *n, void *arg)
+{
+	struct apply *a = arg;
+	struct entries *p = a->p;
+	if (!a->e->owner && !a->e->group)
+		return;
+	if (p->nnamed == p->cap_named) {
+		p->cap_named = p->cap_named ? p->cap_named * 2 : 64;
+		p->named = xrealloc(p->named, p->cap_named * sizeof(*p->named));
+	}
+	p->named[p->nnamed++] = (struct named){ n, a->e };
+}
 
 static int add_node(struct apply *a, struct node *n)
 {
@@ -69,6 +100,7 @@ static int add_node(struct apply *a, struct node *n)
 		n->mode = e->mode;
 	n->uid = e->uid;
 	n->gid = e->gid;
+	named(n, a);
 	n->pinned = (e->flags & TREE_OVERRIDE) != 0;
 	if (!tree_add(a->ctx->tree, NULL, e->path, n, e->flags, &why))
 		return 0;
@@ -122,11 +154,14 @@ static int apply_tree(struct apply *a)
 	struct hostfs_opts o = {
 		.uid = e->uid, .gid = e->gid,
 		.mode = e->has_mode ? (int)e->mode : -1,
-		.flags = e->flags, .origin = a->origin,
+		.flags = e->flags, .origin = a->origin, .added = named, .arg = a,
+		.filter = e->filter,
 	};
 	int rc = hostfs_import(a->ctx->tree, e->path, e->source, &o);
 	if (rc)
 		conf_error(e->at, "could not import tree %s", e->source);
+	else if (e->filter)
+		section_filter_warn(e->at, e->filter);
 	return rc;
 }
 
@@ -196,7 +231,7 @@ static int apply_archive(struct apply *a)
 	const char *why;
 	struct archive_import opt = {
 		.clamp = a->ctx->img->timestamp, .flags = e->flags, .where = a->origin,
-		.uid = e->auid, .gid = e->agid,
+		.uid = e->auid, .gid = e->agid, .added = named, .arg = a, .filter = e->filter,
 	};
 	/* The target directory, made if missing; a symlink to a directory is followed. */
 	char *self = xasprintf("%s/.", e->path);
@@ -209,7 +244,10 @@ static int apply_archive(struct apply *a)
 		return -1;
 	}
 	dir = tree_lookup(t, NULL, e->path, TREE_FOLLOW);
-	return archive_import(t, dir, e->source, &opt);
+	rc = archive_import(t, dir, e->source, &opt);
+	if (!rc && e->filter)
+		section_filter_warn(e->at, e->filter);
+	return rc;
 }
 
 /* ---- parse, per kind: only what is not common ---- */
@@ -249,7 +287,8 @@ static int parse_hardlink(const struct conf *s, struct entry *e)
 	e->target = conf_str(conf_member(s, "target"));
 	if (section_image_path(conf_member(s, "target"), "hard link target", e->target))
 		return -1;
-	if (e->has_mode || conf_member(s, "uid") || conf_member(s, "gid")) {
+	if (e->has_mode || conf_member(s, "uid") || conf_member(s, "gid") || e->owner ||
+	    e->group) {
 		conf_error(s, "a hard link shares its target's mode and owner; set them there");
 		return -1;
 	}
@@ -274,11 +313,25 @@ static int parse_dev(const struct conf *s, struct entry *e)
 	return bad ? -1 : 0;
 }
 
+/* A tree or archive: its source and filter. */
+static int parse_import(const struct conf *s, struct entry *e)
+{
+	struct pathfilter f;
+	int rc = section_filter_parse(s, &f);
+	if (!rc && pathfilter_any(&f)) {
+		e->filter = xmalloc(sizeof(*e->filter));
+		*e->filter = f;
+	} else {
+		pathfilter_free(&f);
+	}
+	return rc | parse_source(s, e);
+}
+
 static int parse_archive(const struct conf *s, struct entry *e)
 {
 	e->auid = conf_member(s, "uid") ? (long)e->uid : -1;
 	e->agid = conf_member(s, "gid") ? (long)e->gid : -1;
-	return parse_source(s, e);
+	return parse_import(s, e);
 }
 
 static const struct entry_type {
@@ -289,7 +342,7 @@ static const struct entry_type {
 } entry_types[] = {
 	{ "dir", dir_keys, parse_nothing, apply_dir },
 	{ "file", file_keys, parse_source, apply_file },
-	{ "tree", file_keys, parse_source, apply_tree },
+	{ "tree", tree_keys, parse_import, apply_tree },
 	{ "text", text_keys, parse_text, apply_text },
 	{ "symlink", link_keys, parse_symlink, apply_symlink },
 	{ "hardlink", link_keys, parse_hardlink, apply_hardlink },
@@ -317,9 +370,20 @@ static int parse_mode(const struct conf *s, struct entry *e)
 	return 0;
 }
 
-static int parse_id(const struct conf *s, const char *key, unsigned *out)
+/* KEY (uid or gid), or NAMEKEY (owner or group) into *BYNAME: not both. */
+static int parse_id(const struct conf *s, const char *key, unsigned *out, const char *namekey,
+		    const struct conf **byname)
 {
 	const struct conf *c = conf_member(s, key);
+	*byname = conf_member(s, namekey);
+	if (*byname && c) {
+		conf_error(*byname, "%s and %s both set: one or the other", key, namekey);
+		return -1;
+	}
+	if (*byname && !*(*byname)->str) {
+		conf_error(*byname, "%s is empty", namekey);
+		return -1;
+	}
 	if (!c)
 		return 0;
 	if (c->num < 0 || c->num > MAX_ID) {
@@ -364,11 +428,20 @@ static int parse_entry(const struct conf *s, struct entry *e)
 	if (section_image_path(conf_member(s, "path"), "path", e->path))
 		return -1;
 	int ov = 0;
-	if (parse_mode(s, e) | parse_id(s, "uid", &e->uid) | parse_id(s, "gid", &e->gid))
+	if (parse_mode(s, e) | parse_id(s, "uid", &e->uid, "owner", &e->owner) |
+	    parse_id(s, "gid", &e->gid, "group", &e->group))
 		return -1;
 	conf_lookup_bool(s, "override", &ov);
 	e->flags = ov ? TREE_OVERRIDE : 0;
 	return e->t->parse(s, e);
+}
+
+static void entry_free(struct entry *e)
+{
+	free(e->source);
+	if (e->filter)
+		pathfilter_free(e->filter);
+	free(e->filter);
 }
 
 static void entries_free(void *plan)
@@ -377,8 +450,9 @@ static void entries_free(void *plan)
 	if (!p)
 		return;
 	for (size_t i = 0; i < p->n; i++)
-		free(p->v[i].source);
+		entry_free(&p->v[i]);
 	free(p->v);
+	free(p->named);
 	free(p);
 }
 
@@ -397,7 +471,7 @@ static int entries_parse(const struct conf *s, const struct image_params *img, v
 	for (size_t i = 0; i < conf_length(s); i++) {
 		struct entry *e = &p->v[p->n];
 		if (parse_entry(conf_elem(s, i), e)) {
-			free(e->source);
+			entry_free(e);
 			problems++;
 		} else {
 			p->n++;
@@ -411,9 +485,54 @@ static int entries_apply(void *plan, struct section_ctx *ctx)
 	struct entries *p = plan;
 	int failed = 0;
 	for (size_t i = 0; i < p->n; i++) {
-		struct apply a = { ctx, &p->v[i], tree_strdup(ctx->tree, conf_where(p->v[i].at)) };
+		struct apply a = { ctx, p, &p->v[i], tree_strdup(ctx->tree, conf_where(p->v[i].at)) };
 		failed |= p->v[i].t->apply(&a) != 0;
 	}
+	return failed ? -1 : 0;
+}
+
+/* The id NAME (setting AT) has in U as a user (USER) or group: 0 and *ID, or -1 after
+ * reporting. */
+static int resolve(const struct users_ids *u, int user, const struct conf *at, unsigned *id)
+{
+	const char *hint;
+	if (!users_ids_find(u, user, at->str, id, &hint))
+		return 0;
+	conf_error(at, "%s '%s' is not in the image's %s%s%s%s", user ? "owner" : "group",
+		   at->str, user ? "/etc/passwd" : "/etc/group", hint ? " (did you mean '" : "",
+		   hint ? hint : "", hint ? "'?)" : "");
+	return -1;
+}
+
+int entries_finish(void *plan, struct section_ctx *ctx)
+{
+	struct entries *p = plan;
+	if (!p || !p->nnamed)
+		return 0;
+	struct users_ids *u = users_ids_load(ctx->tree);
+	if (!u)
+		return -1;
+	int failed = 0;
+	size_t k = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		struct entry *e = &p->v[i];
+		unsigned uid = 0, gid = 0;
+		/* Both reported when both are unknown. */
+		int bad = e->owner && resolve(u, 1, e->owner, &uid);
+		if (e->group && resolve(u, 0, e->group, &gid))
+			bad = 1;
+		failed |= bad;
+		/* The nodes were recorded in the order of their entries. */
+		for (; k < p->nnamed && p->named[k].e == e; k++) {
+			if (bad)
+				continue;
+			if (e->owner)
+				p->named[k].n->uid = uid;
+			if (e->group)
+				p->named[k].n->gid = gid;
+		}
+	}
+	users_ids_free(u);
 	return failed ? -1 : 0;
 }
 

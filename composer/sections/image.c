@@ -492,7 +492,9 @@ int image_parse(const struct conf *img, const char *layout, const unsigned char 
 		}
 		p->timestamp = v;
 	}
-	const char *label = p->name;
+	/* The name the layout sets, never the layout file's: the image's bytes must not
+	 * depend on what the file is called. */
+	const char *label = conf_member(img, "name") ? p->name : "";
 	if (conf_lookup_string(img, "label", &s)) {
 		if (strlen(s) > 16) {
 			conf_error(conf_member(img, "label"), "image.label is longer than 16 bytes");

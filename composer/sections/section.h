@@ -9,6 +9,7 @@
 #ifndef LSBIMG_SECTION_H
 #define LSBIMG_SECTION_H
 
+#include "base/pathfilter.h"
 #include "checks/check.h"
 #include "layout/conf.h"
 #include "layout/schema.h"
@@ -36,6 +37,11 @@ struct section {
 
 extern const struct section entries_section, musl_section, kmod_section, systemd_section;
 
+/* After every section's apply: the owners and groups entries name (`owner`, `group`),
+ * looked up in the image's final /etc/passwd and /etc/group and set on the entries'
+ * nodes. PLAN is the entries' (NULL: none). 0, or -1 after reporting. */
+int entries_finish(void *plan, struct section_ctx *ctx);
+
 /* The ned script the systemd section checks the units' capabilities against and records
  * in the image, instead of systemd.caps_cfg (`--caps-cfg FILE` of compose and caps; NULL:
  * the layout's). */
@@ -50,5 +56,11 @@ int image_parse(const struct conf *img, const char *layout, const unsigned char 
  * absolute, without "." or ".." components, no name longer than ext2's 255 bytes. 0, or
  * -1 after reporting. Repeated and trailing slashes are fine. */
 int section_image_path(const struct conf *at, const char *what, const char *path);
+
+/* The `include` and `exclude` patterns of group G into F (initialized; free it with
+ * pathfilter_free): 0, or -1 after reporting a pattern that is not a relative path. */
+int section_filter_parse(const struct conf *g, struct pathfilter *f);
+/* After the import F filtered: a warning at each of G's patterns that matched nothing. */
+void section_filter_warn(const struct conf *g, const struct pathfilter *f);
 
 #endif

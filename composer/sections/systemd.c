@@ -45,6 +45,8 @@
 static const struct key systemd_keys[] = {
 	{ "debs", KEY_STRING, 0 },
 	{ "staged", KEY_STRING, 0 },
+	{ "include", KEY_STRINGS, 0 },
+	{ "exclude", KEY_STRINGS, 0 },
 	{ "units", KEY_STRINGS, 0 },
 	{ "enable", KEY_STRINGS, 0 },
 	{ "mask", KEY_STRINGS, 0 },
@@ -79,6 +81,7 @@ struct systemd_plan {
 	const struct conf *at;
 	const struct conf *source;   /* debs or staged */
 	int debs;
+	struct pathfilter filter;    /* of the source */
 	const struct conf *units, *enable, *mask, *default_target;
 	const struct conf *machine_id;
 	const char *machine_id_text; /* NULL: leave /etc/machine-id alone */
@@ -263,8 +266,10 @@ static int parse_mappings(const struct conf *list, struct systemd_plan *p)
 			continue;
 		}
 		const struct conf *env = conf_member(m, "env");
-		char *text = xasprintf("# Capability mappings from the layout (%s).\n[Service]\n",
-				       conf_where(m));
+		/* Not naming the layout file: the image's bytes must not depend on its name
+		 * or place. */
+		char *text = xstrdup("# Capability mappings from the layout (systemd.mappings).\n"
+				     "[Service]\n");
 		int bad = 0;
 		for (size_t k = 0; k < conf_length(env); k++) {
 			const struct conf *e = conf_elem(env, k);
@@ -454,6 +459,7 @@ static void systemd_free(void *plan)
 		free(p->maps[i].text);
 	free(p->maps);
 	users_plan_free(&p->users);
+	pathfilter_free(&p->filter);
 	free(p->caps_cfg);
 	free(p->caps_at);
 	free(p->own);
@@ -476,6 +482,13 @@ static int systemd_parse(const struct conf *s, const struct image_params *img, v
 	p->at = s;
 	p->source = debs ? debs : staged;
 	p->debs = debs != NULL;
+	rc |= section_filter_parse(s, &p->filter);
+	if (pathfilter_any(&p->filter) && !p->source) {
+		conf_error(conf_member(s, "include") ? conf_member(s, "include")
+			   : conf_member(s, "exclude"), "systemd: include and exclude filter "
+			   "'debs' or 'staged', and there is neither");
+		rc = -1;
+	}
 	p->units = conf_member(s, "units");
 	p->enable = conf_member(s, "enable");
 	p->mask = conf_member(s, "mask");
@@ -495,8 +508,11 @@ static int systemd_apply(void *plan, struct section_ctx *ctx)
 {
 	struct systemd_plan *p = plan;
 	struct apply ap = { ctx, p };
-	if (systemd_source_apply(p->source, p->debs, ctx->tree, ctx->img->timestamp))
+	if (systemd_source_apply(p->source, p->debs, pathfilter_any(&p->filter) ? &p->filter
+				 : NULL, ctx->tree, ctx->img->timestamp))
 		return -1;
+	if (pathfilter_any(&p->filter))
+		section_filter_warn(p->at, &p->filter);
 	int rc = conf_each_string(p->units, install_units_dir, &ap);
 	for (size_t i = 0; i < p->nmaps; i++) {
 		char *path = xasprintf("/etc/systemd/system/%s.d/" MAPPING_DROPIN, p->maps[i].unit);

@@ -2,6 +2,7 @@
  *
  *   debs = "../out/debs/systemd-arm64";  # every *.deb there, in name order (`make debs`)
  *   staged = "/path/to/destdir";         # a `make install DESTDIR=` tree of systemd
+ *   exclude = [ "usr/share/man" ];       # either one filtered (include, exclude)
  *
  * Packages are imported like `archive` entries at "/": symlinks already in the tree are
  * followed, so Debian's /lib and /sbin members land in a merged /usr. Their maintainer
@@ -27,7 +28,8 @@ static int is_deb(const struct dirent *d)
 	return d->d_name[0] != '.' && l > 4 && !strcmp(d->d_name + l - 4, ".deb");
 }
 
-static int import_debs(const struct conf *at, struct tree *t, int64_t clamp)
+static int import_debs(const struct conf *at, struct pathfilter *f, struct tree *t,
+		       int64_t clamp)
 {
 	char *dir = conf_host_path(at, at->str);
 	struct dirent **ents;
@@ -40,6 +42,7 @@ static int import_debs(const struct conf *at, struct tree *t, int64_t clamp)
 	}
 	struct archive_import opt = {
 		.where = tree_strdup(t, conf_where(at)), .clamp = clamp, .uid = -1, .gid = -1,
+		.filter = f,
 	};
 	for (int i = 0; i < n; i++) {
 		char *deb = xasprintf("%s/%s", dir, ents[i]->d_name);
@@ -52,20 +55,22 @@ static int import_debs(const struct conf *at, struct tree *t, int64_t clamp)
 	return rc;
 }
 
-static int import_staged(const struct conf *at, struct tree *t)
+static int import_staged(const struct conf *at, struct pathfilter *f, struct tree *t)
 {
 	char *dir = conf_host_path(at, at->str);
-	struct hostfs_opts o = { .mode = -1, .origin = tree_strdup(t, conf_where(at)) };
+	struct hostfs_opts o = { .mode = -1, .origin = tree_strdup(t, conf_where(at)),
+				 .filter = f };
 	int rc = hostfs_import(t, "/", dir, &o);
 	free(dir);
 	return rc;
 }
 
-int systemd_source_apply(const struct conf *at, int debs, struct tree *t, int64_t clamp)
+int systemd_source_apply(const struct conf *at, int debs, struct pathfilter *f,
+			 struct tree *t, int64_t clamp)
 {
 	if (!at)
 		return 0;
-	if (debs ? import_debs(at, t, clamp) : import_staged(at, t))
+	if (debs ? import_debs(at, f, t, clamp) : import_staged(at, f, t))
 		return -1;
 
 	const char *manager = NULL;

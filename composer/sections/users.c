@@ -3,6 +3,7 @@
 #include "model/hostsrc.h"
 #include "layout/schema.h"
 #include "base/diag.h"
+#include "base/suggest.h"
 #include "formats/unitfile.h"
 
 #include <ctype.h>
@@ -819,4 +820,44 @@ int users_apply(const struct users_plan *p, struct tree *t, int64_t timestamp)
 				 "sysusers.d");
 	db_free(&db);
 	return rc ? -1 : 0;
+}
+
+struct users_ids {
+	struct db db;
+};
+
+struct users_ids *users_ids_load(struct tree *t)
+{
+	struct users_ids *u = xcalloc(1, sizeof(*u));
+	if (load_db(&u->db, t, "/etc/passwd", 1) | load_db(&u->db, t, "/etc/group", 0)) {
+		users_ids_free(u);
+		return NULL;
+	}
+	return u;
+}
+
+int users_ids_find(const struct users_ids *u, int user, const char *name, unsigned *id,
+		   const char **hint)
+{
+	struct ent *v = user ? u->db.pw : u->db.gr;
+	size_t n = user ? u->db.npw : u->db.ngr;
+	const struct ent *e = find(v, n, name);
+	*hint = NULL;
+	if (e) {
+		*id = e->id;
+		return 0;
+	}
+	const char **names = xcalloc(n + 1, sizeof(*names));
+	for (size_t i = 0; i < n; i++)
+		names[i] = v[i].f[0];
+	*hint = suggest(name, names);
+	free(names);
+	return -1;
+}
+
+void users_ids_free(struct users_ids *u)
+{
+	if (u)
+		db_free(&u->db);
+	free(u);
 }

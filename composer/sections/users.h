@@ -42,4 +42,14 @@ void users_plan_free(struct users_plan *p);
  * written when there is nothing to add. 0, or -1 after reporting. */
 int users_apply(const struct users_plan *p, struct tree *t, int64_t timestamp);
 
+/* The names of the image's users and groups, as /etc/passwd and /etc/group in T say (an
+ * absent file: none). NULL after reporting a malformed line. */
+struct users_ids;
+struct users_ids *users_ids_load(struct tree *t);
+/* The id of the user (USER set) or group NAME: 0 and *ID, or -1 with *HINT a close name
+ * (or NULL), valid while U is. */
+int users_ids_find(const struct users_ids *u, int user, const char *name, unsigned *id,
+		   const char **hint);
+void users_ids_free(struct users_ids *u);
+
 #endif

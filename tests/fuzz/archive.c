@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *in = fuzz_file("in", data, size);
 	struct tree *t = tree_new(0);
-	struct archive_import opt = { NULL, INT64_MAX, -1, -1, 0 };
+	struct archive_import opt = { .clamp = INT64_MAX, .uid = -1, .gid = -1 };
 	archive_import(t, NULL, in, &opt);
 	tree_freeze(t);
 	struct fsview v;
