@@ -78,10 +78,63 @@ bad:
 	return -1;
 }
 
+/* Directories image_lookup searched, sorted by name: a lookup by path is a binary search
+ * per component instead of a scan of every directory block (ext2fs_lookup), which made
+ * reading every file of a 100,000-entry directory by path quadratic. */
+#define LISTINGS 16
+
+struct image_listing {
+	ext2_ino_t ino;       /* 0: unused */
+	struct image_dirent *d;
+	size_t n;
+};
+
 void image_close(struct image *im)
 {
+	for (unsigned i = 0; im->listings && i < LISTINGS; i++)
+		image_dirents_free(im->listings[i].d, im->listings[i].n);
+	free(im->listings);
+	im->listings = NULL;
 	if (im->fs)
 		ext2fs_close_free(&im->fs);
+}
+
+/* NAME (LEN bytes) in directory DIR through the listings; 1 found, 0 not there, -1 when
+ * the directory cannot be listed (the caller asks libext2fs instead). */
+static int listed(struct image *im, ext2_ino_t dir, const char *name, size_t len,
+		  ext2_ino_t *out)
+{
+	if (!im->listings)
+		im->listings = xcalloc(LISTINGS, sizeof(*im->listings));
+	struct image_listing *l = NULL;
+	for (unsigned i = 0; i < LISTINGS && !l; i++)
+		if (im->listings[i].ino == dir)
+			l = &im->listings[i];
+	if (!l) {
+		struct image_dirent *d;
+		size_t n;
+		if (image_readdir(im, dir, &d, &n) < 0)
+			return -1;
+		l = &im->listings[im->next_listing++ % LISTINGS];
+		image_dirents_free(l->d, l->n);
+		*l = (struct image_listing){ dir, d, n };
+	}
+	for (size_t lo = 0, hi = l->n; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *m = l->d[mid].name;
+		int c = strncmp(m, name, len);
+		if (!c && m[len])
+			c = 1;
+		if (!c) {
+			*out = l->d[mid].ino;
+			return 1;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
 }
 
 int image_inode(struct image *im, ext2_ino_t ino, struct ext2_inode_large *inode)
@@ -299,7 +352,13 @@ int image_lookup(struct image *im, const char *path, int follow, ext2_ino_t *out
 		} else if (n == 2 && !strncmp(p, "..", 2) && cur == EXT2_ROOT_INO) {
 			next = cur;   /* ".." never leaves the image */
 		} else {
-			errcode_t err = ext2fs_lookup(im->fs, cur, p, (int)n, NULL, &next);
+			int found = n == 2 && !strncmp(p, "..", 2) ? -1 : listed(im, cur, p, n, &next);
+			if (found == 0) {
+				errno = ENOENT;
+				goto out;
+			}
+			errcode_t err = found < 0 ? ext2fs_lookup(im->fs, cur, p, (int)n, NULL, &next)
+						  : 0;
 			if (err) {
 				errno = err == EXT2_ET_FILE_NOT_FOUND ? ENOENT : EIO;
 				goto out;

@@ -11,10 +11,14 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct image_listing;
+
 struct image {
 	const char *path;   /* the host file, for messages */
 	ext2_filsys fs;
 	uint64_t bytes;     /* filesystem size in bytes */
+	struct image_listing *listings;   /* image_lookup's recently searched directories */
+	unsigned next_listing;
 };
 
 /* Nesting deeper than this is treated as corruption (a directory cycle). */
