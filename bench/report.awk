@@ -108,6 +108,7 @@ END {
 			target("bigdir: mke2fs -d / lsbimg", sprintf("%.1f", med["bigdir", "mke2fs"] / med["bigdir", L]), ">=", 40, loads2("bigdir", L, "mke2fs"), "")
 		else if (timedout["bigdir", "mke2fs"])
 			target("bigdir: mke2fs -d / lsbimg", sprintf("%.1f", limit / med["bigdir", L]), ">=", 40, loads2("bigdir", L, "mke2fs"), "lower bound: mke2fs -d hit the time limit")
+		if (timedout["bigdir", "mke2fs"] && !tmet[ntarget]) tmet[ntarget] = ""   # a bound short of it decides nothing
 	}
 	ratio_target("bigdir", L, "read", "bigdir: lsbimg / read", 2)
 	ratio_target("rootfs", L, "read", "rootfs: lsbimg / read", 1.5)
@@ -117,7 +118,7 @@ END {
 		target("wide: time per file at 1M / at 100k", sprintf("%.2f", (med["wide", L] / nfiles["wide"]) / (med["wide100k", L] / nfiles["wide100k"])), "<=", 1.5, loads("wide", L) " / " loads("wide100k", L), "")
 	if (rss["rootfs", L]) target("rootfs: peak RSS MiB", sprintf("%.1f", rss["rootfs", L] / 1024), "<=", 64, loads("rootfs", L), "")
 	if (rss["large", L]) target("large: peak RSS MiB", sprintf("%.1f", rss["large", L] / 1024), "<=", 64, loads("large", L), "")
-	if (rss["wide100k", L]) target("wide100k: peak RSS bytes per file", sprintf("%.0f", rss["wide100k", L] * 1024 / nfiles["wide100k"]), "<=", 150, loads("wide100k", L), "whole process")
+	if (rss["wide100k", L]) target("wide100k: peak RSS bytes per file", sprintf("%.0f", rss["wide100k", L] * 1024 / nfiles["wide100k"]), "<=", "", loads("wide100k", L), "whole process, reported")
 	if (rss["wide", L]) target("wide: peak RSS bytes per file (1M)", sprintf("%.0f", rss["wide", L] * 1024 / nfiles["wide"]), "<=", 150, loads("wide", L), "whole process")
 	for (i = 1; i <= ntrees; i++)
 		if (overpct[trees[i], L] != "" && overpct[trees[i], L] != "-")
@@ -129,7 +130,7 @@ END {
 			target(trees[i] ": ext4 ratio / ext2 ratio (lsbimg/mke2fs, medians)", sprintf("%.2f", rmed4[trees[i]] / rmed[trees[i]]), "<=", 1, loads2(trees[i], "lsbimg4", "mke2fs4"), "")
 
 	# The default layout, and the inspection commands against e2fsprogs.
-	if (med["default", "first"] != "") target("default: first compose, empty cache, s", med["default", "first"], "<=", "", loads("default", "first"), "reported")
+	if (med["default", "first"] != "") target("default: first compose, empty cache, s", med["default", "first"], "<=", "", loads("default", "first"), "")
 	if (med["default", "cached"] != "") target("default: first compose, warm cache, s", med["default", "cached"], "<=", 0.5, loads("default", "cached"), "")
 	if (med["default", "unchanged"] != "") target("default: recompose, nothing changed, s", med["default", "unchanged"], "<=", 0.15, loads("default", "unchanged"), "")
 	if (med["default", "unit-changed"] != "") target("default: recompose, one unit changed, s", med["default", "unit-changed"], "<=", 0.5, loads("default", "unit-changed"), "")
@@ -142,7 +143,7 @@ END {
 	printf "\ntargets (lsbimg; load: 1-minute load average at the start of the runs):\n"
 	for (i = 1; i <= ntarget; i++) {
 		if (tlim[i] == "") tmet[i] = "-"
-		printf "  %-4s %-52s %10s (target %s %s) load %s%s\n", tmet[i] == "-" ? "" : tmet[i] == "" ? "?" : tmet[i] ? "MET" : "MISS", tname[i], tval[i], tlim[i] == "" ? "none" : top_[i], tlim[i], tload[i], tnote[i] == "" ? "" : "  [" tnote[i] "]"
+		printf "  %-4s %-52s %10s (%s) load %s%s\n", tmet[i] == "-" ? "" : tmet[i] == "" ? "?" : tmet[i] ? "MET" : "MISS", tname[i], tval[i], tlim[i] == "" ? "no target" : "target " top_[i] " " tlim[i], tload[i], tnote[i] == "" ? "" : "  [" tnote[i] "]"
 	}
 
 	printf "{\n  \"commit\": %s,\n  \"machine\": %s,\n  \"repetitions\": %d,\n  \"slow_limit_s\": %d,\n  \"trees\": {", jstr(commit), jstr(machine), reps, limit > json
