@@ -2,7 +2,7 @@
 PREFIX  ?= /usr/local
 BUILD   ?= out
 CC      ?= cc
-PKGS     = ext2fs e2p com_err libconfig libarchive libsystemd lua5.4 libsquashfs1
+PKGS     = ext2fs e2p com_err libconfig libarchive libsystemd lua5.4 libsquashfs1 libcap libkmod fdisk
 SAN     ?=
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Wall -Wextra -Werror $(SAN)
@@ -23,7 +23,15 @@ LIB     := $(BUILD)/lib/liblsbimg.a
 UNITS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/*.c)))
 BIN     := $(BUILD)/bin/lsbimg
 
-.PHONY: print-layers all deps test-deps debs image check check-asan unit install clean bench fuzz fuzz-build \
+# The version 'lsbimg --version' prints: in a git checkout 'git describe' (a tag), else
+# the VERSION file and the commit (0.1-g1234abc); in a tarball without .git the VERSION
+# file alone. $(BUILD)/version changes only when the version does, so only main.o is
+# rebuilt then.
+VERSION := $(shell if [ -e .git ] && v=$$(git describe --tags 2>/dev/null); then echo "$$v"; \
+	elif [ -e .git ] && h=$$(git rev-parse --short HEAD 2>/dev/null); then echo "$$(cat VERSION)-g$$h"; \
+	else cat VERSION; fi)
+
+.PHONY: print-layers print-version FORCE all deps test-deps debs image disk boot-efi check check-asan unit install clean bench fuzz fuzz-build \
 	kernels initramfs-init initramfs
 
 all: $(BIN)
@@ -31,6 +39,16 @@ all: $(BIN)
 $(BUILD)/obj/%.o: composer/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/version: FORCE
+	@mkdir -p $(@D)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' >$@
+
+$(BUILD)/obj/cli/main.o: $(BUILD)/version
+$(BUILD)/obj/cli/main.o: CPPFLAGS += -DLSBIMG_VERSION='"$(VERSION)"'
+
+print-version:
+	@echo '$(VERSION)'
 
 $(LIB): $(LIBOBJS)
 	@mkdir -p $(@D)
@@ -150,6 +168,29 @@ image: deps
 	$(MAKE) all debs
 	$(BIN) compose layouts/arm64.cfg
 
+# systemd-boot for the disks' ESPs (layouts/esp-*.cfg): the one file, out of Debian's
+# systemd-boot-efi package of each architecture (out/debs/boot-DEBARCH), in
+# out/boot/ARCH/efi/. Arguments: kernel arch, Debian arch, EFI arch suffix.
+define boot_efi
+out/debs/boot-$(2): scripts/fetch-debs $(wildcard /var/lib/apt/lists/*Packages*)
+	scripts/fetch-debs --arch $(2) --into $$@ systemd-boot-efi >/dev/null
+
+out/boot/$(1)/efi/systemd-boot$(3).efi: out/debs/boot-$(2) $(BIN)
+	rm -rf out/boot/$(1)/efi && mkdir -p out/boot/$(1)
+	$(BIN) extract --path /usr/lib/systemd/boot/efi out/debs/boot-$(2)/systemd-boot-efi_*.deb \
+	  out/boot/$(1)/efi
+	test -f $$@ && touch $$@
+endef
+$(eval $(call boot_efi,arm64,arm64,aa64))
+$(eval $(call boot_efi,arm,armhf,arm))
+boot-efi: out/boot/arm64/efi/systemd-bootaa64.efi out/boot/arm/efi/systemd-bootarm.efi
+
+# The whole bootable disks (layouts/disk-arm64.cfg, disk-arm.cfg): ESP and root partition.
+disk: deps
+	$(MAKE) all debs initramfs boot-efi
+	$(BIN) compose layouts/disk-arm64.cfg
+	$(BIN) compose layouts/disk-arm.cfg
+
 check: test-deps
 	$(MAKE) all unit debs
 	tests/run
@@ -160,11 +201,20 @@ check-asan: test-deps
 	$(MAKE) BUILD=out/asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all unit debs
 	LSBIMG_BUILD=out/asan tests/run --exclude fuzz_smoke
 
+# The man page names the documentation directory; it says /usr/local/share/doc/lsbimg
+# and is installed saying DOCDIR. runqemu's completion is lsbimg's file, under its name.
+DOCDIR  ?= $(PREFIX)/share/doc/lsbimg
+COMPDIR ?= $(PREFIX)/share/bash-completion/completions
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/lsbimg
 	install -D -m 0755 scripts/runqemu $(DESTDIR)$(PREFIX)/bin/runqemu
-	install -D -m 0644 docs/lsbimg.1 $(DESTDIR)$(PREFIX)/share/man/man1/lsbimg.1
-	install -D -m 0644 scripts/lsbimg.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/lsbimg
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(DOCDIR) $(DESTDIR)$(COMPDIR)
+	sed 's|/usr/local/share/doc/lsbimg|$(DOCDIR)|g; s|/usr/local/share/bash-completion/completions|$(COMPDIR)|g' \
+	  docs/lsbimg.1 >$(DESTDIR)$(PREFIX)/share/man/man1/lsbimg.1
+	chmod 0644 $(DESTDIR)$(PREFIX)/share/man/man1/lsbimg.1
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 scripts/lsbimg.bash-completion $(DESTDIR)$(COMPDIR)/lsbimg
+	ln -sf lsbimg $(DESTDIR)$(COMPDIR)/runqemu
 
 clean:
 	rm -rf out

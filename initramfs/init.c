@@ -52,18 +52,24 @@ static int has_suffix(const char *s, const char *suffix)
 	return ls >= lx && !strcmp(s + ls - lx, suffix);
 }
 
-static void load_module(const char *path)
+/* 1 loaded (or already there), 0 failed when OPTIONAL, else the end. */
+static int load_module(const char *path, int optional)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		die("open %s: %s", path, strerror(errno));
 	int flags = has_suffix(path, ".ko") ? 0 : MODULE_INIT_COMPRESSED_FILE;
-	if (syscall(SYS_finit_module, fd, "", flags) != 0 && errno != EEXIST)
+	int ok = syscall(SYS_finit_module, fd, "", flags) == 0 || errno == EEXIST;
+	if (!ok && !optional)
 		die("load module %s: %s", path, strerror(errno));
+	if (!ok)   /* a soft dependency, as modprobe lets it fail: e.g. a CPU-specific driver */
+		say("optional module %s not loaded: %s", path, strerror(errno));
 	close(fd);
+	return ok;
 }
 
-/* One module path per line, dependencies first (written by lsbimg's kmods section). */
+/* One module path per line, dependencies first (written by lsbimg's kmods section); '?'
+ * before the path: a soft dependency, which may fail. */
 static void load_modules(void)
 {
 	FILE *f = fopen("/etc/modules.order", "re");
@@ -78,8 +84,7 @@ static void load_modules(void)
 		line[strcspn(line, "\n")] = '\0';
 		if (!line[0] || line[0] == '#')
 			continue;
-		load_module(line);
-		n++;
+		n += load_module(line + (line[0] == '?'), line[0] == '?');
 	}
 	if (ferror(f))
 		die("/etc/modules.order: read error");

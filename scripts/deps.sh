@@ -5,12 +5,13 @@ set -euo pipefail
 
 build_pkgs=(make gcc pkg-config libext2fs-dev comerr-dev libarchive-dev libconfig-dev
   libsystemd-dev liblua5.4-dev libsquashfs-dev e2fsprogs musl-tools musl-dev musl:arm64 musl:armhf
-  musl-dev:arm64 musl-dev:armhf dpkg-dev ca-certificates)
+  musl-dev:arm64 musl-dev:armhf dpkg-dev ca-certificates libcap-dev libkmod-dev libfdisk-dev)
 test_pkgs=(fuse2fs genext2fs binutils binutils-aarch64-linux-gnu binutils-arm-linux-gnueabihf
   gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf libc6-dev-arm64-cross qemu-system-arm ipxe-qemu
   qemu-efi-aarch64 systemd time clang libclang-rt-14-dev valgrind file tar cpio xxd xz-utils
-  systemd-journal-remote jq kmod lua5.4 man-db strace expect
-  squashfs-tools squashfs-tools-ng dosfstools mtools)
+  systemd-journal-remote jq kmod lua5.4 man-db strace expect tree fuse
+  squashfs-tools squashfs-tools-ng dosfstools mtools python3-jsonschema bsdutils
+  libcap2-bin attr libarchive-tools fdisk gdisk qemu-efi-arm qemu-utils)
 
 case "${1:-build}" in
   build) want=("${build_pkgs[@]}") ;;

@@ -153,14 +153,14 @@ ls_vs_mount() {
     printf '%s %d %d\n' "$d" "0x$(stat -c %t "$mnt$d")" "0x$(stat -c %T "$mnt$d")"
   done | LC_ALL=C sort >want.dev
   "$LSBIMG" ls -R --json "$img" / >ls.json || fail "lsbimg ls -R --json $img failed"
-  jq -r '.[] | [.path, ({dir:"d",file:"f",symlink:"l",chr:"c",blk:"b",fifo:"p",sock:"s"}[.type]),
+  jq -r '.entries[] | [.path, ({dir:"d",file:"f",symlink:"l",chr:"c",blk:"b",fifo:"p",sock:"s"}[.type]),
      (.mode | ltrimstr("0") | if . == "" then "0" else . end), .uid, .gid, .size, .nlink,
      .inode, .mtime, (.target // "")] | join("|")' ls.json | LC_ALL=C sort >got.ls
   if [ "$dirsize" = nodirsize ]; then
     sed -i -E 's/^([^|]*\|d\|[^|]*\|[^|]*\|[^|]*)\|[0-9]+\|/\1|-|/' want.ls got.ls
   fi
   diff -u want.ls got.ls >&2 || fail "ls -R --json of $img differs from the mounted tree"
-  jq -r '.[] | select(.major != null) | "\(.path) \(.major) \(.minor)"' ls.json | LC_ALL=C sort >got.dev
+  jq -r '.entries[] | select(.major != null) | "\(.path) \(.major) \(.minor)"' ls.json | LC_ALL=C sort >got.dev
   diff -u want.dev got.dev >&2 || fail "device numbers of $img differ from the mount"
 }
 
@@ -193,4 +193,31 @@ sha() { if [ -e "$1" ]; then sha256sum <"$1" | cut -d' ' -f1; else echo none; fi
 unchanged() {
   assert_eq "$1: $2 unchanged" "$3" "$(sha "$2")"
   if [ -e "$2" ] && [ -z "${NO_FSCK:-}" ]; then fsck_clean "$2"; fi
+}
+
+# boot_both FN: `FN arm64` and `FN arm`, each starting a boot in the background, then wait
+# for both: BOOT_RC[arm64] and BOOT_RC[arm] hold their exit statuses.
+declare -A BOOT_RC
+boot_both() {
+  local p64 p32
+  "$1" arm64
+  p64=$!
+  "$1" arm
+  p32=$!
+  BOOT_RC=([arm64]=0 [arm]=0)
+  wait $p64 || BOOT_RC[arm64]=$?
+  wait $p32 || BOOT_RC[arm]=$?
+}
+
+# console_ok ARCH LOG RC: a run of tests/boot/console.exp (exit status RC, console in LOG)
+# reached the prompt with no failed unit and job control, and QEMU powered off by itself.
+# Notes the time to the prompt and systemd's startup time.
+console_ok() {
+  local arch=$1 log=$2
+  [ "$3" = 0 ] || fail "$arch: $(grep -a '@@ERROR' "$log" || true); console tail: $(tail -n 15 "$log")"
+  note "$arch: prompt after $(sed -n 's/^@@PROMPT //p' "$log" | tr -d '\r') s; $(grep -ao 'Startup finished in .*s' "$log" | tail -n 1)"
+  assert_eq "$arch failed units" 0 "$(sed -n 's/^@@FAILED //p' "$log" | tr -d '\r')"
+  assert_eq "$arch job control" yes "$(sed -n 's/^@@JOBCONTROL //p' "$log" | tr -d '\r')"
+  grep -aq 'reboot: Power down' "$log" || fail "$arch: no power-down on the console"
+  grep -aq '@@END' "$log" || fail "$arch: QEMU did not end by itself"
 }

@@ -11,30 +11,17 @@ note "kernels, initramfs, packages (make kernels initramfs debs; cached)"
 make -s -C "$TOP" BUILD="$BUILD" kernels initramfs debs >make.log 2>&1 ||
   fail "make kernels initramfs debs: $(tail -n 5 make.log)"
 
-boot() { # ARCH LAYOUT: compose, then boot in the background
-  expect_exit 0 "$LSBIMG" compose -q --no-stage -o "$1.img" "$TOP/layouts/$2.cfg"
+boot() { # ARCH: compose layouts/ARCH.cfg, then boot in the background
+  expect_exit 0 "$LSBIMG" compose -q --no-stage -o "$1.img" "$TOP/layouts/$1.cfg"
   LSBIMG_TOP=$TOP expect "$TOP/tests/boot/console.exp" "$1" "$PWD/$1.img" 300 \
     >"$1.console" 2>&1 &
 }
-boot arm64 arm64
-pid64=$!
-boot arm arm
-pid32=$!
-rc64=0 rc32=0
-wait $pid64 || rc64=$?
-wait $pid32 || rc32=$?
+boot_both boot
 
 for arch in arm64 arm; do
   log=$arch.console
-  rc=$rc64; [ $arch = arm ] && rc=$rc32
-  [ "$rc" = 0 ] || fail "$arch: $(grep '@@ERROR' "$log" || true); console tail: $(tail -n 15 "$log")"
-  prompt=$(sed -n 's/^@@PROMPT //p' "$log" | tr -d '\r')
-  note "$arch: prompt after ${prompt} s; $(grep -ao 'Startup finished in .*s' "$log" | tail -n 1)"
+  console_ok "$arch" "$log" "${BOOT_RC[$arch]}"
   note "$arch: slowest units: $(sed -n '/systemd-analyze blame/,/^@@@BLAME/p' "$log" | sed -n '2,4p' | tr -d '\r' | tr -s ' ' | paste -sd ',')"
-  assert_eq "$arch failed units" 0 "$(sed -n 's/^@@FAILED //p' "$log" | tr -d '\r')"
-  assert_eq "$arch job control" yes "$(sed -n 's/^@@JOBCONTROL //p' "$log" | tr -d '\r')"
-  grep -q 'reboot: Power down' "$log" || fail "$arch: no power-down on the console"
-  grep -aq '@@END' "$log" || fail "$arch: QEMU did not end by itself"
   if grep -a 'FAILED' "$log" | grep -v '^@@FAILED' | grep -q .; then
     fail "$arch: a unit failed on the console: $(grep -a 'FAILED' "$log" | grep -v '^@@' | head -n 3)"
   fi

@@ -75,7 +75,10 @@ for at in 1 3; do
     FAULT_NAME=x.service FAULT_AT=$at FAULT_DO=replace
 done
 
-mkdir -p mods/kernel; printf 'kernel/a.ko:\n' > mods/modules.dep
-printf 'public data 0123456789\n' > mods/kernel/a.ko
-scenario kmod 'kmods = { dir = "mods"; load = ["a"]; };'
-changed kmod "a module becomes a symlink" mods/kernel/a.ko FAULT_NAME=a.ko FAULT_DO=symlink:$PWD/secret
+# A module tree as depmod leaves it (libkmod reads its indexes; a.ko need not be ELF).
+mods=modroot/lib/modules/1.0
+mkdir -p $mods/kernel
+printf 'public data 0123456789\n' > $mods/kernel/a.ko
+depmod -b "$PWD/modroot" 1.0 2>/dev/null || fail "depmod on $mods"
+scenario kmod "kmods = { dir = \"$mods\"; load = [\"a\"]; };"
+changed kmod "a module becomes a symlink" $mods/kernel/a.ko FAULT_NAME=a.ko FAULT_DO=symlink:$PWD/secret

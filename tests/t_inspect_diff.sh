@@ -54,10 +54,18 @@ assert_eq "diff stderr" "" "$ERR"
 
 # The same in JSON, and reversed.
 expect_exit 1 "$LSBIMG" diff --json a.img b.img
-assert_eq "json count" 13 "$(jq length <<<"$OUT")"
-assert_eq "json mode" '["0644","0600"]' "$(jq -c '.[] | select(.path == "/etc/hostname") | .mode' <<<"$OUT")"
-assert_eq "json content" 'true' "$(jq -c '.[] | select(.path == "/etc/hostname") | .content' <<<"$OUT")"
-assert_eq "json added" '4 3' "$(jq -r '[(map(select(.change == "removed")) | length), (map(select(.change == "added")) | length)] | join(" ")' <<<"$OUT")"
+assert_eq "json count" 13 "$(jq '.changes | length' <<<"$OUT")"
+assert_eq "json summary" '{"added":3,"removed":4,"changed":6}' "$(jq -c .summary <<<"$OUT")"
+host=$(jq -c '.changes[] | select(.path == "/etc/hostname")' <<<"$OUT")
+assert_eq "json changed" '["content","mode"]' "$(jq -c .changed <<<"$host")"
+assert_eq "json mode" '"0644" "0600"' "$(jq -r '[.a.mode, .b.mode] | map(tojson) | join(" ")' <<<"$host")"
+# Sizes and digests of both sides against the files in the images (debugfs dump, sha256sum).
+dump a.img /etc/hostname ha; dump b.img /etc/hostname hb
+assert_eq "json sizes" "$(stat -c %s ha) $(stat -c %s hb)" "$(jq -r '"\(.a.size) \(.b.size)"' <<<"$host")"
+assert_eq "json sha256" "$(sha256sum <ha | cut -d' ' -f1) $(sha256sum <hb | cut -d' ' -f1)" \
+  "$(jq -r '"\(.a.sha256) \(.b.sha256)"' <<<"$host")"
+assert_eq "json added" '4 3' "$(jq -r '.changes | [(map(select(.change == "removed")) | length), (map(select(.change == "added")) | length)] | join(" ")' <<<"$OUT")"
+assert_eq "json added has b only" 'null true' "$(jq -c '[.changes[] | select(.change == "added")][0] | "\(.a) \(.b != null)"' -r <<<"$OUT")"
 expect_exit 1 "$LSBIMG" diff b.img a.img
 assert_contains "reversed" "$OUT" "+ /gone/deep/fifo (fifo)"
 assert_contains "reversed" "$OUT" "~ /usr/bin/link: target /etc/hostname -> ../etc/hostname"
@@ -67,7 +75,7 @@ make_image a a2.img
 expect_exit 0 "$LSBIMG" diff a.img a2.img
 assert_eq "identical" "" "$OUT"
 expect_exit 0 "$LSBIMG" diff --json a.img a2.img
-assert_eq "identical json" "[]" "$OUT"
+assert_eq "identical json" '[] {"added":0,"removed":0,"changed":0}' "$(jq -c '.changes, .summary' <<<"$OUT" | paste -sd' ')"
 
 # The oracle for the contents: diff -r of the two mounted images agrees on which files differ.
 ro_mount a.img ma
@@ -100,8 +108,15 @@ for v in "mode 4644 5 6|mode 0600 -> 4644" "mode 0640 5 6|mode 0600 -> 0640" \
   expect_exit 1 "$LSBIMG" diff v.img base.img
   assert_eq "reversed diff with only ${v#*|}" "~ /one: $what $to -> $from" "$OUT"
   expect_exit 1 "$LSBIMG" diff --json base.img v.img
-  assert_eq "json count for ${v#*|}" 1 "$(jq length <<<"$OUT")"
-  assert_eq "json $what" "[\"$from\",\"$to\"]" "$(jq -c ".[0].$what" <<<"$OUT")"
+  assert_eq "json count for ${v#*|}" 1 "$(jq '.changes | length' <<<"$OUT")"
+  # Owners as numbers, uid and gid apart: only the one that differs is listed.
+  if [ "$what" = owner ]; then
+    keys=; [ "${from%:*}" = "${to%:*}" ] || keys=uid; [ "${from#*:}" = "${to#*:}" ] || keys=${keys:+$keys,}gid
+    assert_eq "json changed for ${v#*|}" "$keys" "$(jq -r '.changes[0].changed | join(",")' <<<"$OUT")"
+    assert_eq "json owner" "${from/:/ } ${to/:/ }" "$(jq -r '.changes[0] | "\(.a.uid) \(.a.gid) \(.b.uid) \(.b.gid)"' <<<"$OUT")"
+  else
+    assert_eq "json $what" "[\"$from\",\"$to\"]" "$(jq -c ".changes[0] | [.a.$what, .b.$what]" <<<"$OUT")"
+  fi
 done
 
 # Usage and unreadable images: 2.

@@ -64,9 +64,11 @@ expect_exit 0 "$LSBIMG" journal -b -u foo img
 assert_contains "test unit line of the last boot" "$OUT" "foo[50]: repeated"
 assert_eq "lines of the last boot's foo" 2 "$(wc -l <<<"$OUT")"
 
-# JSON: the same fields and values as journalctl -o json, entry for entry.
+# JSON: the same fields and values as journalctl -o json, entry for entry, and the schema
+# version (docs/json.md).
 expect_exit 0 "$LSBIMG" journal --json img
-jq -cS . <<<"$OUT" >ours.json || fail "journal --json is not JSON"
+"$TOP/tests/json_check.py" journal <<<"$OUT" || fail "journal --json does not match docs/json.schema.json"
+jq -cS 'del(.version)' <<<"$OUT" >ours.json || fail "journal --json is not JSON"
 journalctl --file system.journal -o json | jq -cS . >theirs.json
 diff -u theirs.json ours.json || fail "journal --json differs from journalctl -o json"
 expect_exit 0 "$LSBIMG" journal --json -b -u foo img

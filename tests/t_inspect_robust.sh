@@ -65,7 +65,7 @@ cmp "good.$((first + 2)).out" root/etc/hostname || fail "cat /etc/hostname diffe
 cmp "good.$((first + 3)).out" root/usr/bin/blob || fail "cat /usr/bin/blob differs from the source"
 cmp "good.$((first + 4)).out" root/etc/sub/f7 || fail "cat /abs/sub/f7 differs from the source"
 grep -q 'hello' "good.$((first + 13)).out" || fail "journal of the good image lacks its message: $(cat "good.$((first + 13)).out")"
-assert_eq "ls --json /etc/sub" "$(ls root/etc/sub | LC_ALL=C sort)" "$(jq -r '.[].name' "good.$((first + 1)).out" | LC_ALL=C sort)"
+assert_eq "ls --json /etc/sub" "$(ls root/etc/sub | LC_ALL=C sort)" "$(jq -r '.entries[].name' "good.$((first + 1)).out" | LC_ALL=C sort)"
 assert_eq "stat -L --json /usr/bin/fast" "file 5" "$(jq -r '"\(.type) \(.size)"' "good.$((first + 6)).out")"
 assert_eq "diff of the good image with itself" "" "$(cat "good.$((first + 11)).out")"
 assert_contains "check of the good image" "$(cat "good.$((first + 12)).out")" "good.img: clean"

@@ -174,6 +174,26 @@ chmod o+rx "$TMPDIR"
   env LSBIMG_TOP="$TMPDIR" ./runqemu --dry-run --kernel "$img/boot.uimage" --rootfs secret.img)
 assert_contains "unreadable rootfs" "$(cat "$TMPDIR/.err")" "cannot read image: secret.img: permission denied"
 
+note "--disk: UEFI firmware and the whole disk, no kernel"
+echo disk >whole.img
+words --disk whole.img
+has -M virt -cpu cortex-a57 -m 1G -smp 1
+has -drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd
+has -drive if=pflash,format=raw,unit=1,file=VARS.fd
+has -drive if=none,format=raw,id=rootfs,file=whole.img,snapshot=on -device virtio-blk-device,drive=rootfs
+lacks -kernel
+lacks -append
+words --disk whole.img --rw --arch arm
+has -drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/AAVMF/AAVMF32_CODE.fd
+has -drive if=none,format=raw,id=rootfs,file=whole.img
+for opt in --linux "--kernel whole.img" "--rootfs whole.img" "--append x"; do
+  # shellcheck disable=SC2086
+  expect_exit 2 "$RQ" --dry-run --disk whole.img $opt
+  assert_contains "--disk with $opt" "$ERR" "--disk boots the disk's own loader"
+done
+expect_exit 1 "$RQ" --dry-run --disk missing.img
+assert_contains "missing disk" "$ERR" "no such image: missing.img"
+
 # No QEMU on PATH: runqemu names the package to install.
 mkdir bin
 expect_exit 1 env PATH="$PWD/bin" "$BASH" "$RQ" --dry-run

@@ -42,15 +42,16 @@ row epoll_server.service L4_CAP_GLOBAL_EPOLL global_epoll
 assert_eq "rows" 15 "$(($(wc -l <<<"$plain") - 1))"
 [ ! -e t.img ] || fail "caps LAYOUT wrote an image"
 expect_exit 0 "$LSBIMG" caps --json layout.cfg
-assert_contains "json" "$OUT" '{"unit": "net_server.service", "variable": "L4_CAP_EXTRA", "capability": "global_fd", "file": "/etc/systemd/system/net_server.service.d/50-l4-caps.conf", "line": 3, "given_at": "'"$CFG:$init_line"'", "problem": null}'
-assert_eq "json rows" 15 "$(grep -c '"unit"' <<<"$OUT")"
+assert_contains "json" "$OUT" '{"unit":"net_server.service","variable":"L4_CAP_EXTRA","capability":"global_fd","file":"/etc/systemd/system/net_server.service.d/50-l4-caps.conf","line":3,"given_at":"'"$CFG:$init_line"'","problem":null}'
+assert_eq "json rows" 15 "$(jq '.uses | length' <<<"$OUT")"
+"$TOP/tests/json_check.py" caps <<<"$OUT" || fail "caps --json does not match docs/json.schema.json"
 
 note "the shipped fs_server.service continues one Environment= over lines, as L4ReRust's does"
 [ "$(grep -c '"L4_CAP_[A-Z_]*=[a-z_]*" \\$' "$TOP/units/fs_server.service")" -ge 5 ] ||
   fail "units/fs_server.service has no continued Environment="
 for v in GLOBAL_FS LSB_ROOT VIRTIO_BLK VIRTIO_BLK_IRQ IOMEM SCHED; do
   want=$(grep -n "\"L4_CAP_$v=" "$TOP/units/fs_server.service" | cut -d: -f1)
-  got=$(jq -r ".[] | select(.unit == \"fs_server.service\" and .variable == \"L4_CAP_$v\") | .line" <<<"$OUT")
+  got=$(jq -r ".uses[] | select(.unit == \"fs_server.service\" and .variable == \"L4_CAP_$v\") | .line" <<<"$OUT")
   assert_eq "line of fs_server's L4_CAP_$v" "$want" "$got"
 done
 for f in "$TOP"/units/*.service "$TOP/cfg/bash.cfg"; do
@@ -189,11 +190,11 @@ env -i XDG_CONFIG_HOME="$PWD/envd" HOME=/nonexistent $gen >gen.txt
 for v in A B C D E F G H; do
   want=$(env -i bash -c "$(grep "^L4_CAP_$v=" gen.txt); printf '%s' \"\$L4_CAP_$v\"")
   [ -n "$want" ] || fail "the generator gives no L4_CAP_$v: $(cat gen.txt)"
-  got=$(jq -r ".[] | select(.variable == \"L4_CAP_$v\") | .capability" <<<"$json")
+  got=$(jq -r ".uses[] | select(.variable == \"L4_CAP_$v\") | .capability" <<<"$json")
   assert_eq "L4_CAP_$v from the env file" "$want" "$got"
 done
 ! grep -q L4_CAP_Z gen.txt || fail "the generator took a comment"
-assert_eq "env file overrides Environment=" "/etc/l4/caps.env" "$(jq -r '.[] | select(.variable == "L4_CAP_A") | .file' <<<"$json")"
+assert_eq "env file overrides Environment=" "/etc/l4/caps.env" "$(jq -r '.uses[] | select(.variable == "L4_CAP_A") | .file' <<<"$json")"
 l=$(grep -n '^L4_CAP_H' envd/environment.d/50-caps.conf | cut -d: -f1)
 assert_contains "env file value checked" "$errs" "/etc/l4/caps.env:$l: error: unit e.service: L4_CAP_H=global_nett: the task running /sbin/init"
 l=$(grep -n '^l4_caps_i' envd/environment.d/50-caps.conf | cut -d: -f1)

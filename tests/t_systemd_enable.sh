@@ -36,7 +36,7 @@ systemd = {
   caps_cfg = "$TOP/cfg/bash.cfg";
 };
 CFG
-  expect_exit 0 "$LSBIMG" compose -q "$1.cfg"
+  expect_exit 0 "$LSBIMG" compose "$1.cfg"   # not -q, which keeps warnings back
   COMPOSE_ERR=$ERR
   fsck_clean "$1.img"
   expect_exit 0 "$LSBIMG" extract "$1.img" "$1"

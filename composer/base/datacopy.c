@@ -1,6 +1,7 @@
 /* Data copying that keeps holes and lets the kernel move the bytes. */
 #include "base/datacopy.h"
 #include "base/diag.h"
+#include "base/progress.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -8,6 +9,8 @@
 #include <unistd.h>
 
 #define CHUNK (1u << 20)
+/* copy_file_range moves at most this much per call, so progress shows inside big files. */
+#define KERNEL_CHUNK (16u << 20)
 
 int data_segments(int fd, uint64_t off, uint64_t len,
 		  int (*fn)(uint64_t start, uint64_t end, void *arg), void *arg)
@@ -60,6 +63,7 @@ static int copy_rw(int in, uint64_t in_off, int out, uint64_t out_off, uint64_t 
 		in_off += (uint64_t)r;
 		out_off += (uint64_t)r;
 		len -= (uint64_t)r;
+		progress_add(0, (uint64_t)r);
 	}
 	free(buf);
 	return 0;
@@ -69,7 +73,7 @@ int copy_bytes(int in, uint64_t in_off, int out, uint64_t out_off, uint64_t len)
 {
 	while (len) {
 		loff_t io = (loff_t)in_off, oo = (loff_t)out_off;
-		ssize_t r = copy_file_range(in, &io, out, &oo, len, 0);
+		ssize_t r = copy_file_range(in, &io, out, &oo, len < KERNEL_CHUNK ? len : KERNEL_CHUNK, 0);
 		/* An error does not say which side failed: read/write finds out (and copies
 		 * where copy_file_range cannot, across file systems or on old kernels). */
 		if (r < 0)
@@ -81,6 +85,7 @@ int copy_bytes(int in, uint64_t in_off, int out, uint64_t out_off, uint64_t len)
 		in_off += (uint64_t)r;
 		out_off += (uint64_t)r;
 		len -= (uint64_t)r;
+		progress_add(0, (uint64_t)r);
 	}
 	return 0;
 }

@@ -1,7 +1,9 @@
 /* Diagnostics: one format for every message, counted so callers can fail late. */
 #include "base/diag.h"
+#include "base/progress.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,9 @@ static const struct diag_sink *sink;
 static void print(void *arg, enum diag_severity sev, const char *file, int line, const char *msg)
 {
 	(void)arg;
+	if (sev == DIAG_WARNING && diag_verbosity < 0)
+		return;  /* -q: errors only */
+	progress_clear();
 	const char *kind = sev == DIAG_ERROR ? "error" : "warning";
 	if (file && line > 0)
 		fprintf(stderr, "%s:%d: %s: %s\n", file, line, kind, msg);
@@ -37,6 +42,53 @@ int diag_set_strict(int s)
 	return old;
 }
 
+/* Whether this warning was reported before: a warning found twice (a key two sections
+ * read, a file two checks look at) is said once. An open-addressing set of 64-bit FNV-1a
+ * hashes of origin and message. */
+/* The set of warnings said: FNV-1a hashes, 0 a free slot. */
+static uint64_t *set;
+static size_t cap, n;
+
+void diag_forget(void)
+{
+	free(set);
+	set = NULL;
+	cap = n = 0;
+}
+
+static int seen_before(const char *file, int line, const char *msg)
+{
+	uint64_t h = 1469598103934665603u;
+	char num[16];
+	snprintf(num, sizeof(num), ":%d:", line);
+	const char *parts[] = { file ? file : "", num, msg };
+	for (size_t i = 0; i < 3; i++)
+		for (const char *p = parts[i]; *p; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211u;
+	h |= 1;  /* 0 marks a free slot */
+	if (2 * (n + 1) > cap) {
+		size_t ncap = cap ? 2 * cap : 64;
+		uint64_t *ns = xcalloc(ncap, sizeof(*ns));
+		for (size_t i = 0; i < cap; i++)
+			if (set[i])
+				for (size_t j = set[i] & (ncap - 1);; j = (j + 1) & (ncap - 1))
+					if (!ns[j]) {
+						ns[j] = set[i];
+						break;
+					}
+		free(set);
+		set = ns;
+		cap = ncap;
+	}
+	size_t j = h & (cap - 1);
+	for (; set[j]; j = (j + 1) & (cap - 1))
+		if (set[j] == h)
+			return 1;
+	set[j] = h;
+	n++;
+	return 0;
+}
+
 static void report(enum diag_severity sev, const char *file, int line, const char *fmt,
 		   va_list ap)
 {
@@ -45,6 +97,10 @@ static void report(enum diag_severity sev, const char *file, int line, const cha
 	if (sev == DIAG_ERROR)
 		errors++;
 	char *msg = xvasprintf(fmt, ap);
+	if (sev == DIAG_WARNING && seen_before(file, line, msg)) {
+		free(msg);
+		return;
+	}
 	if (sink)
 		sink->emit(sink->arg, sev, file, line, msg);
 	else
@@ -65,6 +121,7 @@ void diag_info(const char *fmt, ...)
 	va_list ap;
 	if (diag_verbosity < 0)
 		return;
+	progress_clear();
 	va_start(ap, fmt);
 	vfprintf(stdout, fmt, ap);
 	fputc('\n', stdout);
@@ -76,6 +133,7 @@ void diag_debug(const char *fmt, ...)
 	va_list ap;
 	if (diag_verbosity < 1)
 		return;
+	progress_clear();
 	va_start(ap, fmt);
 	fputs("lsbimg: ", stderr);
 	vfprintf(stderr, fmt, ap);

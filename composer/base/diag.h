@@ -37,7 +37,8 @@ int diag_set_strict(int strict);
 __attribute__((format(printf, 4, 5))) void diag_report(enum diag_severity sev, const char *file,
 							int line, const char *fmt, ...);
 
-/* -1 quiet, 0 normal, 1 verbose. */
+/* -1 quiet (the default sink prints errors only), 0 normal, 1 verbose. A warning
+ * reported again with the same origin and message is dropped. */
 extern int diag_verbosity;
 
 /* Shorthands of diag_report for the common cases. */
@@ -48,6 +49,8 @@ extern int diag_verbosity;
 /* Progress and detail on stdout (not with -q) and stderr (-v); not problems. */
 __attribute__((format(printf, 1, 2))) void diag_info(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void diag_debug(const char *fmt, ...);
+/* Forget the warnings said so far: the next compose (or test case) says them again. */
+void diag_forget(void);
 /* Number of errors (strict warnings included) reported so far. */
 unsigned diag_error_count(void);
 

@@ -1,8 +1,13 @@
-/* JSON string escaping: control characters as \u escapes, invalid UTF-8 replaced, so
- * output stays valid JSON whatever bytes an image holds. */
+/* The JSON emitter: strings escaped (control characters as \u escapes, invalid UTF-8
+ * replaced, with a base64 twin where the bytes matter), so output stays valid JSON
+ * whatever bytes an image holds. */
 #include "base/json.h"
 
+#include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
+
+enum { JSON_ARRAY = 1, JSON_MORE = 2 };
 
 /* Length of the valid UTF-8 sequence at S (at most N bytes), or 0. */
 static size_t utf8_len(const unsigned char *s, size_t n)
@@ -66,14 +71,6 @@ void json_str(FILE *f, const char *s)
 	json_strn(f, s, strlen(s));
 }
 
-void json_key(FILE *f, const char *key, int first)
-{
-	if (!first)
-		fputc(',', f);
-	json_str(f, key);
-	fputc(':', f);
-}
-
 int json_is_text(const void *buf, size_t n)
 {
 	const unsigned char *s = buf;
@@ -92,7 +89,7 @@ int json_is_text(const void *buf, size_t n)
 	return 1;
 }
 
-void json_base64(FILE *f, const void *buf, size_t n)
+static void put_base64(FILE *f, const void *buf, size_t n)
 {
 	static const char a[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -107,4 +104,113 @@ void json_base64(FILE *f, const void *buf, size_t n)
 		fputc(i + 2 < n ? a[v & 63] : '=', f);
 	}
 	fputc('"', f);
+}
+
+/* Separator and key before a value at the current level. */
+static void member(struct json *j, const char *key)
+{
+	unsigned char *l = &j->level[j->depth - 1];
+	if (*l & JSON_MORE)
+		fputc(',', j->f);
+	*l |= JSON_MORE;
+	if (key) {
+		json_str(j->f, key);
+		fputc(':', j->f);
+	}
+}
+
+static void open_level(struct json *j, const char *key, int array)
+{
+	member(j, key);
+	fputc(array ? '[' : '{', j->f);
+	/* Deeper than any image lsbimg reads; past it the output would be wrong, so stop. */
+	if (j->depth == JSON_MAX_DEPTH) {
+		fputs("lsbimg: error: JSON nesting too deep\n", stderr);
+		abort();
+	}
+	j->level[j->depth++] = array ? JSON_ARRAY : 0;
+}
+
+void json_begin(struct json *j, FILE *f)
+{
+	j->f = f;
+	j->depth = 1;
+	j->level[0] = 0;
+	fputc('{', f);
+	json_uint(j, "version", JSON_VERSION);
+}
+
+int json_end(struct json *j)
+{
+	while (j->depth)
+		json_close(j);
+	fputc('\n', j->f);
+	return ferror(j->f) ? -1 : 0;
+}
+
+void json_object(struct json *j, const char *key)
+{
+	open_level(j, key, 0);
+}
+
+void json_array(struct json *j, const char *key)
+{
+	open_level(j, key, 1);
+}
+
+void json_close(struct json *j)
+{
+	fputc(j->level[--j->depth] & JSON_ARRAY ? ']' : '}', j->f);
+}
+
+void json_string(struct json *j, const char *key, const char *s)
+{
+	member(j, key);
+	if (s)
+		json_str(j->f, s);
+	else
+		fputs("null", j->f);
+}
+
+void json_uint(struct json *j, const char *key, uint64_t v)
+{
+	member(j, key);
+	fprintf(j->f, "%" PRIu64, v);
+}
+
+void json_int(struct json *j, const char *key, int64_t v)
+{
+	member(j, key);
+	fprintf(j->f, "%" PRId64, v);
+}
+
+void json_bool(struct json *j, const char *key, int v)
+{
+	member(j, key);
+	fputs(v ? "true" : "false", j->f);
+}
+
+void json_real(struct json *j, const char *key, double v)
+{
+	member(j, key);
+	fprintf(j->f, "%.3f", v);
+}
+
+void json_name(struct json *j, const char *key, const char *s, size_t n)
+{
+	member(j, key);
+	json_strn(j->f, s, n);
+	if (!json_is_text(s, n)) {
+		member(j, NULL);
+		fputc('"', j->f);
+		fputs(key, j->f);
+		fputs("_base64\":", j->f);
+		put_base64(j->f, s, n);
+	}
+}
+
+void json_base64(struct json *j, const char *key, const void *buf, size_t n)
+{
+	member(j, key);
+	put_base64(j->f, buf, n);
 }

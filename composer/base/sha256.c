@@ -51,25 +51,54 @@ static void block(uint32_t h[8], const unsigned char *p)
 	h[4] += e; h[5] += f; h[6] += g; h[7] += k;
 }
 
-void sha256_hex(const void *buf, size_t len, char out[65])
+void sha256_init(struct sha256 *c)
 {
-	uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c,
-			  0x1f83d9ab, 0x5be0cd19 };
+	static const uint32_t h0[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+					0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+	memcpy(c->h, h0, sizeof(h0));
+	c->len = 0;
+}
+
+void sha256_update(struct sha256 *c, const void *buf, size_t len)
+{
 	const unsigned char *p = buf;
-	size_t left = len;
-	for (; left >= 64; left -= 64, p += 64)
-		block(h, p);
+	size_t fill = (size_t)(c->len % 64);
+	c->len += len;
+	if (fill) {
+		size_t take = 64 - fill < len ? 64 - fill : len;
+		memcpy(c->buf + fill, p, take);
+		p += take, len -= take;
+		if (fill + take < 64)
+			return;
+		block(c->h, c->buf);
+	}
+	for (; len >= 64; len -= 64, p += 64)
+		block(c->h, p);
+	memcpy(c->buf, p, len);
+}
+
+void sha256_final_hex(struct sha256 *c, char out[65])
+{
 	/* The last bytes, a 1 bit, zeros, and the length in bits in the last 8 bytes. */
+	size_t left = (size_t)(c->len % 64);
 	unsigned char tail[128] = { 0 };
-	memcpy(tail, p, left);
+	memcpy(tail, c->buf, left);
 	tail[left] = 0x80;
 	size_t n = left < 56 ? 64 : 128;
-	uint64_t bits = (uint64_t)len * 8;
+	uint64_t bits = c->len * 8;
 	for (int i = 0; i < 8; i++)
 		tail[n - 1 - i] = (unsigned char)(bits >> (8 * i));
-	block(h, tail);
+	block(c->h, tail);
 	if (n == 128)
-		block(h, tail + 64);
+		block(c->h, tail + 64);
 	for (int i = 0; i < 8; i++)
-		snprintf(out + 8 * i, 9, "%08x", h[i]);
+		snprintf(out + 8 * i, 9, "%08x", c->h[i]);
+}
+
+void sha256_hex(const void *buf, size_t len, char out[65])
+{
+	struct sha256 c;
+	sha256_init(&c);
+	sha256_update(&c, buf, len);
+	sha256_final_hex(&c, out);
 }

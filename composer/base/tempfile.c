@@ -1,8 +1,9 @@
 /* Temporaries. The signal handler only uses async-signal-safe calls (open, getdents64,
- * unlinkat, fchmod, close, raise) on names registered in advance, and the registry is
- * only changed with those signals blocked. */
+ * unlinkat, fchmod, close, raise, and write to erase the progress line) on names
+ * registered in advance, and the registry is only changed with those signals blocked. */
 #include "base/tempfile.h"
 #include "base/diag.h"
+#include "base/progress.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -115,6 +116,7 @@ static void remove_all(void)
 static void on_signal(int sig)
 {
 	remove_all();
+	progress_abandon();
 	signal(sig, SIG_DFL);
 	raise(sig);   /* delivered when the handler returns: the exit status says 128+N */
 }

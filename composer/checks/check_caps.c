@@ -154,29 +154,21 @@ void caps_result_free(struct caps_result *r)
 void caps_print(FILE *f, const struct cap_use *uses, int n, int json)
 {
 	if (json) {
-		fputs("[", f);
+		struct json j;
+		json_begin(&j, f);
+		json_array(&j, "uses");
 		for (int i = 0; i < n; i++) {
-			fputs(i ? ",\n  {\"unit\": " : "\n  {\"unit\": ", f);
-			json_str(f, uses[i].unit);
-			fputs(", \"variable\": ", f);
-			json_str(f, uses[i].var);
-			fputs(", \"capability\": ", f);
-			json_str(f, uses[i].cap);
-			fputs(", \"file\": ", f);
-			json_str(f, uses[i].file);
-			fprintf(f, ", \"line\": %d, \"given_at\": ", uses[i].line);
-			if (uses[i].given_at)
-				json_str(f, uses[i].given_at);
-			else
-				fputs("null", f);
-			fputs(", \"problem\": ", f);
-			if (uses[i].problem)
-				json_str(f, uses[i].problem);
-			else
-				fputs("null", f);
-			fputs("}", f);
+			json_object(&j, NULL);
+			json_string(&j, "unit", uses[i].unit);
+			json_string(&j, "variable", uses[i].var);
+			json_string(&j, "capability", uses[i].cap);
+			json_name(&j, "file", uses[i].file, strlen(uses[i].file));
+			json_int(&j, "line", uses[i].line);
+			json_string(&j, "given_at", uses[i].given_at);
+			json_string(&j, "problem", uses[i].problem);
+			json_close(&j);
 		}
-		fputs(n ? "\n]\n" : "]\n", f);
+		json_end(&j);
 		return;
 	}
 	int wu = 4, wv = 8, wc = 10;

@@ -22,8 +22,13 @@ static const char usage[] =
 	"layout installs or the image holds against the ned script (the image's recorded one,\n"
 	"the layout's systemd.caps_cfg, or FILE) and print unit -> variable -> capability ->\n"
 	"where the script gives it to /sbin/init, or why the units do not get it. Writes no\n"
-	"image. -D: ${NAME} in the layout's strings is VALUE, as for compose. Exit 1 if a\n"
-	"capability is not given or the check could not run.\n";
+	"image.\n"
+	"  --json               the table as a JSON array\n"
+	"  --strict             warnings count as problems\n"
+	"  --caps-cfg FILE      check against the ned script FILE\n"
+	"  -D, --define NAME=VALUE  ${NAME} in the layout's strings is VALUE, as for compose\n"
+	"  -h, --help           this text\n"
+	"Exit: 0 ok, 1 a capability is not given or the check could not run, 2 usage.\n";
 
 /* Run the caps check on C and print the table. */
 static int check_and_print(struct check_ctx *c, int json)
@@ -90,7 +95,10 @@ int cmd_caps(int argc, char **argv)
 	systemd_set_caps_cfg(cfg);
 	struct composition comp;
 	int rc = compose_prepare(path, &comp);
-	if (rc == EXIT_OK) {
+	if (rc == EXIT_OK && comp.disk) {
+		diag_error_at(path, 0, "a disk layout: name one of its partitions' layouts");
+		rc = EXIT_USAGE;
+	} else if (rc == EXIT_OK) {
 		struct fsview v;
 		fsview_tree_init(&v, comp.tree);
 		comp.checks.strict |= strict;

@@ -14,5 +14,7 @@ int cmd_check(int argc, char **argv);
 int cmd_journal(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_caps(int argc, char **argv);
+/* __complete IMAGE PREFIX: in-image paths for the bash completion (inspect.c). */
+int cmd_complete(int argc, char **argv);
 
 #endif

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -83,6 +84,7 @@ struct dirout {
 	} *dirs;                  /* directory attributes, applied last */
 	size_t ndirs, capdirs;
 	unsigned skipped;
+	unsigned xattrs_skipped;  /* not permitted here (non-root) or not supported */
 	char *buf;
 	char *parent;             /* the directory open_parent opened last, and its fd */
 	int parent_fd;
@@ -154,6 +156,39 @@ static int set_attrs(struct dirout *o, int pfd, const char *leaf, const struct f
 	return utimensat(pfd, leaf, ts, AT_SYMLINK_NOFOLLOW);
 }
 
+struct xattr_target {
+	struct dirout *o;
+	const char *path;         /* the image path, for messages */
+	char at[64 + 4096];       /* the leaf through /proc: there are no *xattrat calls */
+};
+
+static int put_xattr(const char *name, const void *value, size_t len, void *arg)
+{
+	struct xattr_target *x = arg;
+	if (!lsetxattr(x->at, name, value, len, 0))
+		return 0;
+	if (errno != EPERM && errno != ENOTSUP) {
+		diag_error("%s: cannot set extended attribute %s: %s", x->path, name,
+			   strerror(errno));
+		return 1;   /* reported */
+	}
+	diag_warn("%s: extended attribute %s not restored: %s%s", x->path, name, strerror(errno),
+		  x->o->root ? "" : " (security. and trusted. need root)");
+	x->o->xattrs_skipped++;
+	return 0;
+}
+
+/* The extended attributes of image file PATH onto LEAF in PFD: after the owner, since
+ * chown clears security.capability. 0, 1 after a message, or -1 with errno. */
+static int set_xattrs(struct dirout *o, const char *path, int pfd, const char *leaf)
+{
+	if (!o->v->xattrs)
+		return 0;
+	struct xattr_target x = { .o = o, .path = path };
+	snprintf(x.at, sizeof(x.at), "/proc/self/fd/%d/%s", pfd, leaf);
+	return o->v->xattrs(o->v->ctx, path, put_xattr, &x);
+}
+
 /* Regular file data; all-zero blocks are left as holes. */
 static int copy_data(struct dirout *o, const char *path, int fd, uint64_t size)
 {
@@ -208,7 +243,8 @@ static const char *first_link(struct dirout *o, const struct fsview_stat *st, co
 	return NULL;
 }
 
-/* Create REL (not yet existing) as a copy of image file PATH. */
+/* Create REL (not yet existing) as a copy of image file PATH: 0, 1 after a message, or -1
+ * with errno. */
 static int make_node(struct dirout *o, const char *path, const char *rel, int pfd,
 		     const char *leaf, const struct fsview_stat *st)
 {
@@ -227,7 +263,8 @@ static int make_node(struct dirout *o, const char *path, const char *rel, int pf
 		}
 		o->dirs[o->ndirs].rel = xstrdup(rel);
 		o->dirs[o->ndirs++].st = *st;
-		return 0;  /* attributes once its contents are in */
+		/* Mode, owner and time once its contents are in. */
+		return set_xattrs(o, path, pfd, leaf);
 	case NODE_REG:
 		if (make_file(o, path, pfd, leaf, st))
 			return -1;
@@ -259,7 +296,7 @@ static int make_node(struct dirout *o, const char *path, const char *rel, int pf
 			return -1;
 		break;
 	}
-	return set_attrs(o, pfd, leaf, st);
+	return set_attrs(o, pfd, leaf, st) ? -1 : set_xattrs(o, path, pfd, leaf);
 }
 
 static int dir_visit(const char *path, const struct fsview_stat *st, void *arg)
@@ -273,9 +310,9 @@ static int dir_visit(const char *path, const struct fsview_stat *st, void *arg)
 	const char *leaf;
 	int pfd = open_parent(o, rel, &leaf);
 	int rc = pfd < 0 ? -1 : make_node(o, path, rel, pfd, leaf, st);
-	if (rc)
+	if (rc < 0)
 		diag_error("%s: %s", path, strerror(errno));
-	return rc;
+	return rc ? -1 : 0;
 }
 
 /* Directory attributes, deepest first, so read-only directories are filled before. */
@@ -341,6 +378,8 @@ static int write_dir(struct fsview *v, const char *sub, const char *dest)
 	temp_remove(&tmp);   /* after a rename only closes the descriptor */
 	if (o.skipped)
 		diag_warn("%u device nodes were not created", o.skipped);
+	if (o.xattrs_skipped)
+		diag_warn("%u extended attributes were not restored", o.xattrs_skipped);
 	for (size_t i = 0; i < o.nlinks; i++)
 		free(o.links[i].rel);
 	for (size_t i = 0; i < o.ndirs; i++)
@@ -357,10 +396,15 @@ static int write_dir(struct fsview *v, const char *sub, const char *dest)
 static void usage(FILE *f)
 {
 	fputs("usage: lsbimg extract [--path DIR] SRC DEST\n"
-	      "  SRC   a tar or cpio archive (any compression), a Debian .deb, or an ext2 image\n"
+	      "Copy the files of SRC out, owners, modes, times and holes kept (devices only as\n"
+	      "root), atomically: DEST appears whole or not at all.\n"
+	      "  SRC   a tar or cpio archive (any compression), a Debian .deb, or an image\n"
+	      "        (ext2/3/4, squashfs, vfat)\n"
 	      "  DEST  DEST.tar, .tar.gz, .tgz, .cpio or .cpio.gz writes an archive; any other\n"
 	      "        name a directory (which must not exist or be empty)\n"
-	      "  --path DIR  only the image directory DIR, as the top of DEST\n", f);
+	      "  -p, --path DIR  only the directory DIR of SRC, as the top of DEST\n"
+	      "  -h, --help      this text\n"
+	      "Exit: 0 ok, 1 failed, 2 usage.\n", f);
 }
 
 int cmd_extract(int argc, char **argv)

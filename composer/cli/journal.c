@@ -224,7 +224,9 @@ static int print_json(sd_journal *j, const struct field *f, size_t n)
 	if (r < 0 || (r = sd_journal_get_realtime_usec(j, &rt)) < 0 ||
 	    (r = sd_journal_get_monotonic_usec(j, &mono, &boot)) < 0)
 		return r;
-	printf("{\"__CURSOR\":");
+	/* journalctl's fields, and the schema version every --json output starts with (field
+	 * names are upper case: it cannot clash). */
+	printf("{\"version\":%d,\"__CURSOR\":", JSON_VERSION);
 	json_str(stdout, cursor);
 	free(cursor);
 	printf(",\"__REALTIME_TIMESTAMP\":\"%" PRIu64 "\",\"__MONOTONIC_TIMESTAMP\":\"%" PRIu64
@@ -388,10 +390,18 @@ int cmd_journal(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *usage = "usage: lsbimg journal [-u UNIT] [-b] [--json] IMAGE\n";
+	const char *usage =
+		"usage: lsbimg journal [-u UNIT] [-b] [--json] IMAGE\n"
+		"Print the persistent journal in IMAGE's /var/log/journal, oldest first, like\n"
+		"journalctl -o short (copied to $TMPDIR and read with libsystemd).\n"
+		"  -u, --unit UNIT  only the messages of UNIT (a name without a suffix is .service)\n"
+		"  -b, --boot       only the last boot\n"
+		"  --json           one JSON object per line, journalctl -o json's fields\n"
+		"  -h, --help       this text\n"
+		"Exit: 0 ok, 1 the journal cannot be read, 2 usage or an unreadable image.\n";
 	const char *unit = NULL;
 	int json = 0, boot = 0, c;
-	while ((c = getopt_long(argc, argv, "u:b", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "u:bh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = 1; break;
 		case 'u': unit = optarg; break;

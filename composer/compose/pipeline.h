@@ -9,12 +9,20 @@
 #include "model/params.h"
 #include "model/tree.h"
 
+struct disk_plan;
+
 struct composition {
 	struct layout layout;
 	struct image_params img;
 	struct tree *tree;
 	struct check_opts checks;
 	void **plans;            /* one per section of the pipeline's table */
+	/* A disk layout (a top-level `disk` group): no tree of its own, but its partitions'
+	 * plan and one composition per partition (composed from its layout, else empty). */
+	struct disk_plan *disk;
+	struct composition *parts;
+	char *output;            /* a disk's own copy of its default output path (the
+				  * partitions' layouts reuse image_parse's buffer) */
 };
 
 /* Read the layout at PATH, parse every section, apply the plans to a new tree and run
@@ -25,7 +33,9 @@ int compose_build(const char *path, struct composition *c);
  * set (for `lsbimg caps LAYOUT`, which runs the caps check alone). */
 int compose_prepare(const char *path, struct composition *c);
 /* Write the composed image (c->img says where and how) and stage a copy when
- * c->img.stage is not "". EXIT_OK or EXIT_FAILED; *staged (malloc'd) names the copy. */
+ * c->img.stage is not "". A disk layout's partitions are written into temporaries beside
+ * the output and copied into the disk at their offsets. EXIT_OK or EXIT_FAILED;
+ * *staged (malloc'd) names the copy. */
 int compose_write(struct composition *c, struct output_result *res, char **staged);
 void compose_free(struct composition *c);
 

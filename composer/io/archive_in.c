@@ -301,23 +301,13 @@ static void add_hardlink(struct importer *im, struct archive *a, struct archive_
 
 static void copy_xattrs(struct importer *im, struct archive_entry *e, struct node *n)
 {
-	int count = archive_entry_xattr_reset(e);
-	if (count <= 0)
-		return;
-	n->xattrs = tree_alloc(im->t, (size_t)count * sizeof(*n->xattrs));
 	const char *name;
 	const void *value;
 	size_t len;
-	while (archive_entry_xattr_next(e, &name, &value, &len) == ARCHIVE_OK &&
-	       n->nxattrs < (size_t)count) {
-		struct xattr *x = &n->xattrs[n->nxattrs++];
-		x->name = tree_strdup(im->t, name);
-		void *v = tree_alloc(im->t, len);
-		if (len)
-			memcpy(v, value, len);
-		x->value = v;
-		x->len = len;
-	}
+	if (archive_entry_xattr_reset(e) <= 0)
+		return;
+	while (archive_entry_xattr_next(e, &name, &value, &len) == ARCHIVE_OK)
+		node_set_xattr(im->t, n, name, value, len);
 }
 
 static int node_type_of(mode_t ft, enum node_type *type)

@@ -4,6 +4,7 @@
 #include "io/archive_out.h"
 #include "base/diag.h"
 #include "base/outfile.h"
+#include "base/progress.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -43,6 +44,7 @@ struct writer {
 	const char *sub;        /* subtree prefix without trailing '/', "" for all */
 	size_t sublen;
 	int tar;
+	unsigned dropped;       /* cpio: files whose extended attributes it cannot hold */
 	const char *out;
 	unsigned next_ino;
 	struct hardlinked *links;  /* ids of files with several links, for their inode */
@@ -138,7 +140,9 @@ static int write_entry(struct writer *w, struct archive_entry *e)
 		if (archive_write_data(w->a, w->buf, len) != (la_ssize_t)len)
 			return write_failed(w);
 		off += len;
+		progress_add(0, len);
 	}
+	progress_add(archive_entry_filetype(e) == AE_IFREG, 0);
 	return 0;
 }
 
@@ -179,6 +183,33 @@ static const mode_t ae_types[] = {
 	[NODE_SOCK] = AE_IFSOCK,
 };
 
+static int add_xattr(const char *name, const void *value, size_t len, void *arg)
+{
+	archive_entry_xattr_add_entry(arg, name, value, len);
+	return 0;
+}
+
+static int count_xattr(const char *name, const void *value, size_t len, void *arg)
+{
+	(void)name, (void)value, (void)len;
+	return ++*(unsigned *)arg, 1;
+}
+
+/* Extended attributes of PATH onto E: pax headers in tar, counted as dropped in cpio. */
+static int put_xattrs(struct writer *w, const char *path, struct archive_entry *e)
+{
+	if (!w->v->xattrs)
+		return 0;
+	int rc = w->tar ? w->v->xattrs(w->v->ctx, path, add_xattr, e) :
+			  w->v->xattrs(w->v->ctx, path, count_xattr, &w->dropped);
+	if (rc < 0) {
+		diag_error("%s: cannot read the extended attributes of %s: %s", w->out, path,
+			   strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int visit(const char *path, const struct fsview_stat *st, void *arg)
 {
 	struct writer *w = arg;
@@ -203,6 +234,10 @@ static int visit(const char *path, const struct fsview_stat *st, void *arg)
 	archive_entry_set_ino(e, inode_for(w, st));
 	archive_entry_set_dev(e, 0);
 	archive_entry_set_size(e, st->type == NODE_REG ? (la_int64_t)st->size : 0);
+	if (put_xattrs(w, path, e)) {
+		archive_entry_free(e);
+		return -1;
+	}
 	switch (st->type) {
 	case NODE_SYMLINK: {
 		char target[4096];
@@ -244,6 +279,9 @@ static int write_all(struct writer *w, int fd, enum archive_out_format fmt)
 	archive_entry_linkresolver_set_strategy(w->lr, archive_format(w->a));
 	if (w->v->walk(w->v->ctx, visit, w) || flush(w))
 		return -1;
+	if (w->dropped)
+		diag_warn("%s: the extended attributes of %u files are dropped (cpio cannot hold "
+			  "them; tar can)", w->out, w->dropped);
 	if (archive_write_close(w->a) != ARCHIVE_OK)
 		return write_failed(w);
 	return 0;

@@ -9,6 +9,7 @@
 #include "io/ext2write.h"
 #include "base/datacopy.h"
 #include "base/diag.h"
+#include "base/progress.h"
 #include "io/ext2err.h"
 #include "model/hostsrc.h"
 
@@ -52,10 +53,8 @@ struct writer {
 	int ext4;              /* extents, journal, checksums, hashed directories */
 	unsigned tail;         /* bytes at the end of a directory leaf block for its checksum */
 	unsigned dxtail;       /* the same for a hash tree index block */
-	uint64_t bytes, files_done, files_total;
+	uint64_t bytes;
 	uint64_t unsynced;     /* image bytes written since writeback was last started */
-	struct timespec last_progress;
-	int progress;
 };
 
 /* Messages name the output the user asked for, never the temporary file behind it. */
@@ -665,15 +664,15 @@ static int put_inode(struct writer *w, ext2_ino_t ino, struct ext2_inode_large *
 	if (err)
 		return fail(w, err, "cannot write an inode");
 	start_writeback(w, EXT2_INODE_SIZE(w->fs->super));
-	if (!n->nxattrs)
+	if (!n->xattrs)
 		return 0;
 	struct ext2_xattr_handle *h;
 	if ((err = ext2fs_xattrs_open(w->fs, ino, &h)))
 		return fail(w, err, "cannot open extended attributes");
 	if (!(err = ext2fs_xattrs_read(h)))
-		for (size_t i = 0; i < n->nxattrs && !err; i++)
-			err = ext2fs_xattr_set(h, n->xattrs[i].name, n->xattrs[i].value,
-					       n->xattrs[i].len);
+		for (size_t i = 0; i < n->xattrs->n && !err; i++)
+			err = ext2fs_xattr_set(h, n->xattrs->v[i].name, n->xattrs->v[i].value,
+					       n->xattrs->v[i].len);
 	errcode_t cerr = ext2fs_xattrs_close(&h);
 	if (err || cerr) {
 		diag_error("%s: %s: cannot store extended attributes: %s", w->p->output, n->origin,
@@ -759,6 +758,7 @@ static int stage_bytes(struct filedata *f, uint64_t src, uint64_t dst, uint64_t 
 	}
 	memset(buf + len, 0, padded - len);
 	w->stage_len += padded;
+	progress_add(0, len);
 	return 0;
 }
 
@@ -775,6 +775,7 @@ static int put_bytes(struct filedata *f, uint64_t src, uint64_t dst, uint64_t le
 			mem += r;
 			dst += (uint64_t)r;
 			len -= (uint64_t)r;
+			progress_add(0, (uint64_t)r);
 		}
 		return 0;
 	}
@@ -860,20 +861,6 @@ static int write_data(struct writer *w, ext2_ino_t ino, struct ext2_inode *inode
 	return rc;
 }
 
-static void progress(struct writer *w, int done)
-{
-	if (!w->progress)
-		return;
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (!done && now.tv_sec == w->last_progress.tv_sec)
-		return;
-	w->last_progress = now;
-	fprintf(stderr, "\r%llu/%llu files, %.1f MiB%s", (unsigned long long)w->files_done,
-		(unsigned long long)w->files_total, (double)w->bytes / (1 << 20),
-		done ? "\n" : "");
-}
-
 static int write_leaf(struct writer *w, struct node *n)
 {
 	struct ext2_inode_large in;
@@ -887,9 +874,7 @@ static int write_leaf(struct writer *w, struct node *n)
 			return fail(w, EXT2_ET_FILE_TOO_BIG, n->origin);
 		if (write_data(w, ino, (struct ext2_inode *)&in, n))
 			return -1;
-		w->files_done++;
-		if ((w->files_done & 1023) == 0)
-			progress(w, 0);
+		progress_file_done(n->u.reg.size);
 		break;
 	case NODE_SYMLINK: {
 		size_t len = strlen(n->u.lnk.target);
@@ -1169,7 +1154,6 @@ static int write_fs(struct tree *t, const struct image_params *p, const char *pa
 		nd.blocks += lpf_blocks(&w);
 	}
 	nd.inodes += EXT2_GOOD_OLD_FIRST_INO - 2;   /* reserved inodes besides the root */
-	w.files_total = nd.files;
 
 	if (size_fs(&w, &nd))
 		return -1;
@@ -1177,7 +1161,6 @@ static int write_fs(struct tree *t, const struct image_params *p, const char *pa
 	w.bmapbuf = xmalloc(3 * w.bs);
 	w.dirbuf = xmalloc(w.bs);
 	w.stage = xmalloc(STAGE_SIZE + 1);   /* + stage_bytes' end-of-file probe */
-	w.progress = diag_verbosity >= 0 && isatty(STDERR_FILENO) && nd.files > 20000;
 
 	/* Reserved inodes are in use but hold nothing. */
 	for (ext2_ino_t i = 1; i < EXT2_FIRST_INODE(w.fs->super); i++)
@@ -1195,7 +1178,6 @@ static int write_fs(struct tree *t, const struct image_params *p, const char *pa
 		goto out;
 	if (write_dir(&w, root, EXT2_ROOT_INO, 0) || (w.lpf_virtual && write_lpf(&w)))
 		goto out;
-	progress(&w, 1);
 	if (flush_stage(&w)) {
 		diag_error("%s: %s", p->output, strerror(errno));
 		goto out;

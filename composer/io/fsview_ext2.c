@@ -31,6 +31,14 @@ static int ev_readlink(void *ctx, const char *path, char *buf, size_t len)
 	return image_readlink_ino(ctx, ino, buf, len);
 }
 
+static int ev_xattrs(void *ctx, const char *path, fsview_xattr_fn fn, void *arg)
+{
+	ext2_ino_t ino;
+	if (image_lookup(ctx, path, 0, &ino) < 0)
+		return -1;
+	return image_xattrs_ino(ctx, ino, fn, arg);
+}
+
 struct walk_arg {
 	int (*fn)(const char *path, const struct fsview_stat *st, void *arg);
 	void *arg;
@@ -69,6 +77,7 @@ int fsview_ext2_open(struct fsview *v, const char *image)
 	v->pread = ev_pread;
 	v->readlink = ev_readlink;
 	v->walk = ev_walk;
+	v->xattrs = ev_xattrs;
 	return 0;
 }
 

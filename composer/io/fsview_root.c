@@ -138,6 +138,7 @@ int fsview_root_open(struct fsview *v, const char *dir)
 	v->pread = rv_pread;
 	v->readlink = rv_readlink;
 	v->walk = rv_walk;
+	v->xattrs = NULL;   /* a sysroot is read for ELF files and units only */
 	return 0;
 }
 

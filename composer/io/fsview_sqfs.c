@@ -1,6 +1,7 @@
 /* Reading a squashfs image through libsquashfs: the directory tree once, file data on
  * demand. A corrupt image is refused with libsquashfs's reason, never trusted. */
 #include "io/imgview.h"
+#include "io/disk.h"
 #include "base/diag.h"
 
 #include <errno.h>
@@ -15,6 +16,8 @@
 #include <sqfs/inode.h>
 #include <sqfs/io.h>
 #include <sqfs/super.h>
+#include <sqfs/xattr.h>
+#include <sqfs/xattr_reader.h>
 
 struct sqview {
 	sqfs_file_t *file;
@@ -23,6 +26,7 @@ struct sqview {
 	sqfs_id_table_t *ids;
 	sqfs_dir_reader_t *dr;
 	sqfs_data_reader_t *data;
+	sqfs_xattr_reader_t *xr;
 	sqfs_tree_node_t *root;
 	const sqfs_inode_generic_t **files;   /* regular files, by u.reg.off - 1 */
 	unsigned nfiles, cap;
@@ -36,6 +40,7 @@ static void sq_close(void *backend)
 		return;
 	sqfs_dir_tree_destroy(s->root);
 	sqfs_destroy(s->data);
+	sqfs_destroy(s->xr);
 	sqfs_destroy(s->dr);
 	sqfs_destroy(s->ids);
 	sqfs_destroy(s->cmp);
@@ -49,6 +54,31 @@ static const char *compressor_name(unsigned id)
 {
 	static const char *const names[] = { "", "gzip", "lzma", "lzo", "xz", "lz4", "zstd" };
 	return id < sizeof(names) / sizeof(names[0]) ? names[id] : "unknown";
+}
+
+/* The extended attributes of IN onto N. 0, or a libsquashfs error. */
+static int read_xattrs(struct imgview *iv, struct sqview *s, const sqfs_inode_generic_t *in,
+		       struct node *n)
+{
+	sqfs_u32 idx;
+	sqfs_xattr_id_t desc;
+	if (sqfs_inode_get_xattr_index(in, &idx) || idx == 0xFFFFFFFFu)
+		return 0;
+	int err = sqfs_xattr_reader_get_desc(s->xr, idx, &desc);
+	if (!err)
+		err = sqfs_xattr_reader_seek_kv(s->xr, &desc);
+	for (sqfs_u32 i = 0; !err && i < desc.count; i++) {
+		sqfs_xattr_entry_t *key = NULL;
+		sqfs_xattr_value_t *val = NULL;
+		err = sqfs_xattr_reader_read_key(s->xr, &key);
+		if (!err)
+			err = sqfs_xattr_reader_read_value(s->xr, key, &val);
+		if (!err)   /* the key comes with its name space prefix and a NUL */
+			node_set_xattr(iv->t, n, (const char *)key->key, val->value, val->size);
+		sqfs_free(key);
+		sqfs_free(val);
+	}
+	return err;
 }
 
 /* A node for sqfs tree node SN (not the root). -1 with *why on corruption. */
@@ -122,6 +152,10 @@ static struct node *make_node(struct imgview *iv, struct sqview *s, const sqfs_t
 	default:
 		break;
 	}
+	if (read_xattrs(iv, s, in, n)) {
+		*why = "unreadable extended attributes";
+		return NULL;
+	}
 	n->ino = num;   /* shown as the inode number, as the kernel shows it */
 	s->by_number[num - 1] = n;
 	return n;
@@ -171,13 +205,80 @@ static int sq_fail(struct imgview *iv, struct sqview *s, const char *what, int e
 	return -1;
 }
 
+/* A partition of a disk: the squashfs image at BASE, LEN bytes long, of file INNER. */
+struct subfile {
+	sqfs_file_t f;
+	sqfs_file_t *inner;
+	uint64_t base, len;
+};
+
+static void sub_destroy(sqfs_object_t *o)
+{
+	struct subfile *s = (struct subfile *)o;
+	sqfs_destroy(s->inner);
+	free(s);
+}
+
+static int sub_read_at(sqfs_file_t *f, sqfs_u64 off, void *buf, size_t size)
+{
+	struct subfile *s = (struct subfile *)f;
+	if (off > s->len || size > s->len - off)
+		return SQFS_ERROR_OUT_OF_BOUNDS;
+	return s->inner->read_at(s->inner, s->base + off, buf, size);
+}
+
+static int sub_write_at(sqfs_file_t *f, sqfs_u64 off, const void *buf, size_t size)
+{
+	(void)f, (void)off, (void)buf, (void)size;
+	return SQFS_ERROR_IO;
+}
+
+static sqfs_u64 sub_get_size(const sqfs_file_t *f)
+{
+	return ((const struct subfile *)f)->len;
+}
+
+static int sub_truncate(sqfs_file_t *f, sqfs_u64 size)
+{
+	(void)f, (void)size;
+	return SQFS_ERROR_IO;
+}
+
+/* PATH (a file, or a disk's partition DISK:SEL) as libsquashfs reads it. */
+static sqfs_file_t *open_image(const char *path)
+{
+	char *file;
+	uint64_t off, len;
+	if (disk_resolve(path, &file, &off, &len))
+		return NULL;
+	sqfs_file_t *inner = sqfs_open_file(file, SQFS_FILE_OPEN_READ_ONLY);
+	free(file);
+	if (!inner || !off) {
+		if (!inner)
+			diag_error_at(path, 0, "cannot open: %s", strerror(errno));
+		return inner;
+	}
+	struct subfile *s = xcalloc(1, sizeof(*s));
+	s->f.base.destroy = sub_destroy;
+	s->f.read_at = sub_read_at;
+	s->f.write_at = sub_write_at;
+	s->f.get_size = sub_get_size;
+	s->f.truncate = sub_truncate;
+	s->inner = inner;
+	s->base = off;
+	s->len = len;
+	return &s->f;
+}
+
 static int sq_load(struct imgview *iv, const char *path)
 {
 	struct sqview *s = xcalloc(1, sizeof(*s));
 	sqfs_compressor_config_t cfg;
 	int err;
-	if (!(s->file = sqfs_open_file(path, SQFS_FILE_OPEN_READ_ONLY)))
-		return sq_fail(iv, s, strerror(errno), 0);
+	if (!(s->file = open_image(path))) {
+		sq_close(s);
+		return -1;
+	}
 	if ((err = sqfs_super_read(&s->super, s->file)))
 		return sq_fail(iv, s, "superblock", err);
 	/* libsquashfs sizes its tables by the superblock's counts: a corrupt count must not
@@ -198,6 +299,11 @@ static int sq_load(struct imgview *iv, const char *path)
 	if (!(s->data = sqfs_data_reader_create(s->file, s->super.block_size, s->cmp, 0)) ||
 	    (err = sqfs_data_reader_load_fragment_table(s->data, &s->super)))
 		return sq_fail(iv, s, "fragment table", err);
+	/* An image without the table loads as empty. */
+	if (!(s->xr = sqfs_xattr_reader_create(0)))
+		return sq_fail(iv, s, "xattr table", SQFS_ERROR_ALLOC);
+	if ((err = sqfs_xattr_reader_load(s->xr, &s->super, s->file, s->cmp)))
+		return sq_fail(iv, s, "xattr table", err);
 	if ((err = sqfs_dir_reader_get_full_hierarchy(s->dr, s->ids, NULL, 0, &s->root)))
 		return sq_fail(iv, s, "directory tree", err);
 	/* Every inode has a name in the tree: more inodes than names is corruption (and must
@@ -214,6 +320,8 @@ static int sq_load(struct imgview *iv, const char *path)
 	root->gid = s->root->gid;
 	root->mtime = ri->base.mod_time;
 	root->ino = ri->base.inode_number;
+	if ((err = read_xattrs(iv, s, ri, root)))
+		return sq_fail(iv, s, "extended attributes of /", err);
 	if (add_children(iv, s, s->root, "/", 0)) {
 		sq_close(s);
 		return -1;

@@ -4,6 +4,7 @@
  * directories as 0755, all root's. Corrupt images (chains out of range or looping,
  * nonsense geometry) are refused, never followed without bound. */
 #include "io/imgview.h"
+#include "io/disk.h"
 #include "base/diag.h"
 #include "io/fat.h"
 
@@ -25,6 +26,7 @@ struct fatfile {
 
 struct fatview {
 	int fd;
+	uint64_t base, len;            /* the file system's bytes in the file */
 	const char *path;
 	unsigned type;
 	uint32_t spc, cb, reserved, nfats, fat_sectors, root_entries, root_cluster;
@@ -57,7 +59,8 @@ static int bad(struct fatview *f, const char *why)
 static int read_at(struct fatview *f, void *buf, size_t len, uint64_t off)
 {
 	for (size_t done = 0; done < len;) {
-		ssize_t r = pread(f->fd, (char *)buf + done, len - done, (off_t)(off + done));
+		ssize_t r = pread(f->fd, (char *)buf + done, len - done,
+				  (off_t)(f->base + off + done));
 		if (r <= 0) {
 			errno = r ? errno : EIO;
 			return -1;
@@ -86,7 +89,9 @@ static int geometry(struct fatview *f)
 		return bad(f, "inconsistent boot sector");
 	uint64_t root_sectors = (uint64_t)f->root_entries * FAT_DIRENT / FAT_SECTOR;
 	uint64_t start = f->reserved + (uint64_t)f->nfats * f->fat_sectors + root_sectors;
-	if (start >= f->total || (uint64_t)f->total * FAT_SECTOR > (uint64_t)st.st_size)
+	if (!f->len)
+		f->len = (uint64_t)st.st_size - f->base;
+	if (start >= f->total || (uint64_t)f->total * FAT_SECTOR > f->len)
 		return bad(f, "the boot sector describes more than the file holds");
 	f->data_start = (uint32_t)start;
 	f->cb = f->spc * FAT_SECTOR;
@@ -332,8 +337,15 @@ static int load_dir(struct imgview *iv, struct fatview *f, const unsigned char *
 static int fv_load(struct imgview *iv, const char *path)
 {
 	struct fatview *f = xcalloc(1, sizeof(*f));
+	char *file;
 	f->path = path;
-	f->fd = open(path, O_RDONLY | O_CLOEXEC);
+	f->fd = -1;
+	if (disk_resolve(path, &file, &f->base, &f->len)) {
+		fv_close(f);
+		return -1;
+	}
+	f->fd = open(file, O_RDONLY | O_CLOEXEC);
+	free(file);
 	if (f->fd < 0) {
 		diag_error_at(path, 0, "cannot open: %s", strerror(errno));
 		fv_close(f);

@@ -3,6 +3,7 @@
 #include "io/hostfs.h"
 #include "base/diag.h"
 #include "base/pathfilter.h"
+#include "base/progress.h"
 #include "model/hostsrc.h"
 
 #include <dirent.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 struct hardlink {
@@ -61,6 +63,41 @@ static struct dentry *add(struct import *im, struct node *dir, const char *hostd
 	if (!d)
 		diag_error_at(im->o->origin, 0, "%s/%s: %s", hostdir, name, why);
 	return d;
+}
+
+static ssize_t list_names(const char *path, int follow, char *buf, size_t size)
+{
+	return follow ? listxattr(path, buf, size) : llistxattr(path, buf, size);
+}
+
+int hostfs_xattrs(struct tree *t, struct node *n, const char *path, int follow)
+{
+	char stack[1024], *heap = NULL, *names = stack;
+	ssize_t len = list_names(path, follow, names, sizeof(stack));
+	/* The list can grow between the calls: ask again. */
+	while (len < 0 && errno == ERANGE) {
+		ssize_t need = list_names(path, follow, NULL, 0);
+		if (need < 0)
+			break;
+		free(heap);
+		names = heap = xmalloc((size_t)need + 1);
+		len = list_names(path, follow, names, (size_t)need);
+	}
+	int rc = len < 0 && errno != ENOTSUP ? -1 : 0;
+	for (ssize_t off = 0; !rc && off < len; off += (ssize_t)strlen(names + off) + 1) {
+		const char *name = names + off;
+		char buf[XATTR_SIZE_MAX];
+		ssize_t vlen = follow ? getxattr(path, name, buf, sizeof(buf)) :
+					lgetxattr(path, name, buf, sizeof(buf));
+		if (vlen >= 0)
+			node_set_xattr(t, n, name, buf, (size_t)vlen);
+		else if (errno != ENODATA)   /* ENODATA: removed since the listing */
+			rc = -1;
+	}
+	int e = errno;
+	free(heap);
+	errno = e;
+	return rc;
 }
 
 /* A host error about NAME in HOSTDIR. */
@@ -151,6 +188,7 @@ static int import_one(struct import *im, struct idir *dir, int dfd, struct hostd
 	default: type = NODE_SOCK; break;
 	}
 	struct node *n = tree_node_new(im->t, type, im->o->origin);
+	progress_add(1, type == NODE_REG ? (uint64_t)st.st_size : 0);
 	n->mode = st.st_mode & 07777;
 	n->uid = im->o->uid;
 	n->gid = im->o->gid;
@@ -185,6 +223,15 @@ static int import_one(struct import *im, struct idir *dir, int dfd, struct hostd
 		break;
 	default:
 		break;
+	}
+	if (!im->o->no_xattrs) {
+		/* No *xattrat calls: the name is resolved under DFD through /proc. */
+		char at[64 + NAME_MAX];
+		snprintf(at, sizeof(at), "/proc/self/fd/%d/%s", dfd, name);
+		if (hostfs_xattrs(im->t, n, at, 0)) {
+			free(rel);
+			return host_error(im, hostdir, name, strerror(errno));
+		}
 	}
 	if (type == NODE_DIR) {
 		/* Its name as long as the tree lives: the dentry's, or, for a directory made
@@ -320,6 +367,10 @@ int hostfs_import(struct tree *t, const char *dest, const char *src,
 		n->mode = st.st_mode & 07777;
 		n->uid = o->uid;
 		n->gid = o->gid;
+		if (!o->no_xattrs && hostfs_xattrs(t, n, src, 1)) {
+			diag_error_at(o->origin, 0, "%s: %s", src, strerror(errno));
+			return -1;
+		}
 		if (tree_add(t, NULL, dest, n, o->flags, &why)) {
 			diag_error_at(o->origin, 0, "%s: %s", dest, why);
 			return -1;

@@ -1,6 +1,7 @@
 /* Read-only image access through libext2fs. Corrupted images are expected input, so
  * every number read from disk is range-checked before it is used. */
 #include "io/image.h"
+#include "io/disk.h"
 #include "base/diag.h"
 #include "io/ext2err.h"
 
@@ -38,11 +39,23 @@ const char *image_type_word(enum node_type t)
 int image_open(struct image *im, const char *path)
 {
 	struct stat sb;
-	errcode_t err;
+	errcode_t err = 0;
+	char *file, opts[48];
+	uint64_t off, len;
 
 	memset(im, 0, sizeof(*im));
 	im->path = path;
-	if (stat(path, &sb) < 0) {
+	if (disk_resolve(path, &file, &off, &len))
+		return -1;
+	snprintf(opts, sizeof(opts), "offset=%llu", (unsigned long long)off);
+	int rc = stat(file, &sb);
+	/* What the file holds of the range: a truncated disk's last partition is short. */
+	if (!rc && S_ISREG(sb.st_mode) && (!len || off + len > (uint64_t)sb.st_size))
+		len = (uint64_t)sb.st_size > off ? (uint64_t)sb.st_size - off : 0;
+	if (!rc && (S_ISREG(sb.st_mode) || S_ISBLK(sb.st_mode)))
+		err = ext2fs_open2(file, opts, EXT2_FLAG_64BITS, 0, 0, unix_io_manager, &im->fs);
+	free(file);
+	if (rc < 0) {
 		image_error(im, "cannot open: %s", strerror(errno));
 		return -1;
 	}
@@ -50,16 +63,16 @@ int image_open(struct image *im, const char *path)
 		image_error(im, "not an image file (neither a regular file nor a block device)");
 		return -1;
 	}
-	err = ext2fs_open2(path, NULL, EXT2_FLAG_64BITS, 0, 0, unix_io_manager, &im->fs);
 	if (err) {
 		im->fs = NULL;
 		image_error(im, "not a readable ext2/3/4 filesystem: %s", ext2_strerror(err));
 		return -1;
 	}
 	im->bytes = ext2fs_blocks_count(im->fs->super) * (uint64_t)im->fs->blocksize;
-	if (S_ISREG(sb.st_mode) && (uint64_t)sb.st_size < im->bytes) {
-		image_error(im, "truncated: the filesystem needs %llu bytes, the file has %llu",
-			    (unsigned long long)im->bytes, (unsigned long long)sb.st_size);
+	if (S_ISREG(sb.st_mode) && len < im->bytes) {
+		image_error(im, "truncated: the filesystem needs %llu bytes, the %s has %llu",
+			    (unsigned long long)im->bytes, off ? "partition" : "file",
+			    (unsigned long long)len);
 		goto bad;
 	}
 	err = ext2fs_check_desc(im->fs);
@@ -152,6 +165,54 @@ int image_inode(struct image *im, ext2_ino_t ino, struct ext2_inode_large *inode
 }
 
 /* Seconds with the extra epoch bits large inodes carry beyond 2038. */
+struct xa_list {
+	struct xattr *v;
+	size_t n;
+};
+
+static int xa_collect(char *name, char *value, size_t len, void *data)
+{
+	struct xa_list *l = data;
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	void *copy = xmalloc(len ? len : 1);
+	memcpy(copy, value, len);
+	l->v[l->n++] = (struct xattr){ xstrdup(name), copy, len };
+	return 0;
+}
+
+static int xa_by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct xattr *)a)->name, ((const struct xattr *)b)->name);
+}
+
+int image_xattrs_ino(struct image *im, ext2_ino_t ino, fsview_xattr_fn fn, void *arg)
+{
+	struct ext2_xattr_handle *h;
+	struct xa_list l = { NULL, 0 };
+	if (ino < 1 || ino > im->fs->super->s_inodes_count || ext2fs_xattrs_open(im->fs, ino, &h)) {
+		errno = EIO;
+		return -1;
+	}
+	errcode_t err = ext2fs_xattrs_read(h);
+	if (!err)
+		err = ext2fs_xattrs_iterate(h, xa_collect, &l);
+	ext2fs_xattrs_close(&h);
+	int rc = err ? -1 : 0;
+	/* In the file system's order (in the inode, then the block): sorted for readers. */
+	if (l.n)
+		qsort(l.v, l.n, sizeof(*l.v), xa_by_name);
+	for (size_t i = 0; i < l.n; i++) {
+		if (!rc)
+			rc = fn(l.v[i].name, l.v[i].value, l.v[i].len, arg);
+		free((char *)l.v[i].name);
+		free((void *)l.v[i].value);
+	}
+	free(l.v);
+	if (err)
+		errno = EIO;
+	return rc;
+}
+
 static int64_t xtime(const struct ext2_inode_large *in, __u32 base, const __u32 *extra)
 {
 	int64_t t = (int32_t)base;

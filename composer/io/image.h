@@ -47,6 +47,10 @@ int image_readlink_ino(struct image *im, ext2_ino_t ino, char *buf, size_t len);
 /* Read up to LEN bytes of regular file INO at OFF. */
 ssize_t image_pread_ino(struct image *im, ext2_ino_t ino, void *buf, size_t len, uint64_t off);
 
+/* The extended attributes of INO by name, as fsview's xattrs; -1 with errno EIO when
+ * they are unreadable. */
+int image_xattrs_ino(struct image *im, ext2_ino_t ino, fsview_xattr_fn fn, void *arg);
+
 /* One directory entry (not "." or ".."). */
 struct image_dirent {
 	char *name;

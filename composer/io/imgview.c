@@ -3,6 +3,7 @@
 #include "model/hostsrc.h"
 #include "base/diag.h"
 #include "io/archive_in.h"
+#include "io/disk.h"
 #include "io/image.h"
 
 #include <errno.h>
@@ -16,10 +17,15 @@
 const char *imgview_sniff(const char *path)
 {
 	unsigned char b[1088];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *file;
+	uint64_t off, len;
+	if (disk_resolve(path, &file, &off, &len))
+		return NULL;
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	free(file);
 	if (fd < 0)
 		return NULL;
-	ssize_t n = pread(fd, b, sizeof(b), 0);
+	ssize_t n = pread(fd, b, sizeof(b), (off_t)off);
 	close(fd);
 	if (n < 6)
 		return NULL;
@@ -65,6 +71,12 @@ static int iv_walk(void *ctx, int (*fn)(const char *path, const struct fsview_st
 	return iv->tv.walk(iv->tv.ctx, fn, arg);
 }
 
+static int iv_xattrs(void *ctx, const char *path, fsview_xattr_fn fn, void *arg)
+{
+	struct imgview *iv = ctx;
+	return iv->tv.xattrs(iv->tv.ctx, path, fn, arg);
+}
+
 /* File data from the image or the archive's spool. */
 static ssize_t iv_pread(void *ctx, const char *path, void *buf, size_t len, uint64_t off)
 {
@@ -91,10 +103,22 @@ static int load_archive(struct imgview *iv, const char *path)
 int imgview_open(struct imgview *iv, const char *path)
 {
 	struct stat sb;
+	char *file;
+	uint64_t off, len;
 	memset(iv, 0, sizeof(*iv));
 	iv->path = path;
-	if (stat(path, &sb) < 0) {
+	if (disk_resolve(path, &file, &off, &len))
+		return -1;
+	int rc = stat(file, &sb);
+	const char *table = !rc && !off ? disk_sniff(file) : NULL;
+	free(file);
+	if (rc < 0) {
 		diag_error_at(path, 0, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	if (table) {
+		diag_error_at(path, 0, "a partitioned disk (%s): name a partition, %s:N or %s:NAME "
+			      "(lsbimg info %s lists them)", table, path, path, path);
 		return -1;
 	}
 	const char *kind = S_ISREG(sb.st_mode) || S_ISBLK(sb.st_mode) ? imgview_sniff(path) : NULL;
@@ -105,7 +129,6 @@ int imgview_open(struct imgview *iv, const char *path)
 		return fsview_ext2_open(&iv->v, path);
 	}
 	iv->t = tree_new(0);
-	int rc;
 	if (!strcmp(kind, "squashfs") || !strcmp(kind, "vfat")) {
 		iv->kind = kind[0] == 's' ? IMG_SQUASHFS : IMG_VFAT;
 		iv->ops = kind[0] == 's' ? &sqfs_backend : &vfat_backend;
@@ -125,7 +148,7 @@ int imgview_open(struct imgview *iv, const char *path)
 	unsigned next = 1;
 	tree_walk(iv->t, number_nodes, &next);
 	fsview_tree_init(&iv->tv, iv->t);
-	iv->v = (struct fsview){ iv, iv_stat, iv_pread, iv_readlink, iv_walk };
+	iv->v = (struct fsview){ iv, iv_stat, iv_pread, iv_readlink, iv_walk, iv_xattrs };
 	return 0;
 }
 
@@ -222,6 +245,13 @@ ssize_t imgview_pread(struct imgview *iv, img_handle h, void *buf, size_t len, u
 	if (len > n->u.reg.size - off)
 		len = (size_t)(n->u.reg.size - off);
 	return n->u.reg.off ? iv->ops->read(iv->backend, (unsigned)n->u.reg.off, buf, len, off) : 0;
+}
+
+int imgview_xattrs(struct imgview *iv, img_handle h, fsview_xattr_fn fn, void *arg)
+{
+	if (iv->kind == IMG_EXT2)
+		return image_xattrs_ino(imgview_ext2(iv), (ext2_ino_t)h, fn, arg);
+	return node_xattrs(node_of(h), fn, arg);
 }
 
 uint64_t imgview_ino(struct imgview *iv, img_handle h)

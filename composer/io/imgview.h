@@ -53,6 +53,8 @@ int imgview_lookup(struct imgview *iv, const char *path, int follow, img_handle 
 		   struct fsview_stat *st);
 int imgview_readlink(struct imgview *iv, img_handle h, char *buf, size_t len);
 ssize_t imgview_pread(struct imgview *iv, img_handle h, void *buf, size_t len, uint64_t off);
+/* The extended attributes of H by name, as fsview's xattrs. */
+int imgview_xattrs(struct imgview *iv, img_handle h, fsview_xattr_fn fn, void *arg);
 /* The inode number to show for H: ext2's own, else numbered in walk order from 1. */
 uint64_t imgview_ino(struct imgview *iv, img_handle h);
 /* Visit what is below directory DIR named PATH, as image_walk does (children in name

@@ -1,6 +1,7 @@
 /* Streaming file data from any source. */
 #include "io/nodedata.h"
 #include "base/diag.h"
+#include "base/progress.h"
 #include "model/hostsrc.h"
 
 #include <errno.h>
@@ -37,6 +38,7 @@ int node_stream(const struct node *n, int (*fn)(const void *buf, size_t len, voi
 		}
 		rc = fn(buf, (size_t)r, arg);
 		off += (uint64_t)r;
+		progress_add(0, (uint64_t)r);
 	}
 	free(buf);
 	/* A file that grew meanwhile is not silently cut. */
@@ -45,5 +47,6 @@ int node_stream(const struct node *n, int (*fn)(const void *buf, size_t len, voi
 		rc = source_failed(n, "changed size during compose");
 	if (fd >= 0)
 		close(fd);
+	progress_file_done(size);
 	return rc;
 }

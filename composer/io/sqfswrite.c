@@ -270,17 +270,16 @@ static sqfs_inode_generic_t *other_inode(const struct node *n)
 static int set_xattrs(struct sq *s, const struct node *n, const char *path,
 		      sqfs_inode_generic_t *in)
 {
-	if (!n->nxattrs)
+	if (!n->xattrs)
 		return 0;
 	sqfs_u32 idx;
 	int err = sqfs_xattr_writer_begin(s->xw, 0);
-	for (size_t i = 0; !err && i < n->nxattrs; i++) {
-		err = sqfs_xattr_writer_add(s->xw, n->xattrs[i].name, n->xattrs[i].value,
-					    n->xattrs[i].len);
+	for (size_t i = 0; !err && i < n->xattrs->n; i++) {
+		const struct xattr *x = &n->xattrs->v[i];
+		err = sqfs_xattr_writer_add(s->xw, x->name, x->value, x->len);
 		if (err == SQFS_ERROR_UNSUPPORTED) {
 			diag_error("%s: %s: extended attribute %s: squashfs holds only the user., "
-				   "trusted. and security. name spaces", n->origin, path,
-				   n->xattrs[i].name);
+				   "trusted. and security. name spaces", n->origin, path, x->name);
 			return -1;
 		}
 	}

@@ -288,7 +288,7 @@ static int kinds_ok(const char *path, const struct dentry *de, void *arg)
 		c->bad = 1;
 	}
 	unsigned def = n->type == NODE_DIR ? 0755 : (n->mode & 0111 ? 0755 : 0644);
-	if (n->uid || n->gid || n->mode != def || n->nxattrs)
+	if (n->uid || n->gid || n->mode != def || n->xattrs)
 		c->dropped++;
 	if (n->type == NODE_DIR) {
 		struct vfat *v = c->v;

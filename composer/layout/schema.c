@@ -18,6 +18,7 @@ static const char *type_name(enum key_type t)
 	case KEY_LIST: return "a list ( ... )";
 	case KEY_STRINGS: return "a string or a list of strings";
 	case KEY_SIZE: return "a size (integer bytes or a string like \"64M\")";
+	case KEY_STRINGS_OR_BOOL: return "false, or a string or a list of strings";
 	}
 	return "?";
 }
@@ -43,6 +44,8 @@ static int type_ok(const struct conf *s, enum key_type t)
 		return ct == CONF_STRING || ((ct == CONF_ARRAY || ct == CONF_LIST) && strings_only(s));
 	case KEY_SIZE:
 		return ct == CONF_STRING || ct == CONF_INT;
+	case KEY_STRINGS_OR_BOOL:
+		return ct == CONF_BOOL || type_ok(s, KEY_STRINGS);
 	}
 	return 0;
 }
@@ -66,12 +69,9 @@ int schema_check(const struct conf *s, const struct key *keys, const char *what)
 			if (!strcmp(keys[j].name, name))
 				k = &keys[j];
 		if (!k) {
-			const char *hint = suggest(name, names);
-			if (hint)
-				conf_error(c, "unknown key '%s' in %s (did you mean '%s'?)", name,
-					     what, hint);
-			else
-				conf_error(c, "unknown key '%s' in %s", name, what);
+			char *valid = suggest_valid(name, names, "keys");
+			conf_error(c, "unknown key '%s' in %s%s", name, what, valid);
+			free(valid);
 			problems++;
 		} else if (!type_ok(c, k->type)) {
 			conf_error(c, "%s.%s must be %s", what, name, type_name(k->type));

@@ -13,6 +13,7 @@ enum key_type {
 	KEY_LIST,     /* ( ... ) */
 	KEY_STRINGS,  /* a string, or an array/list of strings */
 	KEY_SIZE,     /* an integer byte count, or a string like "64M" / "auto" */
+	KEY_STRINGS_OR_BOOL, /* KEY_STRINGS, or true or false */
 };
 
 struct key {

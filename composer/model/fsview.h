@@ -20,6 +20,9 @@ struct fsview_stat {
 	unsigned major, minor;/* device nodes */
 };
 
+/* One extended attribute; a non-zero return stops the listing and is returned. */
+typedef int (*fsview_xattr_fn)(const char *name, const void *value, size_t len, void *arg);
+
 struct fsview {
 	void *ctx;
 	/* 0 and *st, or -1 with errno (ENOENT, ENOTDIR, ELOOP). FOLLOW: follow a final link. */
@@ -31,7 +34,13 @@ struct fsview {
 	/* Call FN for every path in the image, preorder; non-zero from FN stops the walk. */
 	int (*walk)(void *ctx, int (*fn)(const char *path, const struct fsview_stat *st,
 					 void *arg), void *arg);
+	/* The extended attributes of PATH (final symlink not followed), by name: FN's
+	 * non-zero return, or -1 with errno. NULL: the view has none. */
+	int (*xattrs)(void *ctx, const char *path, fsview_xattr_fn fn, void *arg);
 };
+
+/* The extended attributes of N, by name, as fsview's xattrs. */
+int node_xattrs(const struct node *n, fsview_xattr_fn fn, void *arg);
 
 /* The view of a tree being composed (fsview_tree.c). */
 void fsview_tree_init(struct fsview *v, struct tree *t);

@@ -84,6 +84,20 @@ static int tv_walk(void *ctx, int (*fn)(const char *path, const struct fsview_st
 	return tree_walk(ctx, visit, &w);
 }
 
+int node_xattrs(const struct node *n, fsview_xattr_fn fn, void *arg)
+{
+	int rc = 0;
+	for (size_t i = 0; n->xattrs && i < n->xattrs->n && !rc; i++)
+		rc = fn(n->xattrs->v[i].name, n->xattrs->v[i].value, n->xattrs->v[i].len, arg);
+	return rc;
+}
+
+static int tv_xattrs(void *ctx, const char *path, fsview_xattr_fn fn, void *arg)
+{
+	const struct node *n = tree_lookup(ctx, NULL, path, 0);
+	return n ? node_xattrs(n, fn, arg) : -1;
+}
+
 void fsview_tree_init(struct fsview *v, struct tree *t)
 {
 	v->ctx = t;
@@ -91,4 +105,5 @@ void fsview_tree_init(struct fsview *v, struct tree *t)
 	v->pread = tv_pread;
 	v->readlink = tv_readlink;
 	v->walk = tv_walk;
+	v->xattrs = tv_xattrs;
 }

@@ -70,6 +70,29 @@ char *tree_strdup(struct tree *t, const char *s)
 	return d;
 }
 
+void node_set_xattr(struct tree *t, struct node *n, const char *name, const void *value,
+		    size_t len)
+{
+	size_t old = n->xattrs ? n->xattrs->n : 0, at = 0;
+	while (at < old && strcmp(n->xattrs->v[at].name, name) < 0)
+		at++;
+	int replace = at < old && !strcmp(n->xattrs->v[at].name, name);
+	size_t count = old + !replace;
+	/* Copied whole: a set is small and rarely changed, and the arena frees nothing. */
+	struct xattrs *x = tree_alloc(t, sizeof(*x) + count * sizeof(x->v[0]));
+	x->n = count;
+	if (old)
+		memcpy(x->v, n->xattrs->v, at * sizeof(x->v[0]));
+	if (old > at + replace)
+		memcpy(x->v + at + 1, n->xattrs->v + at + replace,
+		       (old - at - replace) * sizeof(x->v[0]));
+	void *v = tree_alloc(t, len ? len : 1);
+	if (len)
+		memcpy(v, value, len);
+	x->v[at] = (struct xattr){ replace ? n->xattrs->v[at].name : tree_strdup(t, name), v, len };
+	n->xattrs = x;
+}
+
 struct node *tree_node_new(struct tree *t, enum node_type type, const char *origin)
 {
 	struct node *n = tree_alloc(t, sizeof(*n));
@@ -339,7 +362,6 @@ static int merge_dir(struct node *old, const struct node *n, int flags, const ch
 	old->mtime = n->mtime;
 	old->origin = n->origin;
 	old->xattrs = n->xattrs;
-	old->nxattrs = n->nxattrs;
 	old->implicit = 0;
 	return 0;
 }

@@ -23,9 +23,16 @@ struct xattr {
 	size_t len;
 };
 
-/* Sized for trees of millions of files (about 80 bytes for a file, 32 for its name):
+/* A node's extended attributes, sorted by name; kept apart from the node (one pointer
+ * there) since most nodes have none. */
+struct xattrs {
+	size_t n;
+	struct xattr v[];
+};
+
+/* Sized for trees of millions of files (80 bytes for a file, 32 for a short name):
  * small fields share words, the host device is kept in 32 bits (a Linux dev_t packs into
- * 32), and what few nodes have lives outside or behind one pointer. */
+ * 32), and what few nodes have lives behind one pointer. */
 struct node {
 	enum node_type type : 4;
 	enum src_kind src : 4;  /* regular files: where the bytes come from */
@@ -38,8 +45,7 @@ struct node {
 	unsigned ino;           /* scratch for writers */
 	int64_t mtime;          /* seconds since the epoch */
 	const char *origin;     /* "file:line" or "archive: member", for messages */
-	struct xattr *xattrs;
-	size_t nxattrs;
+	const struct xattrs *xattrs;  /* NULL: none */
 	union {
 		struct {
 			struct dentry **kids;   /* malloc'd; tree_dir_reserve sizes it */
@@ -98,6 +104,11 @@ struct node *tree_node_new(struct tree *t, enum node_type type, const char *orig
 /* Strings and buffers that live as long as the tree. */
 char *tree_strdup(struct tree *t, const char *s);
 void *tree_alloc(struct tree *t, size_t n);
+
+/* Set extended attribute NAME of N to LEN bytes at VALUE (copied), replacing one of that
+ * name. */
+void node_set_xattr(struct tree *t, struct node *n, const char *name, const void *value,
+		    size_t len);
 
 /* Link N at PATH under BASE (NULL: the root). Missing parents become implicit 0755 dirs.
  * Symlinks met on the way are followed inside the tree; absolute targets and ".." never

@@ -3,6 +3,7 @@
 #include "sections/section.h"
 #include "base/diag.h"
 #include "base/suggest.h"
+#include "formats/xattr.h"
 #include "io/archive_in.h"
 #include "io/hostfs.h"
 #include "model/hostsrc.h"
@@ -31,6 +32,9 @@ struct entry {
 	const char *text;         /* text */
 	const char *target;       /* symlink, hardlink */
 	unsigned major, minor;    /* chr, blk */
+	int no_host_xattrs;       /* file, tree: xattrs = false */
+	struct xattr *xattrs;     /* set by xattrs and capabilities (malloc'd) */
+	size_t nxattrs;
 	struct pathfilter *filter;/* tree, archive: include and exclude (NULL: none) */
 };
 
@@ -57,15 +61,20 @@ struct apply {
 #define COMMON_KEYS \
 	{ "type", KEY_STRING, 1 }, { "path", KEY_STRING, 1 }, { "mode", KEY_STRING, 0 }, \
 	{ "uid", KEY_INT, 0 }, { "gid", KEY_INT, 0 }, { "owner", KEY_STRING, 0 }, \
-	{ "group", KEY_STRING, 0 }, { "override", KEY_BOOL, 0 }
+	{ "group", KEY_STRING, 0 }, { "override", KEY_BOOL, 0 }, \
+	{ "xattrs", KEY_STRINGS_OR_BOOL, 0 }
 
 static const struct key dir_keys[] = { COMMON_KEYS, { NULL, 0, 0 } };
-static const struct key file_keys[] = { COMMON_KEYS, { "source", KEY_STRING, 1 }, { NULL, 0, 0 } };
+static const struct key file_keys[] = {
+	COMMON_KEYS, { "source", KEY_STRING, 1 }, { "capabilities", KEY_STRING, 0 }, { NULL, 0, 0 }
+};
 #define FILTER_KEYS { "include", KEY_STRINGS, 0 }, { "exclude", KEY_STRINGS, 0 }
 static const struct key tree_keys[] = {
 	COMMON_KEYS, { "source", KEY_STRING, 1 }, FILTER_KEYS, { NULL, 0, 0 }
 };
-static const struct key text_keys[] = { COMMON_KEYS, { "text", KEY_STRING, 1 }, { NULL, 0, 0 } };
+static const struct key text_keys[] = {
+	COMMON_KEYS, { "text", KEY_STRING, 1 }, { "capabilities", KEY_STRING, 0 }, { NULL, 0, 0 }
+};
 static const struct key link_keys[] = { COMMON_KEYS, { "target", KEY_STRING, 1 }, { NULL, 0, 0 } };
 static const struct key dev_keys[] = {
 	COMMON_KEYS, { "major", KEY_INT, 1 }, { "minor", KEY_INT, 1 }, { NULL, 0, 0 }
@@ -102,6 +111,9 @@ static int add_node(struct apply *a, struct node *n)
 	n->gid = e->gid;
 	named(n, a);
 	n->pinned = (e->flags & TREE_OVERRIDE) != 0;
+	for (size_t i = 0; i < e->nxattrs; i++)
+		node_set_xattr(a->ctx->tree, n, e->xattrs[i].name, e->xattrs[i].value,
+			       e->xattrs[i].len);
 	if (!tree_add(a->ctx->tree, NULL, e->path, n, e->flags, &why))
 		return 0;
 	if (errno == EEXIST) {
@@ -143,6 +155,10 @@ static int apply_file(struct apply *a)
 	struct node *n = new_node(a, NODE_REG);
 	/* Checked to be this file when it is read (model/hostsrc). */
 	node_set_host(n, NULL, tree_strdup(a->ctx->tree, path), &st);
+	if (!a->e->no_host_xattrs && hostfs_xattrs(a->ctx->tree, n, path, 1)) {
+		conf_error(a->e->at, "source %s: extended attributes: %s", path, strerror(errno));
+		return -1;
+	}
 	/* Like git: only the executable bit of the checkout matters, not its umask. */
 	n->mode = (st.st_mode & 0111) ? 0755 : 0644;
 	return add_node(a, n);
@@ -155,7 +171,7 @@ static int apply_tree(struct apply *a)
 		.uid = e->uid, .gid = e->gid,
 		.mode = e->has_mode ? (int)e->mode : -1,
 		.flags = e->flags, .origin = a->origin, .added = named, .arg = a,
-		.filter = e->filter,
+		.filter = e->filter, .no_xattrs = e->no_host_xattrs,
 	};
 	int rc = hostfs_import(a->ctx->tree, e->path, e->source, &o);
 	if (rc)
@@ -288,8 +304,9 @@ static int parse_hardlink(const struct conf *s, struct entry *e)
 	if (section_image_path(conf_member(s, "target"), "hard link target", e->target))
 		return -1;
 	if (e->has_mode || conf_member(s, "uid") || conf_member(s, "gid") || e->owner ||
-	    e->group) {
-		conf_error(s, "a hard link shares its target's mode and owner; set them there");
+	    e->group || e->nxattrs) {
+		conf_error(s, "a hard link shares its target's mode, owner and extended attributes; "
+			   "set them there");
 		return -1;
 	}
 	return 0;
@@ -394,6 +411,87 @@ static int parse_id(const struct conf *s, const char *key, unsigned *out, const 
 	return 0;
 }
 
+static void add_xattr(struct entry *e, const char *name, size_t nlen, void *val, size_t len)
+{
+	e->xattrs = xrealloc(e->xattrs, (e->nxattrs + 1) * sizeof(*e->xattrs));
+	e->xattrs[e->nxattrs++] = (struct xattr){ xasprintf("%.*s", (int)nlen, name), val, len };
+}
+
+/* One "name=value" of xattrs. */
+static int parse_xattr(const struct conf *at, const char *s, void *arg)
+{
+	static const char *const spaces[] = { "user.", "trusted.", "security.", "system.", NULL };
+	struct entry *e = arg;
+	const char *eq = strchr(s, '='), *why;
+	size_t nlen = eq ? (size_t)(eq - s) : 0;
+	int known = 0;
+	for (size_t i = 0; spaces[i]; i++)
+		known |= nlen > strlen(spaces[i]) && !strncmp(s, spaces[i], strlen(spaces[i]));
+	if (!eq || !known || nlen > 255) {
+		conf_error(at, "xattrs: '%s' is not name=value with a name of 1 to 255 bytes in "
+			   "user., trusted., security. or system.", s);
+		return -1;
+	}
+	for (size_t i = 0; i < e->nxattrs; i++)
+		if (strlen(e->xattrs[i].name) == nlen && !strncmp(e->xattrs[i].name, s, nlen)) {
+			conf_error(at, "xattrs: %.*s is set twice", (int)nlen, s);
+			return -1;
+		}
+	void *val;
+	size_t len;
+	if (xattr_value_parse(eq + 1, &val, &len, &why)) {
+		conf_error(at, "xattrs: %.*s: %s", (int)nlen, s, why);
+		return -1;
+	}
+	add_xattr(e, s, nlen, val, len);
+	return 0;
+}
+
+/* xattrs (false, or name=value strings) and capabilities. */
+static int parse_xattrs(const struct conf *s, struct entry *e)
+{
+	const struct conf *x = conf_member(s, "xattrs"), *c = conf_member(s, "capabilities");
+	int from_host = e->t->apply == apply_tree || e->t->apply == apply_file;
+	if (x && x->type == CONF_BOOL) {
+		if (!from_host) {
+			conf_error(x, "xattrs = true/false keeps or drops a tree's or file's own; "
+				   "here set them as a list of \"name=value\"");
+			return -1;
+		}
+		e->no_host_xattrs = !x->num;
+	} else if (x) {
+		if (e->t->apply == apply_tree) {
+			conf_error(x, "a tree entry takes only xattrs = false (drop the host's)");
+			return -1;
+		}
+		if (conf_each_string(x, parse_xattr, e))
+			return -1;
+	}
+	if (c) {
+		for (size_t i = 0; i < e->nxattrs; i++)
+			if (!strcmp(e->xattrs[i].name, XATTR_CAPS)) {
+				conf_error(c, "capabilities and xattrs both set " XATTR_CAPS);
+				return -1;
+			}
+		unsigned char *caps = xmalloc(20);
+		size_t len;
+		const char *why, *best;
+		char bad[64];
+		if (filecap_from_text(c->str, caps, &len, &why)) {
+			if (filecap_misspelt(c->str, bad, &best))
+				conf_error(c, "capabilities \"%s\": no capability '%s'%s%s%s", c->str,
+					   bad, best ? " (did you mean '" : "", best ? best : "",
+					   best ? "'?)" : "");
+			else
+				conf_error(c, "capabilities \"%s\": %s", c->str, why);
+			free(caps);
+			return -1;
+		}
+		add_xattr(e, XATTR_CAPS, strlen(XATTR_CAPS), caps, len);
+	}
+	return 0;
+}
+
 static int parse_entry(const struct conf *s, struct entry *e)
 {
 	memset(e, 0, sizeof(*e));
@@ -415,9 +513,9 @@ static int parse_entry(const struct conf *s, struct entry *e)
 	}
 	names[N_ENTRY_TYPES] = NULL;
 	if (!e->t) {
-		const char *hint = suggest(type, names);
-		conf_error(conf_member(s, "type"), "unknown entry type '%s'%s%s%s", type,
-			   hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+		char *valid = suggest_valid(type, names, "types");
+		conf_error(conf_member(s, "type"), "unknown entry type '%s'%s", type, valid);
+		free(valid);
 		return -1;
 	}
 	char what[64];
@@ -433,6 +531,8 @@ static int parse_entry(const struct conf *s, struct entry *e)
 		return -1;
 	conf_lookup_bool(s, "override", &ov);
 	e->flags = ov ? TREE_OVERRIDE : 0;
+	if (parse_xattrs(s, e))
+		return -1;
 	return e->t->parse(s, e);
 }
 
@@ -442,6 +542,11 @@ static void entry_free(struct entry *e)
 	if (e->filter)
 		pathfilter_free(e->filter);
 	free(e->filter);
+	for (size_t i = 0; i < e->nxattrs; i++) {
+		free((char *)e->xattrs[i].name);
+		free((void *)e->xattrs[i].value);
+	}
+	free(e->xattrs);
 }
 
 static void entries_free(void *plan)

@@ -81,12 +81,13 @@ static int parse_size(const char *text, uint64_t *out)
 	return 0;
 }
 
-/* A size setting: integer bytes, "64M", "N%" (when PCT is non-NULL) or "auto" (0). */
-static int get_size(const struct conf *s, uint64_t *out, unsigned *pct)
+/* A size setting: integer bytes, "64M", "N%" (when PCT is non-NULL) or "auto" (0). WHAT
+ * names its group in messages. */
+static int get_size_in(const struct conf *s, const char *what, uint64_t *out, unsigned *pct)
 {
 	if (s->type != CONF_STRING) {
 		if (s->num < 0) {
-			conf_error(s, "image.%s must not be negative", s->name);
+			conf_error(s, "%s.%s must not be negative", what, s->name);
 			return -1;
 		}
 		*out = (uint64_t)s->num;
@@ -104,7 +105,7 @@ static int get_size(const struct conf *s, uint64_t *out, unsigned *pct)
 		unsigned long v = strtoul(t, &end, 10);
 		if (end == t + n - 1 && isdigit((unsigned char)*t)) {
 			if (errno || v > MAX_HEADROOM_PCT) {
-				conf_error(s, "image.%s: '%s' is more than %d%%", s->name, t,
+				conf_error(s, "%s.%s: '%s' is more than %d%%", what, s->name, t,
 					   MAX_HEADROOM_PCT);
 				return -1;
 			}
@@ -114,11 +115,21 @@ static int get_size(const struct conf *s, uint64_t *out, unsigned *pct)
 		}
 	}
 	if (parse_size(t, out)) {
-		conf_error(s, "image.%s: '%s' is not a size (bytes below 2^64: a number, or one "
-			   "with K, M, G or T%s)", s->name, t, pct ? ", or a percentage" : "");
+		conf_error(s, "%s.%s: '%s' is not a size (bytes below 2^64: a number, or one "
+			   "with K, M, G or T%s)", what, s->name, t, pct ? ", or a percentage" : "");
 		return -1;
 	}
 	return 0;
+}
+
+static int get_size(const struct conf *s, uint64_t *out, unsigned *pct)
+{
+	return get_size_in(s, "image", out, pct);
+}
+
+int section_size(const struct conf *s, const char *what, uint64_t *out)
+{
+	return get_size_in(s, what, out, NULL);
 }
 
 static int is_auto(const struct conf *c)
@@ -222,8 +233,7 @@ static int check_limits(const struct limited *l, const struct image_params *p)
 	return problems;
 }
 
-/* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" -> 16 bytes. */
-static int uuid_parse_hex(const char *text, unsigned char out[16])
+int image_uuid_parse(const char *text, unsigned char out[16])
 {
 	size_t n = 0;
 	for (const char *p = text; *p; p++) {
@@ -250,12 +260,12 @@ static int derive_ids(struct image_params *p, const unsigned char digest[64],
 	const char *uuid = NULL, *seed = NULL;
 	conf_lookup_string(img, "uuid", &uuid);
 	conf_lookup_string(img, "hash_seed", &seed);
-	if (uuid && strcmp(uuid, "auto") && uuid_parse_hex(uuid, p->uuid)) {
+	if (uuid && strcmp(uuid, "auto") && image_uuid_parse(uuid, p->uuid)) {
 		conf_error(conf_member(img, "uuid"),
 			   "image.uuid: '%s' is not a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", uuid);
 		return -1;
 	}
-	if (seed && strcmp(seed, "auto") && uuid_parse_hex(seed, (unsigned char *)p->hash_seed)) {
+	if (seed && strcmp(seed, "auto") && image_uuid_parse(seed, (unsigned char *)p->hash_seed)) {
 		conf_error(conf_member(img, "hash_seed"), "image.hash_seed: '%s' is not a UUID", seed);
 		return -1;
 	}
@@ -380,6 +390,25 @@ static const char *default_name(const char *layout)
 	return stem;
 }
 
+/* An image group IMG (when present) is a group of KEYS; WHAT names it. 0, or -1 after
+ * reporting. */
+static int check_group(const struct conf *img, const struct key *keys, const char *what)
+{
+	if (img && img->type != CONF_GROUP) {
+		conf_error(img, "image must be a group { ... }");
+		return -1;
+	}
+	return img && schema_check(img, keys, what) ? -1 : 0;
+}
+
+/* out/images/<name>.EXT. Static, like default_name: one layout is parsed at a time. */
+static void default_output(struct image_params *p, const char *ext)
+{
+	static char out[4096];
+	snprintf(out, sizeof(out), "out/images/%s.%s", p->name, ext);
+	p->output = out;
+}
+
 int image_parse(const struct conf *img, const char *layout, const unsigned char digest[64],
 		struct image_params *p)
 {
@@ -396,11 +425,7 @@ int image_parse(const struct conf *img, const char *layout, const unsigned char 
 	p->stage = "distribution/images";
 	p->format = "ext2";
 
-	if (img && img->type != CONF_GROUP) {
-		conf_error(img, "image must be a group { ... }");
-		return -1;
-	}
-	if (img && schema_check(img, image_keys, "image"))
+	if (check_group(img, image_keys, "image"))
 		return -1;
 
 	/* First: what the other keys mean and allow depends on it. */
@@ -509,14 +534,55 @@ int image_parse(const struct conf *img, const char *layout, const unsigned char 
 		label = s;
 	}
 	snprintf(p->label, sizeof(p->label), "%s", label);
-	if (!p->output && output_find(p->format)) {
-		static char out[4096];
-		snprintf(out, sizeof(out), "out/images/%s.%s", p->name,
-			 output_find(p->format)->extension);
-		p->output = out;
-	}
+	if (!p->output && output_find(p->format))
+		default_output(p, output_find(p->format)->extension);
 	if (derive_ids(p, digest, img))
 		problems++;
 	problems += check_limits(&lim, p);
+	return problems ? -1 : 0;
+}
+
+/* A disk layout's image: its name, where it goes and its GUID; the rest belongs to the
+ * partitions' layouts. */
+static const struct key disk_image_keys[] = {
+	{ "name", KEY_STRING, 0 },
+	{ "size", KEY_SIZE, 0 },
+	{ "output", KEY_STRING, 0 },
+	{ "stage", KEY_STRING, 0 },
+	{ "uuid", KEY_STRING, 0 },
+	{ NULL, 0, 0 }
+};
+
+int image_parse_disk(const struct conf *img, const char *layout,
+		     const unsigned char digest[64], struct image_params *p)
+{
+	const char *s;
+	const struct conf *c;
+	int problems = 0;
+	memset(p, 0, sizeof(*p));
+	p->name = default_name(layout);
+	p->stage = "distribution/images";
+	p->format = "disk";
+	if (check_group(img, disk_image_keys, "disk layout's image"))
+		return -1;
+	if (conf_lookup_string(img, "name", &s)) {
+		if (!*s || strchr(s, '/')) {
+			conf_error(conf_member(img, "name"), "image.name must be a plain file name");
+			problems++;
+		}
+		p->name = s;
+	}
+	if ((c = conf_member(img, "size")) && get_size(c, &p->size, NULL))
+		problems++;
+	if (conf_lookup_string(img, "output", &p->output) && !*p->output) {
+		conf_error(conf_member(img, "output"), "image.output is empty (leave it out for "
+			   "out/images/<name>.img)");
+		problems++;
+	}
+	conf_lookup_string(img, "stage", &p->stage);
+	if (!p->output)
+		default_output(p, "img");
+	if (derive_ids(p, digest, img))
+		problems++;
 	return problems ? -1 : 0;
 }

@@ -1,18 +1,19 @@
 /* The "kmods" layout section: kernel modules for an initramfs.
  *
- *   kmods = { dir = "kernel/lib/modules/6.1.0-50-arm64";   # host dir holding modules.dep
+ *   kmods = { dir = "kernel/lib/modules/6.1.0-50-arm64";   # host module tree, after depmod
  *             load = ["virtio_mmio", "virtio_blk", "ext4"];
  *             dest = "/lib/modules/6.1.0-50-arm64"; };      # optional, this is the default
  *
- * Adds each named module and its dependencies (per modules.dep, as depmod wrote it) under
- * DEST, and writes /etc/modules.order: their image paths, one a line, every module after
- * the modules it needs, for the initramfs /init to load in that order. Names compare with
- * '-' and '_' alike, as modprobe does; a module built into the kernel (modules.builtin) is
- * skipped. */
+ * Adds what modprobe would load for each name (a module, '-' and '_' alike, or an alias):
+ * the modules, their dependencies and soft dependencies (io/kmodtree, through libkmod),
+ * under DEST, and writes /etc/modules.order: their image paths, one a line, in modprobe's
+ * load order, for the initramfs /init to load in that order; a '?' before the path marks
+ * a module only soft dependencies bring, which modprobe lets fail. A module built into the
+ * kernel is skipped. Parse only checks the settings; the tree is read in apply. */
 #include "sections/section.h"
 #include "base/diag.h"
+#include "io/kmodtree.h"
 #include "model/hostsrc.h"
-#include "base/suggest.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -21,23 +22,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-struct kmod {
-	char *name;   /* normalized: '-' as '_' */
-	char *path;   /* relative to the modules dir */
-	char *deps;   /* the text after ':' in modules.dep */
-	enum { NEW, VISITING, DONE } state;
-};
-
-struct kmods {
-	const char *dir;
-	struct kmod *mods;
-	size_t n, cap;
-	char **builtin;
-	size_t nbuiltin;
-	char **order; /* paths, load order */
-	size_t norder;
-};
-
 static const struct key kmod_keys[] = {
 	{ "dir", KEY_STRING, 1 },
 	{ "load", KEY_STRINGS, 1 },
@@ -45,171 +29,19 @@ static const struct key kmod_keys[] = {
 	{ NULL, 0, 0 },
 };
 
-/* "fs/ext4/ext4.ko.xz" -> "ext4"; "snd-pcm" -> "snd_pcm". */
-static char *module_name(const char *path_or_name)
+static int resolve_one(const struct conf *at, const char *name, void *arg)
 {
-	const char *base = strrchr(path_or_name, '/');
-	char *name = xstrdup(base ? base + 1 : path_or_name);
-	char *ko = strstr(name, ".ko");
-	if (ko && (ko[3] == '\0' || ko[3] == '.'))
-		*ko = '\0';
-	for (char *p = name; *p; p++)
-		if (*p == '-')
-			*p = '_';
-	return name;
-}
-
-static FILE *open_in(const char *dir, const char *file)
-{
-	char *path = xasprintf("%s/%s", dir, file);
-	FILE *f = fopen(path, "re");
-	free(path);
-	return f;
-}
-
-/* modules.dep lines: "kernel/fs/ext4/ext4.ko: kernel/lib/crc16.ko kernel/fs/mbcache.ko". */
-static int read_dep(struct kmods *k)
-{
-	FILE *f = open_in(k->dir, "modules.dep");
-	if (!f) {
-		diag_error("%s/modules.dep: %s (run depmod for this module tree)", k->dir,
-			   strerror(errno));
-		return -1;
+	struct kmodtree *k = arg;
+	const char *why;
+	int rc = kmodtree_add(k, name, &why);
+	if (rc == 1) {
+		const char *best = kmodtree_closest(k, name);
+		conf_error(at, "kmods: no module or alias '%s' in %s%s%s%s", name, k->dir,
+			   best ? " (did you mean '" : "", best ? best : "", best ? "'?)" : "");
+	} else if (rc) {
+		conf_error(at, "kmods: %s: %s", name, why);
 	}
-	char *line = NULL;
-	size_t size = 0;
-	unsigned lineno = 0;
-	int rc = 0;
-	while (getline(&line, &size, f) >= 0) {
-		lineno++;
-		line[strcspn(line, "\n")] = '\0';
-		char *colon = strchr(line, ':');
-		if (!colon) {
-			diag_error_at(k->dir, 0, "modules.dep line %u has no ':'", lineno);
-			rc = -1;
-			break;
-		}
-		*colon = '\0';
-		if (k->n == k->cap) {
-			k->cap = k->cap ? 2 * k->cap : 1024;
-			k->mods = xrealloc(k->mods, k->cap * sizeof(*k->mods));
-		}
-		k->mods[k->n++] = (struct kmod){ module_name(line), xstrdup(line),
-						 xstrdup(colon + 1), NEW };
-	}
-	if (rc == 0 && ferror(f)) {
-		diag_error("%s/modules.dep: read error", k->dir);
-		rc = -1;
-	}
-	free(line);
-	fclose(f);
-	return rc;
-}
-
-/* modules.builtin is optional: without it, a built-in module is simply "not found". */
-static void read_builtin(struct kmods *k)
-{
-	FILE *f = open_in(k->dir, "modules.builtin");
-	if (!f)
-		return;
-	char *line = NULL;
-	size_t size = 0, cap = 0;
-	while (getline(&line, &size, f) >= 0) {
-		line[strcspn(line, "\n")] = '\0';
-		if (k->nbuiltin == cap) {
-			cap = cap ? 2 * cap : 256;
-			k->builtin = xrealloc(k->builtin, cap * sizeof(*k->builtin));
-		}
-		k->builtin[k->nbuiltin++] = module_name(line);
-	}
-	free(line);
-	fclose(f);
-}
-
-static struct kmod *find(struct kmods *k, const char *name, int by_path)
-{
-	for (size_t i = 0; i < k->n; i++)
-		if (!strcmp(by_path ? k->mods[i].path : k->mods[i].name, name))
-			return &k->mods[i];
-	return NULL;
-}
-
-static int is_builtin(const struct kmods *k, const char *name)
-{
-	for (size_t i = 0; i < k->nbuiltin; i++)
-		if (!strcmp(k->builtin[i], name))
-			return 1;
-	return 0;
-}
-
-/* Depth-first: a module joins the order after everything it depends on. */
-static int visit(struct kmods *k, struct kmod *m, const struct conf *where)
-{
-	if (m->state == DONE)
-		return 0;
-	if (m->state == VISITING) {
-		conf_error(where, "kmods: modules.dep has a dependency cycle through %s", m->name);
-		return -1;
-	}
-	m->state = VISITING;
-	char *deps = xstrdup(m->deps);
-	int rc = 0;
-	for (char *save, *d = strtok_r(deps, " \t", &save); d && rc == 0;
-	     d = strtok_r(NULL, " \t", &save)) {
-		struct kmod *dep = find(k, d, 1);
-		if (!dep) {
-			conf_error(where, "kmods: %s needs %s, which modules.dep does not list",
-				     m->path, d);
-			rc = -1;
-		} else {
-			rc = visit(k, dep, where);
-		}
-	}
-	free(deps);
-	if (rc == 0) {
-		m->state = DONE;
-		k->order = xrealloc(k->order, (k->norder + 1) * sizeof(*k->order));
-		k->order[k->norder++] = m->path;
-	}
-	return rc;
-}
-
-/* Closest module name, for "unknown module" messages. */
-static const char *closest_module(const struct kmods *k, const char *name)
-{
-	const char **names = xcalloc(k->n + 1, sizeof(*names));
-	for (size_t i = 0; i < k->n; i++)
-		names[i] = k->mods[i].name;
-	const char *best = suggest(name, names);
-	free(names);
-	return best;
-}
-
-static int resolve(struct kmods *k, const struct conf *load)
-{
-	/* KEY_STRINGS: one string, or a list of them. */
-	int single = load->type == CONF_STRING;
-	size_t n = single ? 1 : conf_length(load);
-	int rc = 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct conf *e = single ? load : conf_elem(load, i);
-		char *name = module_name(conf_str(e));
-		struct kmod *m = find(k, name, 0);
-		if (m) {
-			if (visit(k, m, e) != 0)
-				rc = -1;
-		} else if (is_builtin(k, name)) {
-			diag_debug("kmods: %s is built into the kernel", name);
-		} else {
-			const char *best = closest_module(k, name);
-			conf_error(e, "kmods: no module '%s' in %s/modules.dep%s%s%s", name,
-				     k->dir, best ? " (did you mean '" : "", best ? best : "",
-				     best ? "'?)" : "");
-			rc = -1;
-		}
-		free(name);
-	}
-	return rc;
+	return rc ? -1 : 0;
 }
 
 static int add_file(struct section_ctx *ctx, const char *origin, const char *path,
@@ -224,7 +56,7 @@ static int add_file(struct section_ctx *ctx, const char *origin, const char *pat
 }
 
 /* One module file, from the host modules dir, at DEST/PATH. */
-static int add_module(struct kmods *k, const char *dest, const char *rel, const char *origin,
+static int add_module(struct kmodtree *k, const char *dest, const char *rel, const char *origin,
 		      struct section_ctx *ctx)
 {
 	char *host = xasprintf("%s/%s", k->dir, rel);
@@ -249,7 +81,7 @@ static int add_module(struct kmods *k, const char *dest, const char *rel, const 
 }
 
 /* Put the ordered modules under DEST and list their image paths in /etc/modules.order. */
-static int install(struct kmods *k, const char *dest, const char *origin,
+static int install(struct kmodtree *k, const char *dest, const char *origin,
 		   struct section_ctx *ctx)
 {
 	char *list = NULL;
@@ -261,8 +93,8 @@ static int install(struct kmods *k, const char *dest, const char *origin,
 	}
 	int rc = 0;
 	for (size_t i = 0; i < k->norder && rc == 0; i++) {
-		rc = add_module(k, dest, k->order[i], origin, ctx);
-		fprintf(m, "%s/%s\n", dest, k->order[i]);
+		rc = add_module(k, dest, k->order[i].path, origin, ctx);
+		fprintf(m, "%s%s/%s\n", k->order[i].required ? "" : "?", dest, k->order[i].path);
 	}
 	if (fclose(m) != 0) {
 		diag_error("kmods: %s", strerror(errno));
@@ -314,6 +146,17 @@ static void kmod_free(void *plan)
 	free(p);
 }
 
+/* The root of the package the module tree DIR (ROOT/lib/modules/VERSION) comes from, for
+ * its modprobe.d (malloc'd), or NULL when DIR is not in such a tree. */
+static char *package_root(const char *dir)
+{
+	const char *v = strrchr(dir, '/');
+	size_t len = v ? (size_t)(v - dir) : 0;
+	if (len < strlen("/lib/modules") || strncmp(dir + len - 12, "/lib/modules", 12))
+		return NULL;
+	return len == 12 ? xstrdup("/") : xasprintf("%.*s", (int)(len - 12), dir);
+}
+
 static int kmod_apply(void *plan, struct section_ctx *ctx)
 {
 	const struct kmod_plan *p = plan;
@@ -324,31 +167,24 @@ static int kmod_apply(void *plan, struct section_ctx *ctx)
 		conf_error(conf_member(p->at, "dir"), "kmods: %s: %s", p->dir, strerror(errno));
 		return -1;
 	}
-	struct kmods k = { .dir = real };
+	char *root = package_root(real);
+	struct kmodtree k;
+	const char *why;
+	int rc = kmodtree_open(&k, real, root, &why);
+	free(root);
+	if (rc) {
+		conf_error(conf_member(p->at, "dir"), "kmods: %s: %s", real, why);
+		return -1;
+	}
 	char *dest_default = NULL;
 	if (!dest)
 		dest = dest_default = xasprintf("/lib/modules/%s", strrchr(real, '/') + 1);
-
-	int rc = read_dep(&k);
-	if (rc == 0) {
-		read_builtin(&k);
-		rc = resolve(&k, p->load);
-	}
+	rc = conf_each_string(p->load, resolve_one, &k);
 	if (rc == 0)
 		rc = install(&k, dest, origin, ctx);
 	if (rc == 0)
-		diag_info("kmods: %zu modules from %s", k.norder, real);
-
-	for (size_t i = 0; i < k.n; i++) {
-		free(k.mods[i].name);
-		free(k.mods[i].path);
-		free(k.mods[i].deps);
-	}
-	for (size_t i = 0; i < k.nbuiltin; i++)
-		free(k.builtin[i]);
-	free(k.mods);
-	free(k.builtin);
-	free(k.order);
+		diag_info("kmods: %zu modules from %s (%u built in)", k.norder, real, k.builtin);
+	kmodtree_close(&k);
 	free(dest_default);
 	return rc;
 }

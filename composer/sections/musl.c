@@ -49,10 +49,9 @@ static const struct arch *section_arch(const struct conf *s)
 	const char *name = conf_str(m);
 	const struct arch *a = arch_find(name);
 	if (!a) {
-		const char *hint = suggest(name, arch_list());
-		conf_error(m, "unknown musl.arch '%s'%s%s%s (known: %s)", name,
-			     hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "",
-			     arch_names());
+		char *valid = suggest_valid(name, arch_list(), "values");
+		conf_error(m, "unknown musl.arch '%s'%s", name, valid);
+		free(valid);
 	}
 	return a;
 }

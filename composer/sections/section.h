@@ -52,6 +52,16 @@ void systemd_set_caps_cfg(const char *path);
 int image_parse(const struct conf *img, const char *layout, const unsigned char digest[64],
 		struct image_params *p);
 
+/* The `image` group of a disk layout (name, size, output, stage, uuid) -> P, with format
+ * "disk". 0, or -1 after reporting. */
+int image_parse_disk(const struct conf *img, const char *layout,
+		     const unsigned char digest[64], struct image_params *p);
+/* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" -> 16 bytes: 0, else -1 (no message). */
+int image_uuid_parse(const char *text, unsigned char out[16]);
+/* A size setting S of group WHAT: integer bytes, "64M" or "auto" (0). 0, or -1 after
+ * reporting. */
+int section_size(const struct conf *s, const char *what, uint64_t *out);
+
 /* An image path named by setting AT (WHAT names it in messages: "path", "kmods.dest"):
  * absolute, without "." or ".." components, no name longer than ext2's 255 bytes. 0, or
  * -1 after reporting. Repeated and trailing slashes are fine. */

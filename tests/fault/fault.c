@@ -8,6 +8,7 @@
  *               complete); rename: any rename or renameat2
  *   FAULT_AT    which matching call triggers (default 1)
  *   FAULT_DO    signal:N        send signal N to the process (a number)
+ *               sleep:MS        pause the process for MS milliseconds (a slow source)
  *               symlink:TARGET  the file becomes a symlink to TARGET
  *               fifo            the file becomes a FIFO
  *               replace         another regular file of the same size takes its place
@@ -60,6 +61,10 @@ static void change(const char *path)
 	struct stat st;
 	if (!strncmp(what, "signal:", 7)) {
 		kill(getpid(), atoi(what + 7));
+		return;
+	}
+	if (!strncmp(what, "sleep:", 6)) {
+		usleep((useconds_t)atoi(what + 6) * 1000);
 		return;
 	}
 	snprintf(tmp, sizeof(tmp), "%s.fault-new", path);

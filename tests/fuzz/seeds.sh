@@ -98,10 +98,15 @@ ln -s tool "$fix/rootdir/bin/link"
 cp "$top/units/bash.service" "$top/tests/data/systemd/units/tmpl@.service" \
   "$top/tests/data/systemd/units/x.socket" "$top/tests/data/systemd/units/multi-user.target" \
   "$fix/units/"
-printf 'kernel/a.ko:\nkernel/b.ko: kernel/a.ko\n' >"$fix/modules/6.1.0-fuzz/modules.dep"
 printf 'kernel/builtin.ko\n' >"$fix/modules/6.1.0-fuzz/modules.builtin"
 printf 'a\n' >"$fix/modules/6.1.0-fuzz/kernel/a.ko"
 printf 'b\n' >"$fix/modules/6.1.0-fuzz/kernel/b.ko"
+# kmods reads the tree through libkmod, which needs depmod's indexes; depmod wants
+# BASE/lib/modules/VERSION (and says the modules are no ELF files: they need not be).
+mkdir -p "$tmp/kbase/lib/modules"
+cp -a "$fix/modules/6.1.0-fuzz" "$tmp/kbase/lib/modules/"
+depmod -b "$tmp/kbase" 6.1.0-fuzz 2>/dev/null
+cp "$tmp/kbase/lib/modules/6.1.0-fuzz"/modules.* "$fix/modules/6.1.0-fuzz/"
 
 # The layout seeds beyond layouts/: every entry type and section, naming the fixtures.
 cat >"$corpus/layout/kinds.cfg" <<'EOF'

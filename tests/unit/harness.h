@@ -4,7 +4,8 @@
  *   CHECK(cond, fmt, ...)   count a check; on failure print "FILE:LINE: FAIL: cond: why"
  *                           and count a failure. The message arguments are evaluated only
  *                           on failure. The value is cond's truth (0 or 1).
- *   capture_begin()         reports (base/diag.h) are collected from now on ...
+ *   capture_begin()         reports (base/diag.h) are collected from now on, warnings
+ *                           earlier cases saw said again ...
  *   capture_end()           ... until this, which returns them (static buffer), each line
  *                           as the default sink prints it ("FILE:LINE: error: MSG"), and
  *                           echoes them to stderr for the log.
@@ -99,6 +100,7 @@ __attribute__((unused)) static void capture_begin(void)
 	harness_cap.len = 0;
 	harness_cap.buf[0] = 0;
 	harness_cap.errors = harness_cap.warnings = 0;
+	diag_forget();  /* a warning an earlier case saw is said again */
 	harness_cap.old = diag_set_sink(&harness_sink);
 	harness_cap.on = 1;
 }

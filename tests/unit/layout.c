@@ -437,7 +437,7 @@ static void entries(void)
 	/* (libconfig 1.5 gives a scalar list element the line of the token after it.) */
 	entry_error("\"just a string\"", "error: each entry must be a group");
 	entry_error("{ type = \"hardlink\"; path = \"/h\"; target = \"/x\"; mode = \"0644\"; }",
-		    "a hard link shares its target's mode and owner");
+		    "a hard link shares its target's mode, owner and extended attributes");
 	/* Every bad entry is reported, and a good one does not hide them. */
 	entry_error("{ type = \"dir\"; path = \"/ok\"; },\n  { type = \"dir\"; path = \"rel\"; },\n"
 		    "  { type = \"fifo\"; path = \"/f\"; uid = 4294967295L; }",

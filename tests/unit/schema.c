@@ -66,7 +66,9 @@ static void refused(void)
 		  "s.cfg:3: error: unknown key 'nmae' in thing (did you mean 'name'?)" },
 		{ "name = \"a\";\ncuont = 1;",
 		  "s.cfg:3: error: unknown key 'cuont' in thing (did you mean 'count'?)" },
-		{ "name = \"a\";\nzzzzzzzz = 1;", "s.cfg:3: error: unknown key 'zzzzzzzz' in thing\n" },
+		{ "name = \"a\";\nzzzzzzzz = 1;",
+		  "s.cfg:3: error: unknown key 'zzzzzzzz' in thing; valid keys: name, count, flag, "
+		  "grp, lst, strs, size\n" },
 		{ "name = 1;", "s.cfg:2: error: thing.name must be a string" },
 		{ "name = \"a\"; count = \"5\";", "s.cfg:2: error: thing.count must be an integer" },
 		{ "name = \"a\"; count = 5.0;", "s.cfg:2: error: thing.count must be an integer" },
@@ -109,15 +111,27 @@ static void suggestions(void)
 	CHECK((s = suggest("arhc", words)) && !strcmp(s, "arch"), "arhc: %s", s ? s : "-");
 	CHECK((s = suggest("libary_pth", words)) && !strcmp(s, "library_path"), "libary_pth");
 	CHECK((s = suggest("strict", words)) && !strcmp(s, "strict"), "exact word");
-	/* Too far: more than a third of the word, and more than 2 edits for short words. */
+	/* Too far: more than a third of the word, and more than 1 edit for short words. */
 	CHECK(!suggest("zzz", words), "zzz");
 	CHECK(!suggest("xyzw", words), "xyzw");
 	CHECK((s = suggest("sourcexxx", words)) && !strcmp(s, "source"), "3 edits of 9 letters");
 	CHECK(!suggest("sourcexxxx", words), "4 edits of 10 letters");
 	CHECK(!suggest("ab", none), "no candidates");
-	/* Two edits are always close enough; ties go to the first candidate. */
+	/* One edit is always close enough, two are not for a word shorter than 6 (so 'tar'
+	 * is not taken for 'dir'); a swap of neighbours is one edit; ties go to the first. */
 	static const char *const ties[] = { "aaaa", "bbbb", NULL };
-	CHECK((s = suggest("abab", ties)) && !strcmp(s, "aaaa"), "tie: %s", s ? s : "-");
+	CHECK((s = suggest("aaab", ties)) && !strcmp(s, "aaaa"), "tie: %s", s ? s : "-");
+	CHECK(!suggest("abab", ties), "2 edits of 4 letters");
+	static const char *const types[] = { "dir", "file", "symlink", NULL };
+	CHECK(!suggest("tar", types), "tar is not dir");
+	CHECK((s = suggest("dri", types)) && !strcmp(s, "dir"), "dri: %s", s ? s : "-");
+	CHECK((s = suggest("smylink", types)) && !strcmp(s, "symlink"), "smylink");
+	char *v = suggest_valid("tar", types, "types");
+	CHECK(!strcmp(v, "; valid types: dir, file, symlink"), "%s", v);
+	free(v);
+	v = suggest_valid("fiel", types, "types");
+	CHECK(!strcmp(v, " (did you mean 'file'?); valid types: dir, file, symlink"), "%s", v);
+	free(v);
 	/* Words longer than 64 bytes are never close. */
 	char longw[80];
 	memset(longw, 'a', 70);

@@ -1,0 +1,2 @@
+# settings for new users
+umask 022
