@@ -30,7 +30,7 @@ struct xattrs {
 	struct xattr v[];
 };
 
-/* Sized for trees of millions of files (80 bytes for a file, 32 for a short name):
+/* Sized for trees of millions of files (80 bytes for a node, 32 for a short name):
  * small fields share words, the host device is kept in 32 bits (a Linux dev_t packs into
  * 32), and what few nodes have lives behind one pointer. */
 struct node {

@@ -387,7 +387,7 @@ static void sizes(void)
 	CHECK(found == 30000, "found %d of 30000", found);
 	tree_free(t);
 
-	CHECK(sizeof(struct node) <= 88, "a node takes %zu bytes", sizeof(struct node));
+	CHECK(sizeof(struct node) <= 80, "a node takes %zu bytes", sizeof(struct node));
 	CHECK(sizeof(struct dentry) <= 16, "a dentry takes %zu bytes before its name",
 	      sizeof(struct dentry));
 	CHECK(!mkdir("hosttree", 0755), "mkdir hosttree");
