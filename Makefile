@@ -12,7 +12,7 @@ LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 # Sources by layer (docs/design.md): liblsbimg.a is every layer but cli/, which holds
 # the commands; the binary, unit tests and fuzz targets link the library.
-LAYERS  := base model formats io checks layout sections compose cli
+LAYERS  := base model formats io checks inspect layout sections compose cli
 SRCS    := $(sort $(wildcard $(LAYERS:%=composer/%/*.c)))
 HDRS    := $(wildcard $(LAYERS:%=composer/%/*.h))
 OBJS    := $(SRCS:composer/%.c=$(BUILD)/obj/%.o)

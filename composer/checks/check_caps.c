@@ -248,7 +248,7 @@ static int find_script(struct check_ctx *c, struct script *s)
 		return 1;
 	}
 	char sum[65];
-	if (fsview_read_all(c->view, rec.copy, &s->buf, &s->len)) {
+	if (fsview_read_all(c->view, rec.copy, RECORD_MAX, &s->buf, &s->len)) {
 		diag_error("%s: cannot read the copy of the ned script %s the image records: %s",
 			   rec.copy, rec.script, strerror(errno));
 		r = -1;

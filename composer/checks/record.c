@@ -6,33 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int fsview_read_all(struct fsview *v, const char *path, char **buf, size_t *len)
-{
-	struct fsview_stat st;
-	if (v->stat(v->ctx, path, 1, &st))
-		return -1;
-	if (st.type != NODE_REG || st.size > 16u << 20) {
-		errno = st.type != NODE_REG ? EINVAL : EFBIG;
-		return -1;
-	}
-	*buf = xmalloc((size_t)st.size + 1);
-	size_t got = 0;
-	while (got < st.size) {
-		ssize_t r = v->pread(v->ctx, path, *buf + got, (size_t)st.size - got, got);
-		if (r <= 0) {
-			free(*buf);
-			*buf = NULL;
-			if (!r)
-				errno = EIO;
-			return -1;
-		}
-		got += (size_t)r;
-	}
-	(*buf)[got] = 0;
-	*len = got;
-	return 0;
-}
-
 char *check_record_text(const char *script, const char *sha256, const char *const *own_units,
 			size_t n_own_units)
 {
@@ -73,7 +46,7 @@ int check_record_read(struct fsview *v, struct check_record *r)
 	r->own_units = xcalloc(1, sizeof(*r->own_units));
 	char *buf;
 	size_t len;
-	if (fsview_read_all(v, CHECK_RECORD, &buf, &len)) {
+	if (fsview_read_all(v, CHECK_RECORD, RECORD_MAX, &buf, &len)) {
 		int err = errno;
 		check_record_free(r);
 		if (err == ENOENT || err == ENOTDIR)

@@ -13,6 +13,8 @@
 
 #define CHECK_RECORD "/usr/lib/lsbimg/check.conf"
 #define CHECK_RECORD_SCRIPT "/usr/lib/lsbimg/ned-script.cfg"
+/* The largest record or recorded script read. */
+#define RECORD_MAX (16u << 20)
 
 struct check_record {
 	char *script;          /* the ned script as compose named it; NULL: none recorded */
@@ -29,8 +31,5 @@ void check_record_free(struct check_record *r);
 /* The record's text (malloc'd): SCRIPT and SHA256 may be NULL (no script recorded). */
 char *check_record_text(const char *script, const char *sha256, const char *const *own_units,
 			size_t n_own_units);
-/* Read the whole regular file PATH of V (at most 16 MiB) into *buf (NUL-terminated,
- * malloc'd): 0, or -1 with errno set. */
-int fsview_read_all(struct fsview *v, const char *path, char **buf, size_t *len);
 
 #endif

@@ -7,7 +7,6 @@
 #include "compose/pipeline.h"
 #include "io/image.h"
 #include "io/imgview.h"
-#include "sections/section.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -92,9 +91,9 @@ int cmd_caps(int argc, char **argv)
 		return rc;
 	}
 	/* A layout: composed as compose does, up to the checks; then the caps check alone. */
-	systemd_set_caps_cfg(cfg);
 	struct composition comp;
-	int rc = compose_prepare(path, &comp);
+	struct compose_opts copts = { .caps_cfg = cfg };
+	int rc = compose_prepare(path, &copts, &comp);
 	if (rc == EXIT_OK && comp.disk) {
 		diag_error_at(path, 0, "a disk layout: name one of its partitions' layouts");
 		rc = EXIT_USAGE;

@@ -5,7 +5,6 @@
 #include "base/progress.h"
 #include "compose/pipeline.h"
 #include "sections/disk.h"
-#include "sections/section.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -133,6 +132,7 @@ int cmd_compose(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *output = NULL, *stage = NULL;
+	struct compose_opts copts = { 0 };
 	int no_stage = 0, json = 0, opt;
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -143,7 +143,7 @@ int cmd_compose(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case 's': stage = optarg; break;
 		case 'n': no_stage = 1; break;
-		case 'c': systemd_set_caps_cfg(optarg); break;
+		case 'c': copts.caps_cfg = optarg; break;
 		case 'D':
 			if (layout_define(optarg))
 				return EXIT_USAGE;
@@ -185,7 +185,7 @@ int cmd_compose(int argc, char **argv)
 	struct composition c;
 	struct output_result res;
 	char *staged = NULL;
-	int rc = compose_build(argv[optind], &c);
+	int rc = compose_build(argv[optind], &copts, &c);
 	if (rc) {
 		if (json)
 			rc = json_result(&js, rc, &c, &res, staged, elapsed(&t0));

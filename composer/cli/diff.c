@@ -1,14 +1,12 @@
-/* diff: which paths two images add, remove or change, and what changed about each.
- * Works on fsviews, so it compares whatever the views show (content, not inode layout). */
+/* diff: which paths two images (or two partitioned disks, partition by partition) add,
+ * remove or change (inspect/diff), and what changed about each, as lines or JSON. */
 #include "cli/cli.h"
 #include "base/diag.h"
-#include "model/fsview.h"
 #include "io/disk.h"
 #include "io/image.h"
 #include "io/imgview.h"
+#include "inspect/diff.h"
 #include "base/json.h"
-#include "base/sha256.h"
-#include "formats/xattr.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -17,82 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-struct entry {
-	char *path;
-	struct fsview_stat st;
-};
-
-struct list {
-	struct entry *e;
-	size_t n, cap;
-};
-
-static int collect(const char *path, const struct fsview_stat *st, void *arg)
-{
-	struct list *l = arg;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 256;
-		l->e = xrealloc(l->e, l->cap * sizeof(*l->e));
-	}
-	l->e[l->n++] = (struct entry){ xstrdup(path), *st };
-	return 0;
-}
-
-static int by_path(const void *a, const void *b)
-{
-	return strcmp(((const struct entry *)a)->path, ((const struct entry *)b)->path);
-}
-
-/* Compare regular file contents: 1 differ, 0 same, -1 unreadable (message printed). */
-static int content_differs(struct fsview *a, struct fsview *b, const char *path,
-			   const char *na, const char *nb, uint64_t size)
-{
-	enum { CHUNK = 1 << 16 };
-	static char ba[CHUNK], bb[CHUNK];
-	for (uint64_t off = 0; off < size;) {
-		ssize_t ga = a->pread(a->ctx, path, ba, CHUNK, off);
-		ssize_t gb = b->pread(b->ctx, path, bb, CHUNK, off);
-		if (ga <= 0 || gb <= 0) {
-			diag_error_at(ga <= 0 ? na : nb, 0, "%s: cannot read: %s", path,
-				      (ga < 0 || gb < 0) ? strerror(errno) : "short file");
-			return -1;
-		}
-		size_t n = (size_t)(ga < gb ? ga : gb);
-		if (memcmp(ba, bb, n))
-			return 1;
-		off += n;
-	}
-	return 0;
-}
-
-/* SHA-256 of regular file PATH in V as hex into OUT. 0, or -1 after a message. */
-static int file_sha256(struct fsview *v, const char *name, const char *path, uint64_t size,
-		       char out[65])
-{
-	static char buf[1 << 16];
-	struct sha256 c;
-	sha256_init(&c);
-	for (uint64_t off = 0; off < size;) {
-		ssize_t got = v->pread(v->ctx, path, buf, sizeof(buf), off);
-		if (got <= 0) {
-			diag_error_at(name, 0, "%s: cannot read: %s", path,
-				      got < 0 ? strerror(errno) : "short file");
-			return -1;
-		}
-		sha256_update(&c, buf, (size_t)got);
-		off += (uint64_t)got;
-	}
-	sha256_final_hex(&c, out);
-	return 0;
-}
-
-/* One side of a difference: the entry in image NAME's view V. */
-struct side {
-	struct fsview *v;
-	const char *name;
-	const struct entry *e;
-};
 
 struct out {
 	int json, status;
@@ -103,9 +25,10 @@ struct out {
 
 /* Side S as member KEY of a JSON change: the entry keys of docs/json.md, and sha256 when
  * HASH (content changed). 0, or -1 after a message. */
-static int side_json(struct out *o, const char *key, const struct side *s, int hash)
+static int side_json(struct out *o, const char *key, const char *path, const struct diff_side *s,
+		     int hash)
 {
-	const struct fsview_stat *st = &s->e->st;
+	const struct fsview_stat *st = s->st;
 	char buf[4200];
 	json_object(&o->j, key);
 	json_string(&o->j, "type", image_type_word(st->type));
@@ -119,15 +42,15 @@ static int side_json(struct out *o, const char *key, const struct side *s, int h
 		json_uint(&o->j, "minor", st->minor);
 	}
 	if (st->type == NODE_SYMLINK) {
-		if (s->v->readlink(s->v->ctx, s->e->path, buf, sizeof(buf)) < 0) {
-			diag_error_at(s->name, 0, "%s: cannot read the link: %s", s->e->path,
+		if (imgview_readlink(s->iv, s->h, buf, sizeof(buf)) < 0) {
+			diag_error_at(s->iv->path, 0, "%s: cannot read the link: %s", path,
 				      strerror(errno));
 			return -1;
 		}
 		json_name(&o->j, "target", buf, strlen(buf));
 	}
 	if (hash) {
-		if (file_sha256(s->v, s->name, s->e->path, st->size, buf) < 0)
+		if (diff_sha256(s->iv, s->h, path, st->size, buf) < 0)
 			return -1;
 		json_string(&o->j, "sha256", buf);
 	}
@@ -177,7 +100,8 @@ static void begin(struct out *o, int *changed, const char *path)
 
 /* End PATH's report; in JSON with both sides (A and/or B), hashed when CONTENT changed.
  * 0, or -1 after a message. */
-static int end(struct out *o, const struct side *a, const struct side *b, int content)
+static int end(struct out *o, const char *path, const struct diff_side *a,
+	       const struct diff_side *b, int content)
 {
 	if (!o->json) {
 		putchar('\n');
@@ -185,108 +109,37 @@ static int end(struct out *o, const struct side *a, const struct side *b, int co
 	}
 	if (a && b)
 		json_close(&o->j);   /* "changed" */
-	if ((a && side_json(o, "a", a, content)) || (b && side_json(o, "b", b, content)))
+	if ((a && side_json(o, "a", path, a, content)) || (b && side_json(o, "b", path, b, content)))
 		return -1;
 	json_close(&o->j);
 	return 0;
 }
 
-/* A file's extended attributes by name, values in getfattr's words. */
-struct xattr_list {
-	char **name, **value;
-	size_t n;
-};
-
-static int collect_xattr(const char *name, const void *value, size_t len, void *arg)
+/* One difference, as a line or a JSON object. 0, or -1 after a message. */
+static int show(const struct diff_item *d, void *arg)
 {
-	struct xattr_list *l = arg;
-	l->name = xrealloc(l->name, (l->n + 1) * sizeof(*l->name));
-	l->value = xrealloc(l->value, (l->n + 1) * sizeof(*l->value));
-	l->name[l->n] = xstrdup(name);
-	l->value[l->n++] = xattr_value_format(value, len);
-	return 0;
-}
-
-static void free_xattrs(struct xattr_list *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->name[i]);
-		free(l->value[i]);
+	struct out *o = arg;
+	const struct fsview_stat *x = d->a.st, *y = d->b.st;
+	char f[32], t[32];
+	int n = 0;
+	report(o, d->what, d->path);
+	if (d->what != '~') {
+		if (!o->json)
+			printf(" (%s)", image_type_word((x ? x : y)->type));
+		return end(o, d->path, x ? &d->a : NULL, y ? &d->b : NULL, 0);
 	}
-	free(l->name);
-	free(l->value);
-}
-
-/* One aspect "xattr NAME" per extended attribute added, removed or changed. 0, or -1 when
- * one side's are unreadable. */
-static int compare_xattrs(struct out *o, int *n, int *changed, struct fsview *a,
-			  struct fsview *b, const char *na, const char *nb, const char *path)
-{
-	struct xattr_list x = { 0 }, y = { 0 };
-	int ra = a->xattrs ? a->xattrs(a->ctx, path, collect_xattr, &x) : 0;
-	int rb = ra || !b->xattrs ? 0 : b->xattrs(b->ctx, path, collect_xattr, &y);
-	if (ra || rb)
-		diag_error_at(ra ? na : nb, 0, "%s: cannot read extended attributes: %s", path,
-			      strerror(errno));
-	for (size_t i = 0, j = 0; !ra && !rb && (i < x.n || j < y.n);) {
-		int c = i == x.n ? 1 : j == y.n ? -1 : strcmp(x.name[i], y.name[j]);
-		const char *name = c <= 0 ? x.name[i] : y.name[j];
-		const char *from = c <= 0 ? x.value[i] : "(none)";
-		const char *to = c >= 0 ? y.value[j] : "(none)";
-		i += c <= 0;
-		j += c >= 0;
-		if (!strcmp(from, to))
-			continue;
-		char *what = xasprintf("xattr %s", name);
-		begin(o, changed, path);
-		aspect(o, n, what, from, to);
-		free(what);
-	}
-	free_xattrs(&x);
-	free_xattrs(&y);
-	return ra || rb ? -1 : 0;
-}
-
-/* Report what differs between the same PATH in both images. 0, or -1 on read errors. */
-static int compare(struct out *o, struct fsview *a, struct fsview *b, const char *na,
-		   const char *nb, const struct entry *ea, const struct entry *eb)
-{
-	const struct fsview_stat *x = &ea->st, *y = &eb->st;
-	char f[4200], t[4200];
-	int n = 0, changed = 0, content = 0;
-
-	if (x->type == NODE_REG && y->type == NODE_REG) {
-		content = x->size != y->size ? 1 : content_differs(a, b, ea->path, na, nb, x->size);
-		if (content < 0)
-			return -1;
-	}
-	if (x->type == NODE_SYMLINK && y->type == NODE_SYMLINK) {
-		if (a->readlink(a->ctx, ea->path, f, sizeof(f)) < 0 ||
-		    b->readlink(b->ctx, eb->path, t, sizeof(t)) < 0) {
-			diag_error("%s: cannot read the link in both images: %s", ea->path,
-				   strerror(errno));
-			return -1;
-		}
-		content = strcmp(f, t) != 0;
-	}
-	if (x->type != y->type) {
-		begin(o, &changed, ea->path);
+	if (d->changed & DIFF_TYPE)
 		aspect(o, &n, "type", image_type_word(x->type), image_type_word(y->type));
-	} else if (content && x->type == NODE_SYMLINK) {
-		begin(o, &changed, ea->path);
-		aspect(o, &n, "target", f, t);
-	} else if (content) {
-		begin(o, &changed, ea->path);
+	else if (d->changed & DIFF_TARGET)
+		aspect(o, &n, "target", d->target_a, d->target_b);
+	else if (d->changed & DIFF_CONTENT)
 		aspect(o, &n, "content", NULL, NULL);
-	}
-	if (x->mode != y->mode) {
-		begin(o, &changed, ea->path);
+	if (d->changed & DIFF_MODE) {
 		snprintf(f, sizeof(f), "%04o", x->mode);
 		snprintf(t, sizeof(t), "%04o", y->mode);
 		aspect(o, &n, "mode", f, t);
 	}
-	if (x->uid != y->uid || x->gid != y->gid) {
-		begin(o, &changed, ea->path);
+	if (d->changed & DIFF_OWNER) {
 		snprintf(f, sizeof(f), "%u:%u", x->uid, x->gid);
 		snprintf(t, sizeof(t), "%u:%u", y->uid, y->gid);
 		if (!o->json)
@@ -296,37 +149,20 @@ static int compare(struct out *o, struct fsview *a, struct fsview *b, const char
 		if (o->json && x->gid != y->gid)
 			aspect(o, &n, "gid", NULL, NULL);
 	}
-	if (x->type == y->type && (x->type == NODE_CHR || x->type == NODE_BLK) &&
-	    (x->major != y->major || x->minor != y->minor)) {
-		begin(o, &changed, ea->path);
+	if (d->changed & DIFF_DEVICE) {
 		snprintf(f, sizeof(f), "%u,%u", x->major, x->minor);
 		snprintf(t, sizeof(t), "%u,%u", y->major, y->minor);
 		aspect(o, &n, "device", f, t);
 	}
-	int rc = compare_xattrs(o, &n, &changed, a, b, na, nb, ea->path);
-	struct side sa = { a, na, ea }, sb = { b, nb, eb };
-	if (changed && end(o, &sa, &sb, content && x->type == NODE_REG))
-		rc = -1;
-	return rc;
+	for (size_t i = 0; i < d->nxattrs; i++) {
+		char *what = xasprintf("xattr %s", d->xattrs[i].name);
+		aspect(o, &n, what, d->xattrs[i].from, d->xattrs[i].to);
+		free(what);
+	}
+	return end(o, d->path, &d->a, &d->b, (d->changed & DIFF_CONTENT) != 0);
 }
 
-static int added_or_removed(struct out *o, char what, const struct side *s)
-{
-	report(o, what, s->e->path);
-	if (!o->json)
-		printf(" (%s)", image_type_word(s->e->st.type));
-	return end(o, what == '-' ? s : NULL, what == '+' ? s : NULL, 0);
-}
-
-static void free_list(struct list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->e[i].path);
-	free(l->e);
-}
-
-/* Every path of images NA and NB compared (with --json, the whole object). 0, or -1 after
- * a message. */
+/* Two file systems. 0, or -1 after a message. */
 static int diff_images(struct out *o, const char *na, const char *nb)
 {
 	struct imgview ia, ib;
@@ -336,28 +172,16 @@ static int diff_images(struct out *o, const char *na, const char *nb)
 		imgview_close(&ia);
 		return -1;
 	}
-	struct fsview a = ia.v, b = ib.v;
-	struct list la = { 0 }, lb = { 0 };
-	int rc = a.walk(a.ctx, collect, &la) || b.walk(b.ctx, collect, &lb) ? -1 : 0;
-	if (!rc) {
-		qsort(la.e, la.n, sizeof(*la.e), by_path);
-		qsort(lb.e, lb.n, sizeof(*lb.e), by_path);
+	struct diff *d = diff_open(&ia, &ib);
+	int rc = d ? 0 : -1;
+	if (d) {
 		if (o->json) {
 			json_begin(&o->j, stdout);
 			json_name(&o->j, "a", na, strlen(na));
 			json_name(&o->j, "b", nb, strlen(nb));
 			json_array(&o->j, "changes");
 		}
-		size_t i = 0, j = 0;
-		while (!rc && (i < la.n || j < lb.n)) {
-			int cmp = i == la.n ? 1 : j == lb.n ? -1 : strcmp(la.e[i].path, lb.e[j].path);
-			if (cmp < 0)
-				rc = added_or_removed(o, '-', &(struct side){ &a, na, &la.e[i++] });
-			else if (cmp > 0)
-				rc = added_or_removed(o, '+', &(struct side){ &b, nb, &lb.e[j++] });
-			else
-				rc = compare(o, &a, &b, na, nb, &la.e[i++], &lb.e[j++]);
-		}
+		rc = diff_each(d, show, o);
 		/* After a read error (exit 2) the object ends where it stopped, still JSON. */
 		if (o->json && !rc) {
 			json_close(&o->j);
@@ -369,8 +193,7 @@ static int diff_images(struct out *o, const char *na, const char *nb)
 		if (o->json)
 			json_end(&o->j);
 	}
-	free_list(&la);
-	free_list(&lb);
+	diff_free(d);
 	imgview_close(&ia);
 	imgview_close(&ib);
 	return rc;
@@ -406,7 +229,7 @@ static void lone_part(struct out *o, char what, unsigned num)
 	char path[32];
 	snprintf(path, sizeof(path), "partition %u", num);
 	report(o, what, path);
-	end(o, NULL, NULL, 0);
+	end(o, NULL, NULL, NULL, 0);
 }
 
 /* Two disks, partition by partition (by number, text only): the tables, each partition's
@@ -426,7 +249,7 @@ static int diff_disks(struct out *o, const char *na, const char *nb)
 	num_aspect(o, &t, "size", da.size, db.size);
 	str_aspect(o, &t, "id", da.id, db.id);
 	if (t.changed)
-		end(o, NULL, NULL, 0);
+		end(o, NULL, NULL, NULL, 0);
 	for (size_t i = 0, j = 0; !rc && (i < da.n || j < db.n);) {
 		const struct disk_entry *a = i < da.n ? &da.e[i] : NULL, *b = j < db.n ? &db.e[j] : NULL;
 		if (!b || (a && a->num < b->num)) {
@@ -452,7 +275,7 @@ static int diff_disks(struct out *o, const char *na, const char *nb)
 		str_aspect(o, &l, "attributes", a->attrs, b->attrs);
 		str_aspect(o, &l, "file system", ka ? ka : "none", kb ? kb : "none");
 		if (l.changed)
-			end(o, NULL, NULL, 0);
+			end(o, NULL, NULL, NULL, 0);
 		if (ka && kb && !strcmp(ka, kb)) {
 			snprintf(num, sizeof(num), "%u", a->num);
 			o->part = num;

@@ -7,7 +7,6 @@
 #include "base/json.h"
 #include "formats/xattr.h"
 
-#include <e2p/e2p.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -400,28 +399,27 @@ int cmd_stat(int argc, char **argv)
 	struct imgview iv;
 	img_handle h;
 	struct fsview_stat st;
-	struct ext2_inode_large in;
+	struct image_inode_extra x;
 	int rc = parse_args(argc, argv, stat_help, "Lh", 1, 1, &o);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
 	if ((rc = open_path(&iv, &o, o.set['L'], &h, &st)))
 		return rc;
 	struct image *im = imgview_ext2(&iv);
-	if (im && image_inode(im, (ext2_ino_t)h, &in) < 0) {
+	if (im && image_stat_extra(im, (ext2_ino_t)h, &x) < 0) {
 		view_error(&iv, "%s: unreadable inode %u", o.path, (unsigned)h);
 		imgview_close(&iv);
 		return EXIT_CORRUPT;
 	}
-	unsigned long long blocks = im ? ext2fs_get_stat_i_blocks(im->fs, (struct ext2_inode *)&in) : 0;
 	if (o.json) {
 		struct json j;
 		json_start(&j, &o);
 		json_entry(&j, &iv, o.path, h, &st);
 		if (im) {
-			json_uint(&j, "blocks", blocks);
-			json_int(&j, "atime", (int32_t)in.i_atime);
-			json_int(&j, "ctime", (int32_t)in.i_ctime);
-			json_uint(&j, "flags", in.i_flags);
+			json_uint(&j, "blocks", x.blocks);
+			json_int(&j, "atime", x.atime);
+			json_int(&j, "ctime", x.ctime);
+			json_uint(&j, "flags", x.flags);
 		}
 		show_xattrs(&iv, o.path, h, &j);
 		json_end(&j);
@@ -433,7 +431,7 @@ int cmd_stat(int argc, char **argv)
 	       "size: %" PRIu64 "\n", o.path, node_type_name(st.type),
 	       (unsigned)imgview_ino(&iv, h), st.mode, mode, st.nlink, st.uid, st.gid, st.size);
 	if (im)
-		printf("blocks: %llu\n", blocks);
+		printf("blocks: %llu\n", x.blocks);
 	if (st.type == NODE_CHR || st.type == NODE_BLK)
 		printf("device: %u,%u\n", st.major, st.minor);
 	if (st.type == NODE_SYMLINK) {
@@ -442,13 +440,13 @@ int cmd_stat(int argc, char **argv)
 		printf("target: %s\n", t);
 	}
 	const char *names[] = { "mtime", "atime", "ctime" };
-	int64_t times[] = { st.mtime, im ? (int32_t)in.i_atime : 0, im ? (int32_t)in.i_ctime : 0 };
+	int64_t times[] = { st.mtime, im ? x.atime : 0, im ? x.ctime : 0 };
 	for (int i = 0; i < (im ? 3 : 1); i++) {
 		time_string(times[i], when, sizeof(when));
 		printf("%s: %s UTC (%" PRId64 ")\n", names[i], when, times[i]);
 	}
 	if (im)
-		printf("flags: 0x%x\n", in.i_flags);
+		printf("flags: 0x%x\n", x.flags);
 	show_xattrs(&iv, o.path, h, NULL);
 	return finish(&iv);
 }
@@ -740,13 +738,6 @@ static int info_other(struct imgview *iv, const struct opts *o)
 	return finish(iv);
 }
 
-/* ext2, ext3 or ext4, by the features mke2fs -t would set. */
-static const char *ext_kind(struct ext2_super_block *sb)
-{
-	return ext2fs_has_feature_extents(sb) || ext2fs_has_feature_64bit(sb) ? "ext4" :
-	       ext2fs_has_feature_journal(sb) ? "ext3" : "ext2";
-}
-
 /* What partition SPEC (DISK:N) holds, by its content: a file system kind or "none". */
 static const char *part_fs(const char *spec)
 {
@@ -761,7 +752,7 @@ static const char *part_fs(const char *spec)
 	diag_set_sink(prev);
 	if (bad)
 		return "ext2 (unreadable)";
-	kind = ext_kind(im.fs->super);
+	kind = image_kind(&im);
 	image_close(&im);
 	return kind;
 }
@@ -834,64 +825,51 @@ int cmd_info(int argc, char **argv)
 		return EXIT_USAGE;
 	if (iv.kind != IMG_EXT2)
 		return info_other(&iv, &o);
-	struct image *im = imgview_ext2(&iv);
-	struct ext2_super_block *sb = im->fs->super;
-	uint64_t blocks = ext2fs_blocks_count(sb), bfree = ext2fs_free_blocks_count(sb);
-	char label[sizeof(sb->s_volume_name) + 1];
-	memcpy(label, sb->s_volume_name, sizeof(sb->s_volume_name));
-	label[sizeof(sb->s_volume_name)] = 0;
-	const char *kind = ext_kind(sb);
-	const char *state = sb->s_state & EXT2_ERROR_FS ? "errors" :
-			    sb->s_state & EXT2_VALID_FS ? "clean" : "not clean";
-	const __u32 feat[3] = { sb->s_feature_compat, sb->s_feature_incompat,
-				sb->s_feature_ro_compat };
-	const struct { const char *key, *label; __u32 t; } times[] = {
-		{ "created", "created", sb->s_mkfs_time },
-		{ "mounted", "last mounted", sb->s_mtime },
-		{ "written", "last written", sb->s_wtime },
-		{ "checked", "last checked", sb->s_lastcheck },
+	struct image_summary s;
+	image_summarize(imgview_ext2(&iv), &s);
+	uint64_t bytes = s.blocks * s.block_size;
+	const struct { const char *key, *label; uint32_t t; } times[] = {
+		{ "created", "created", s.created },
+		{ "mounted", "last mounted", s.mounted },
+		{ "written", "last written", s.written },
+		{ "checked", "last checked", s.checked },
 	};
 	if (o.json) {
 		struct json j;
 		json_start(&j, &o);
-		json_string(&j, "type", kind);
-		json_uint(&j, "size", im->bytes);
-		json_uint(&j, "block_size", im->fs->blocksize);
-		json_uint(&j, "blocks", blocks);
-		json_uint(&j, "blocks_free", bfree);
-		json_uint(&j, "blocks_used", blocks - bfree);
-		json_uint(&j, "inodes", sb->s_inodes_count);
-		json_uint(&j, "inodes_free", sb->s_free_inodes_count);
-		json_uint(&j, "inodes_used", sb->s_inodes_count - sb->s_free_inodes_count);
-		json_uint(&j, "inode_size", EXT2_INODE_SIZE(sb));
-		json_uint(&j, "groups", im->fs->group_desc_count);
-		json_string(&j, "state", state);
-		json_string(&j, "uuid", e2p_uuid2str(sb->s_uuid));
-		json_name(&j, "label", label, strlen(label));
+		json_string(&j, "type", s.kind);
+		json_uint(&j, "size", bytes);
+		json_uint(&j, "block_size", s.block_size);
+		json_uint(&j, "blocks", s.blocks);
+		json_uint(&j, "blocks_free", s.blocks_free);
+		json_uint(&j, "blocks_used", s.blocks - s.blocks_free);
+		json_uint(&j, "inodes", s.inodes);
+		json_uint(&j, "inodes_free", s.inodes_free);
+		json_uint(&j, "inodes_used", s.inodes - s.inodes_free);
+		json_uint(&j, "inode_size", s.inode_size);
+		json_uint(&j, "groups", s.groups);
+		json_string(&j, "state", s.state);
+		json_string(&j, "uuid", s.uuid);
+		json_name(&j, "label", s.label, strlen(s.label));
 		json_array(&j, "features");
-		for (int i = 0; i < 3; i++)
-			for (int b = 0; b < 32; b++)
-				if (feat[i] & (1u << b))
-					json_string(&j, NULL, e2p_feature2string(i, 1u << b));
+		for (size_t i = 0; i < s.nfeatures; i++)
+			json_string(&j, NULL, s.features[i]);
 		json_close(&j);
 		for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++)
 			json_uint(&j, times[i].key, times[i].t);
-		json_uint(&j, "mount_count", sb->s_mnt_count);
+		json_uint(&j, "mount_count", s.mount_count);
 		json_end(&j);
 		return finish(&iv);
 	}
 	printf("image: %s\ntype: %s\nsize: %" PRIu64 " bytes\nblock size: %u\n"
 	       "blocks: %" PRIu64 " total, %" PRIu64 " used, %" PRIu64 " free\n"
 	       "inodes: %u total, %u used, %u free\ninode size: %u\ngroups: %u\nstate: %s\n"
-	       "uuid: %s\nlabel: %s\nfeatures:", o.image, kind, im->bytes, im->fs->blocksize,
-	       blocks, blocks - bfree, bfree, sb->s_inodes_count,
-	       sb->s_inodes_count - sb->s_free_inodes_count, sb->s_free_inodes_count,
-	       EXT2_INODE_SIZE(sb), im->fs->group_desc_count, state, e2p_uuid2str(sb->s_uuid),
-	       label);
-	for (int i = 0; i < 3; i++)
-		for (int b = 0; b < 32; b++)
-			if (feat[i] & (1u << b))
-				printf(" %s", e2p_feature2string(i, 1u << b));
+	       "uuid: %s\nlabel: %s\nfeatures:", o.image, s.kind, bytes, s.block_size,
+	       s.blocks, s.blocks - s.blocks_free, s.blocks_free, s.inodes,
+	       s.inodes - s.inodes_free, s.inodes_free, s.inode_size, s.groups, s.state, s.uuid,
+	       s.label);
+	for (size_t i = 0; i < s.nfeatures; i++)
+		printf(" %s", s.features[i]);
 	putchar('\n');
 	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
 		char when[32] = "never";
@@ -899,6 +877,6 @@ int cmd_info(int argc, char **argv)
 			time_string(times[i].t, when, sizeof(when));
 		printf("%s: %s%s\n", times[i].label, when, times[i].t ? " UTC" : "");
 	}
-	printf("mount count: %u\n", sb->s_mnt_count);
+	printf("mount count: %u\n", s.mount_count);
 	return finish(&iv);
 }

@@ -84,10 +84,13 @@ static int parse(struct composition *c)
 	return failed ? -1 : 0;
 }
 
-/* Read and parse the layout at PATH: no host I/O beyond the layout's files. */
-static int parse_layout(const char *path, struct composition *c)
+/* Read and parse the layout at PATH: no host I/O beyond the layout's files. O: what the
+ * command line adds (NULL: nothing). */
+static int parse_layout(const char *path, const struct compose_opts *o, struct composition *c)
 {
 	memset(c, 0, sizeof(*c));
+	if (o)
+		c->opts = *o;
 	diag_forget();   /* each composition says its warnings once */
 	c->plans = xcalloc(N_SECTIONS, sizeof(*c->plans));
 	int rc = layout_read(path, &c->layout);
@@ -109,7 +112,7 @@ static int apply_layout(struct composition *c)
 	c->tree = tree_new(0);
 	tree_set_mtime(c->tree, c->img.timestamp);
 	c->checks.strict = c->img.strict;
-	struct section_ctx ctx = { c->tree, &c->img, &c->checks };
+	struct section_ctx ctx = { c->tree, &c->img, &c->checks, c->opts.caps_cfg };
 	int failed = 0;
 	progress_phase("scanning", 0, 0);
 	for (size_t i = 0; i < N_SECTIONS; i++)
@@ -187,7 +190,7 @@ static int prepare_disk(const char *path, struct composition *c)
 		if (!pp->layout)
 			continue;
 		struct composition *sub = &c->parts[i];
-		int r = parse_layout(pp->layout, sub);
+		int r = parse_layout(pp->layout, &c->opts, sub);
 		if (r == EXIT_USAGE && sub->layout.root && conf_member(sub->layout.root, "disk"))
 			conf_error(conf_member(pp->at, "layout"), "%s is a disk layout: a partition "
 				   "holds a file system", pp->layout);
@@ -219,9 +222,9 @@ static int prepare_disk(const char *path, struct composition *c)
 	return EXIT_OK;
 }
 
-int compose_prepare(const char *path, struct composition *c)
+int compose_prepare(const char *path, const struct compose_opts *o, struct composition *c)
 {
-	int rc = parse_layout(path, c);
+	int rc = parse_layout(path, o, c);
 	if (rc == EXIT_USAGE && c->layout.root && conf_member(c->layout.root, "disk"))
 		return prepare_disk(path, c);
 	return rc ? rc : apply_layout(c);
@@ -238,9 +241,9 @@ static int run_checks(struct composition *c)
 	return problems ? EXIT_FAILED : EXIT_OK;
 }
 
-int compose_build(const char *path, struct composition *c)
+int compose_build(const char *path, const struct compose_opts *o, struct composition *c)
 {
-	int rc = compose_prepare(path, c);
+	int rc = compose_prepare(path, o, c);
 	if (rc || !c->disk)
 		return rc ? rc : run_checks(c);
 	for (size_t i = 0; i < c->disk->spec.n; i++)

@@ -9,9 +9,16 @@
 #include "model/params.h"
 #include "model/tree.h"
 
+/* What the command line says beyond the layout. */
+struct compose_opts {
+	const char *caps_cfg;    /* the ned script instead of systemd.caps_cfg (NULL: the
+				  * layout's), `--caps-cfg` of compose and caps */
+};
+
 struct disk_plan;
 
 struct composition {
+	struct compose_opts opts;
 	struct layout layout;
 	struct image_params img;
 	struct tree *tree;
@@ -28,10 +35,10 @@ struct composition {
 /* Read the layout at PATH, parse every section, apply the plans to a new tree and run
  * the checks on it. EXIT_OK; EXIT_USAGE for layout errors (nothing applied); EXIT_FAILED
  * for host or check problems. Free C with compose_free whatever the result. */
-int compose_build(const char *path, struct composition *c);
+int compose_build(const char *path, const struct compose_opts *o, struct composition *c);
 /* compose_build without the checks: the frozen tree and the check options the sections
  * set (for `lsbimg caps LAYOUT`, which runs the caps check alone). */
-int compose_prepare(const char *path, struct composition *c);
+int compose_prepare(const char *path, const struct compose_opts *o, struct composition *c);
 /* Write the composed image (c->img says where and how) and stage a copy when
  * c->img.stage is not "". A disk layout's partitions are written into temporaries beside
  * the output and copied into the disk at their offsets. EXIT_OK or EXIT_FAILED;

@@ -181,26 +181,9 @@ static struct obj *load(struct closure *c, const char *path)
 /* The whole of a small text file, NUL-terminated; NULL with errno when it cannot be read. */
 static char *read_text(struct closure *c, const char *path)
 {
-	struct fsview_stat st;
-	if (c->v->stat(c->v->ctx, path, 1, &st))
-		return NULL;
-	if (st.type != NODE_REG || st.size > MAX_TEXT) {
-		errno = EINVAL;
-		return NULL;
-	}
-	char *buf = xmalloc((size_t)st.size + 1);
-	size_t done = 0;
-	while (done < st.size) {
-		ssize_t n = c->v->pread(c->v->ctx, path, buf + done, (size_t)st.size - done, done);
-		if (n <= 0) {
-			free(buf);
-			errno = n < 0 ? errno : EIO;
-			return NULL;
-		}
-		done += (size_t)n;
-	}
-	buf[done] = 0;
-	return buf;
+	char *buf;
+	size_t len;
+	return fsview_read_all(c->v, path, MAX_TEXT, &buf, &len) ? NULL : buf;
 }
 
 static int compatible(const struct elf_info *a, const struct elf_info *b)

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The largest unit file read from an image. */
+#define UNIT_MAX (16u << 20)
+
 const char *const unit_search_path[] = {
 	"/etc/systemd/system.control",
 	"/run/systemd/system.control",
@@ -591,65 +594,6 @@ char *unit_specifiers(const char *name, const char *text, const char **why)
 	return out;
 }
 
-/* PATH with every symlink inside the image resolved (malloc'd), or NULL when some
- * component does not exist. */
-static char *view_realpath(struct fsview *v, const char *path)
-{
-	char *done = xstrdup(""), *rest = xstrdup(path);
-	int links = 0;
-	while (*rest) {
-		char *p = rest + strspn(rest, "/");
-		size_t l = strcspn(p, "/");
-		char *comp = xasprintf("%.*s", (int)l, p);
-		char *tail = xstrdup(p + l);
-		free(rest);
-		rest = tail;
-		if (!*comp || !strcmp(comp, ".")) {
-			free(comp);
-			continue;
-		}
-		if (!strcmp(comp, "..")) {
-			char *slash = strrchr(done, '/');
-			if (slash)
-				*slash = 0;
-			free(comp);
-			continue;
-		}
-		char *cand = xasprintf("%s/%s", done, comp);
-		free(comp);
-		struct fsview_stat st;
-		char target[4096];
-		if (v->stat(v->ctx, cand, 0, &st)) {
-			free(cand);
-			goto fail;
-		}
-		if (st.type != NODE_SYMLINK) {
-			free(done);
-			done = cand;
-			continue;
-		}
-		int tl = v->readlink(v->ctx, cand, target, sizeof(target));
-		free(cand);
-		if (tl < 0 || ++links > 40)
-			goto fail;
-		char *more = xasprintf("%s/%s", target, rest);
-		free(rest);
-		rest = more;
-		if (target[0] == '/')
-			done[0] = 0;
-	}
-	free(rest);
-	if (!*done) {
-		free(done);
-		return xstrdup("/");
-	}
-	return done;
-fail:
-	free(rest);
-	free(done);
-	return NULL;
-}
-
 struct walk {
 	struct unitdb *db;
 	char **canon;       /* each search directory's real path */
@@ -696,7 +640,7 @@ int unitdb_init(struct unitdb *db, struct fsview *v)
 		size_t k = 0;
 		while (k < db->nsearch && ids[k] != st.id)
 			k++;
-		char *canon = k == db->nsearch ? view_realpath(v, unit_search_path[i]) : NULL;
+		char *canon = k == db->nsearch ? fsview_realpath(v, unit_search_path[i], NULL, NULL, NULL, NULL) : NULL;
 		if (!canon)
 			continue;
 		ids[db->nsearch] = st.id;
@@ -768,39 +712,11 @@ const char *unitdb_find(const struct unitdb *db, const char *name, int *masked)
 	return hit;
 }
 
-/* Read an image file whole (NUL-terminated in *buf); 0 or -1 with errno. */
-static int unitdb_read(const struct unitdb *db, const char *path, char **buf, size_t *len)
-{
-	struct fsview_stat st;
-	if (db->v->stat(db->v->ctx, path, 1, &st))
-		return -1;
-	if (st.type != NODE_REG || st.size > 16u << 20) {
-		errno = st.type != NODE_REG ? EINVAL : EFBIG;
-		return -1;
-	}
-	*buf = xmalloc((size_t)st.size + 1);
-	size_t got = 0;
-	while (got < st.size) {
-		ssize_t r = db->v->pread(db->v->ctx, path, *buf + got, (size_t)st.size - got, got);
-		if (r <= 0) {
-			free(*buf);
-			*buf = NULL;
-			if (!r)
-				errno = EIO;
-			return -1;
-		}
-		got += (size_t)r;
-	}
-	(*buf)[got] = 0;
-	*len = got;
-	return 0;
-}
-
 static int parse_image_file(const struct unitdb *db, struct unitfile *u, const char *path)
 {
 	char *buf;
 	size_t len;
-	if (unitdb_read(db, path, &buf, &len)) {
+	if (fsview_read_all(db->v, path, UNIT_MAX, &buf, &len)) {
 		diag_error("%s: cannot read from the image: %s", path, strerror(errno));
 		return -1;
 	}
@@ -1021,8 +937,6 @@ static void env_file_entry(const char *key, const char *value, int line, void *a
 	env_set(e->env, e->n, key, strlen(key), value, e->at, e->file, line);
 }
 
-static int unitdb_read(const struct unitdb *db, const char *path, char **buf, size_t *len);
-
 int unit_environment_all(const struct unitdb *db, const struct unitfile *u,
 			 struct unit_env **env)
 {
@@ -1047,7 +961,7 @@ int unit_environment_all(const struct unitdb *db, const struct unitfile *u,
 			} else if (strpbrk(path, "*?[")) {
 				report(0, db->quiet, as[i]->file, as[i]->line, "EnvironmentFile=%s: "
 				       "wildcards are not followed: its variables are not checked", v);
-			} else if (unitdb_read(db, path, &buf, &len)) {
+			} else if (fsview_read_all(db->v, path, UNIT_MAX, &buf, &len)) {
 				if (!optional)
 					report(0, db->quiet, as[i]->file, as[i]->line,
 					       "EnvironmentFile=%s: %s in the image; systemd fails to start "

@@ -5,6 +5,8 @@
 #include "base/diag.h"
 #include "io/ext2err.h"
 
+#include <e2p/e2p.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -91,63 +93,35 @@ bad:
 	return -1;
 }
 
-/* Directories image_lookup searched, sorted by name: a lookup by path is a binary search
- * per component instead of a scan of every directory block (ext2fs_lookup), which made
- * reading every file of a 100,000-entry directory by path quadratic. */
-#define LISTINGS 16
-
-struct image_listing {
-	ext2_ino_t ino;       /* 0: unused */
-	struct image_dirent *d;
-	size_t n;
+/* Directories read so far: open addressing on the inode number. */
+struct image_dircache {
+	struct cached_dir {
+		ext2_ino_t ino;            /* 0: free slot */
+		struct image_dirent *d;
+		size_t n;
+		ext2_ino_t parent;         /* its ".." entry */
+	} *slots;
+	size_t nslots, used;
 };
+
+static void dirents_free(struct image_dirent *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(d[i].name);
+	free(d);
+}
 
 void image_close(struct image *im)
 {
-	for (unsigned i = 0; im->listings && i < LISTINGS; i++)
-		image_dirents_free(im->listings[i].d, im->listings[i].n);
-	free(im->listings);
-	im->listings = NULL;
 	if (im->fs)
 		ext2fs_close_free(&im->fs);
-}
-
-/* NAME (LEN bytes) in directory DIR through the listings; 1 found, 0 not there, -1 when
- * the directory cannot be listed (the caller asks libext2fs instead). */
-static int listed(struct image *im, ext2_ino_t dir, const char *name, size_t len,
-		  ext2_ino_t *out)
-{
-	if (!im->listings)
-		im->listings = xcalloc(LISTINGS, sizeof(*im->listings));
-	struct image_listing *l = NULL;
-	for (unsigned i = 0; i < LISTINGS && !l; i++)
-		if (im->listings[i].ino == dir)
-			l = &im->listings[i];
-	if (!l) {
-		struct image_dirent *d;
-		size_t n;
-		if (image_readdir(im, dir, &d, &n) < 0)
-			return -1;
-		l = &im->listings[im->next_listing++ % LISTINGS];
-		image_dirents_free(l->d, l->n);
-		*l = (struct image_listing){ dir, d, n };
+	if (im->dirs) {
+		for (size_t i = 0; i < im->dirs->nslots; i++)
+			dirents_free(im->dirs->slots[i].d, im->dirs->slots[i].n);
+		free(im->dirs->slots);
+		free(im->dirs);
+		im->dirs = NULL;
 	}
-	for (size_t lo = 0, hi = l->n; lo < hi;) {
-		size_t mid = lo + (hi - lo) / 2;
-		const char *m = l->d[mid].name;
-		int c = strncmp(m, name, len);
-		if (!c && m[len])
-			c = 1;
-		if (!c) {
-			*out = l->d[mid].ino;
-			return 1;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
 }
 
 int image_inode(struct image *im, ext2_ino_t ino, struct ext2_inode_large *inode)
@@ -382,6 +356,9 @@ static int is_dir(struct image *im, ext2_ino_t ino)
 	return 1;
 }
 
+static int find_entry(struct image *im, ext2_ino_t dir, const char *name, size_t len,
+		      ext2_ino_t *ino);
+
 int image_lookup(struct image *im, const char *path, int follow, ext2_ino_t *out)
 {
 	char *rest = xmalloc(2 * MAX_PATH + 2), *link = xmalloc(MAX_PATH);
@@ -413,17 +390,8 @@ int image_lookup(struct image *im, const char *path, int follow, ext2_ino_t *out
 		} else if (n == 2 && !strncmp(p, "..", 2) && cur == EXT2_ROOT_INO) {
 			next = cur;   /* ".." never leaves the image */
 		} else {
-			int found = n == 2 && !strncmp(p, "..", 2) ? -1 : listed(im, cur, p, n, &next);
-			if (found == 0) {
-				errno = ENOENT;
+			if (find_entry(im, cur, p, n, &next) < 0)
 				goto out;
-			}
-			errcode_t err = found < 0 ? ext2fs_lookup(im->fs, cur, p, (int)n, NULL, &next)
-						  : 0;
-			if (err) {
-				errno = err == EXT2_ET_FILE_NOT_FOUND ? ENOENT : EIO;
-				goto out;
-			}
 		}
 		struct ext2_inode_large in;
 		if (image_inode(im, next, &in) < 0)
@@ -464,7 +432,7 @@ out:
 struct rd {
 	struct image_dirent *d;
 	size_t n, cap;
-	ext2_ino_t max;
+	ext2_ino_t max, dotdot;
 	int bad;
 };
 
@@ -474,6 +442,8 @@ static int rd_entry(ext2_ino_t dir, int entry, struct ext2_dir_entry *de, int of
 	struct rd *r = arg;
 	int len = ext2fs_dirent_name_len(de);
 	(void)dir, (void)entry, (void)offset, (void)blocksize, (void)buf;
+	if (len == 2 && !strncmp(de->name, "..", 2))
+		r->dotdot = de->inode;
 	if ((len == 1 && de->name[0] == '.') || (len == 2 && !strncmp(de->name, "..", 2)))
 		return 0;
 	if (de->inode > r->max || len == 0 || memchr(de->name, '/', len) ||
@@ -498,30 +468,96 @@ static int by_name(const void *a, const void *b)
 		      ((const struct image_dirent *)b)->name);
 }
 
-int image_readdir(struct image *im, ext2_ino_t ino, struct image_dirent **out, size_t *n)
+static struct cached_dir *cache_slot(struct image_dircache *c, ext2_ino_t ino)
 {
-	struct rd r = { .max = im->fs->super->s_inodes_count };
-	int d = is_dir(im, ino);
-	if (d <= 0)
-		return -1;
-	errcode_t err = ext2fs_dir_iterate2(im->fs, ino, 0, NULL, rd_entry, &r);
-	if (err || r.bad) {
-		image_dirents_free(r.d, r.n);
-		errno = EIO;
-		return -1;
+	size_t mask = c->nslots - 1;
+	for (size_t i = (ino * 2654435761u) & mask;; i = (i + 1) & mask)
+		if (!c->slots[i].ino || c->slots[i].ino == ino)
+			return &c->slots[i];
+}
+
+static void cache_grow(struct image_dircache *c)
+{
+	struct cached_dir *old = c->slots;
+	size_t n = c->nslots;
+	c->nslots = n ? 2 * n : 64;
+	c->slots = xcalloc(c->nslots, sizeof(*c->slots));
+	for (size_t i = 0; i < n; i++)
+		if (old[i].ino)
+			*cache_slot(c, old[i].ino) = old[i];
+	free(old);
+}
+
+static struct cached_dir *read_dir(struct image *im, ext2_ino_t ino)
+{
+	if (!im->dirs)
+		im->dirs = xcalloc(1, sizeof(*im->dirs));
+	struct image_dircache *c = im->dirs;
+	if ((c->used + 1) * 2 > c->nslots)
+		cache_grow(c);
+	struct cached_dir *slot = cache_slot(c, ino);
+	if (!slot->ino) {
+		struct rd r = { .max = im->fs->super->s_inodes_count };
+		int d = is_dir(im, ino);
+		if (d <= 0)
+			return NULL;
+		errcode_t err = ext2fs_dir_iterate2(im->fs, ino, 0, NULL, rd_entry, &r);
+		if (err || r.bad || r.dotdot > r.max) {
+			dirents_free(r.d, r.n);
+			errno = EIO;
+			return NULL;
+		}
+		if (r.n)
+			qsort(r.d, r.n, sizeof(*r.d), by_name);
+		*slot = (struct cached_dir){ ino, r.d, r.n, r.dotdot };
+		c->used++;
 	}
-	if (r.n)
-		qsort(r.d, r.n, sizeof(*r.d), by_name);
-	*out = r.d;
-	*n = r.n;
+	return slot;
+}
+
+int image_readdir(struct image *im, ext2_ino_t ino, const struct image_dirent **out,
+		  size_t *n)
+{
+	struct cached_dir *dir = read_dir(im, ino);
+	if (!dir)
+		return -1;
+	*out = dir->d;
+	*n = dir->n;
 	return 0;
 }
 
-void image_dirents_free(struct image_dirent *d, size_t n)
+/* NAME (LEN bytes, not terminated; "." is the caller's) in directory DIR: its ".." entry,
+ * or a binary search of its entries. */
+static int find_entry(struct image *im, ext2_ino_t dir, const char *name, size_t len,
+		      ext2_ino_t *ino)
 {
-	for (size_t i = 0; i < n; i++)
-		free(d[i].name);
-	free(d);
+	struct cached_dir *cd = read_dir(im, dir);
+	if (!cd)
+		return -1;
+	if (len == 2 && !strncmp(name, "..", 2)) {
+		*ino = cd->parent;
+		if (!cd->parent)
+			errno = ENOENT;
+		return cd->parent ? 0 : -1;
+	}
+	const struct image_dirent *d = cd->d;
+	size_t lo = 0, hi = cd->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strncmp(name, d[mid].name, len);
+		if (!c && d[mid].name[len])
+			c = -1;   /* NAME is a prefix of this entry: it sorts before */
+		if (!c) {
+			*ino = d[mid].ino;
+			return 0;
+		}
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	errno = ENOENT;
+	return -1;
 }
 
 struct walker {
@@ -535,7 +571,7 @@ struct walker {
 
 static int walk_dir(struct walker *w, ext2_ino_t dir, size_t plen, unsigned depth)
 {
-	struct image_dirent *d;
+	const struct image_dirent *d;
 	size_t n;
 	int rc = 0;
 
@@ -573,7 +609,6 @@ static int walk_dir(struct walker *w, ext2_ino_t dir, size_t plen, unsigned dept
 			rc = walk_dir(w, d[i].ino, len, depth + 1);
 		w->path[plen] = 0;
 	}
-	image_dirents_free(d, n);
 	return rc;
 }
 
@@ -600,4 +635,53 @@ int image_is_ext2(const char *path)
 	int yes = pread(fd, magic, 2, 1024 + 56) == 2 && magic[0] == 0x53 && magic[1] == 0xef;
 	close(fd);
 	return yes;
+}
+
+int image_stat_extra(struct image *im, ext2_ino_t ino, struct image_inode_extra *x)
+{
+	struct ext2_inode_large in;
+	if (image_inode(im, ino, &in) < 0)
+		return -1;
+	x->blocks = ext2fs_get_stat_i_blocks(im->fs, (struct ext2_inode *)&in);
+	x->atime = (int32_t)in.i_atime;
+	x->ctime = (int32_t)in.i_ctime;
+	x->flags = in.i_flags;
+	return 0;
+}
+
+const char *image_kind(struct image *im)
+{
+	struct ext2_super_block *sb = im->fs->super;
+	return ext2fs_has_feature_extents(sb) || ext2fs_has_feature_64bit(sb) ? "ext4" :
+	       ext2fs_has_feature_journal(sb) ? "ext3" : "ext2";
+}
+
+void image_summarize(struct image *im, struct image_summary *s)
+{
+	struct ext2_super_block *sb = im->fs->super;
+	memset(s, 0, sizeof(*s));
+	s->kind = image_kind(im);
+	s->state = sb->s_state & EXT2_ERROR_FS ? "errors" :
+		   sb->s_state & EXT2_VALID_FS ? "clean" : "not clean";
+	s->blocks = ext2fs_blocks_count(sb);
+	s->blocks_free = ext2fs_free_blocks_count(sb);
+	s->block_size = im->fs->blocksize;
+	s->inodes = sb->s_inodes_count;
+	s->inodes_free = sb->s_free_inodes_count;
+	s->inode_size = EXT2_INODE_SIZE(sb);
+	s->groups = im->fs->group_desc_count;
+	s->mount_count = sb->s_mnt_count;
+	snprintf(s->uuid, sizeof(s->uuid), "%s", e2p_uuid2str(sb->s_uuid));
+	memcpy(s->label, sb->s_volume_name, sizeof(sb->s_volume_name));
+	const __u32 feat[3] = { sb->s_feature_compat, sb->s_feature_incompat,
+				sb->s_feature_ro_compat };
+	for (int i = 0; i < 3; i++)
+		for (int b = 0; b < 32; b++)
+			if (feat[i] & (1u << b))
+				snprintf(s->features[s->nfeatures++], sizeof(s->features[0]), "%s",
+					 e2p_feature2string(i, 1u << b));
+	s->created = sb->s_mkfs_time;
+	s->mounted = sb->s_mtime;
+	s->written = sb->s_wtime;
+	s->checked = sb->s_lastcheck;
 }

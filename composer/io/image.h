@@ -11,14 +11,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-struct image_listing;
-
 struct image {
 	const char *path;   /* the host file, for messages */
 	ext2_filsys fs;
 	uint64_t bytes;     /* filesystem size in bytes */
-	struct image_listing *listings;   /* image_lookup's recently searched directories */
-	unsigned next_listing;
+	struct image_dircache *dirs; /* directories read so far, by inode */
 };
 
 /* Nesting deeper than this is treated as corruption (a directory cycle). */
@@ -33,8 +30,10 @@ void image_close(struct image *im);
 int image_is_ext2(const char *path);
 
 /* Resolve the absolute image PATH to an inode; symlinks are followed inside the image
- * (a final one only with FOLLOW). 0, or -1 with errno ENOENT, ENOTDIR, ELOOP,
- * ENAMETOOLONG or EIO (unreadable metadata). */
+ * (a final one only with FOLLOW). Each directory is read once (image_readdir) and then
+ * searched by name, so resolving every path of a large directory stays linear.
+ * 0, or -1 with errno ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG or EIO (unreadable metadata,
+ * including a corrupt entry anywhere in a directory on the way). */
 int image_lookup(struct image *im, const char *path, int follow, ext2_ino_t *ino);
 
 /* Load inode INO into *st; -1 with errno EIO when it is unreadable or invalid. */
@@ -56,10 +55,10 @@ struct image_dirent {
 	char *name;
 	ext2_ino_t ino;
 };
-/* The entries of directory INO sorted by name (malloc'd, free with image_dirents_free).
- * 0, or -1 with errno ENOTDIR or EIO. */
-int image_readdir(struct image *im, ext2_ino_t ino, struct image_dirent **out, size_t *n);
-void image_dirents_free(struct image_dirent *d, size_t n);
+/* The entries of directory INO sorted by name. The directory is read once and kept until
+ * image_close, so the array is the image's. 0, or -1 with errno ENOTDIR or EIO. */
+int image_readdir(struct image *im, ext2_ino_t ino, const struct image_dirent **out,
+		  size_t *n);
 
 /* Visit everything below directory DIR (named PATH) in preorder, children in name order.
  * NAME is the last component of PATH; LAST is set for a directory's final child; DEPTH
@@ -69,6 +68,31 @@ typedef int (*image_walk_fn)(const char *path, const char *name, ext2_ino_t ino,
 			     const struct fsview_stat *st, unsigned depth, int last, void *arg);
 int image_walk(struct image *im, ext2_ino_t dir, const char *path, image_walk_fn fn,
 	       void *arg);
+
+/* What an inode holds beyond struct fsview_stat, for `lsbimg stat`. */
+struct image_inode_extra {
+	unsigned long long blocks;   /* 512-byte sectors */
+	int32_t atime, ctime;
+	uint32_t flags;
+};
+/* 0 and *x, or -1 with errno EIO when inode INO is unreadable. */
+int image_stat_extra(struct image *im, ext2_ino_t ino, struct image_inode_extra *x);
+
+/* ext2, ext3 or ext4, by the features mke2fs -t would set. */
+const char *image_kind(struct image *im);
+
+/* The superblock in words, for `lsbimg info`. */
+struct image_summary {
+	const char *kind;            /* ext2, ext3 or ext4, by the features */
+	const char *state;           /* clean, not clean or errors */
+	uint64_t blocks, blocks_free;
+	unsigned block_size, inodes, inodes_free, inode_size, groups, mount_count;
+	char uuid[37], label[17];
+	char features[96][32];       /* compat, incompat, ro_compat names in bit order */
+	size_t nfeatures;
+	uint32_t created, mounted, written, checked;   /* 0: never */
+};
+void image_summarize(struct image *im, struct image_summary *s);
 
 /* Short type words for listings and JSON: dir, file, symlink, chr, blk, fifo, sock. */
 const char *image_type_word(enum node_type t);

@@ -100,6 +100,34 @@ static int load_archive(struct imgview *iv, const char *path)
 	return archive_import(iv->t, NULL, path, &opt);
 }
 
+/* A kind read into a tree: squashfs, vfat, or (KIND anything else) an archive. */
+static int open_tree(struct imgview *iv, const char *kind)
+{
+	iv->t = tree_new(0);
+	int rc;
+	if (!strcmp(kind, "squashfs") || !strcmp(kind, "vfat")) {
+		iv->kind = kind[0] == 's' ? IMG_SQUASHFS : IMG_VFAT;
+		iv->ops = kind[0] == 's' ? &sqfs_backend : &vfat_backend;
+		iv->type = iv->ops->name;
+		rc = iv->ops->load(iv, iv->path);
+	} else {
+		iv->kind = IMG_ARCHIVE;
+		iv->type = kind;
+		rc = load_archive(iv, iv->path);
+	}
+	if (rc) {
+		tree_free(iv->t);
+		iv->t = NULL;
+		return -1;
+	}
+	tree_freeze(iv->t);
+	unsigned next = 1;
+	tree_walk(iv->t, number_nodes, &next);
+	fsview_tree_init(&iv->tv, iv->t);
+	iv->v = (struct fsview){ iv, iv_stat, iv_pread, iv_readlink, iv_walk, iv_xattrs };
+	return 0;
+}
+
 int imgview_open(struct imgview *iv, const char *path)
 {
 	struct stat sb;
@@ -128,28 +156,15 @@ int imgview_open(struct imgview *iv, const char *path)
 		iv->type = "ext2";
 		return fsview_ext2_open(&iv->v, path);
 	}
-	iv->t = tree_new(0);
-	if (!strcmp(kind, "squashfs") || !strcmp(kind, "vfat")) {
-		iv->kind = kind[0] == 's' ? IMG_SQUASHFS : IMG_VFAT;
-		iv->ops = kind[0] == 's' ? &sqfs_backend : &vfat_backend;
-		iv->type = iv->ops->name;
-		rc = iv->ops->load(iv, path);
-	} else {
-		iv->kind = IMG_ARCHIVE;
-		iv->type = kind;
-		rc = load_archive(iv, path);
-	}
-	if (rc) {
-		tree_free(iv->t);
-		iv->t = NULL;
-		return -1;
-	}
-	tree_freeze(iv->t);
-	unsigned next = 1;
-	tree_walk(iv->t, number_nodes, &next);
-	fsview_tree_init(&iv->tv, iv->t);
-	iv->v = (struct fsview){ iv, iv_stat, iv_pread, iv_readlink, iv_walk, iv_xattrs };
-	return 0;
+	return open_tree(iv, kind);
+}
+
+int imgview_open_archive(struct imgview *iv, const char *path)
+{
+	memset(iv, 0, sizeof(*iv));
+	iv->path = path;
+	const char *kind = imgview_sniff(path);
+	return open_tree(iv, kind ? kind : "archive");
 }
 
 void imgview_close(struct imgview *iv)
@@ -172,24 +187,11 @@ struct image *imgview_ext2(struct imgview *iv)
 
 /* ---- handles: ext2 inodes through io/image, tree nodes directly ---- */
 
+/* The tree view's stat, with the inode number shown for the node. */
 static void node_stat(const struct node *n, struct fsview_stat *st)
 {
-	memset(st, 0, sizeof(*st));
-	st->type = n->type;
-	st->mode = n->mode;
-	st->uid = n->uid;
-	st->gid = n->gid;
-	st->mtime = n->mtime;
-	st->nlink = n->nlink;
+	fsview_node_stat(n, st);
 	st->id = n->ino;
-	if (n->type == NODE_REG)
-		st->size = n->u.reg.size;
-	else if (n->type == NODE_SYMLINK)
-		st->size = strlen(n->u.lnk.target);
-	else if (n->type == NODE_CHR || n->type == NODE_BLK) {
-		st->major = n->u.dev.major;
-		st->minor = n->u.dev.minor;
-	}
 }
 
 static struct node *node_of(img_handle h)
@@ -276,7 +278,7 @@ static int ext2_children(struct imgview *iv, ext2_ino_t dir, const char *path,
 			 imgview_walk_fn fn, void *arg)
 {
 	struct image *im = imgview_ext2(iv);
-	struct image_dirent *d;
+	const struct image_dirent *d;
 	size_t n;
 	int rc = 0;
 	if (image_readdir(im, dir, &d, &n) < 0) {
@@ -294,7 +296,6 @@ static int ext2_children(struct imgview *iv, ext2_ino_t dir, const char *path,
 			free(cp);
 		}
 	}
-	image_dirents_free(d, n);
 	return rc;
 }
 

@@ -68,6 +68,9 @@ int imgview_walk(struct imgview *iv, img_handle dir, const char *path, int recur
 
 /* Open PATH by its content. 0, or -1 after a message naming PATH. */
 int imgview_open(struct imgview *iv, const char *path);
+/* Open PATH as an archive whatever its first bytes say (a .deb, an unknown compression):
+ * libarchive names what is wrong with it. 0, or -1 after a message. */
+int imgview_open_archive(struct imgview *iv, const char *path);
 void imgview_close(struct imgview *iv);
 /* The libext2fs image behind an ext2 view, else NULL. */
 struct image *imgview_ext2(struct imgview *iv);

@@ -39,11 +39,30 @@ struct fsview {
 	int (*xattrs)(void *ctx, const char *path, fsview_xattr_fn fn, void *arg);
 };
 
+/* Read the whole regular file PATH of V (final symlink followed, at most MAX bytes) into
+ * *buf (NUL-terminated, malloc'd) and *len: 0, or -1 with errno (EINVAL: not a regular
+ * file, EFBIG: larger than MAX, EIO: shorter than it said). */
+int fsview_read_all(struct fsview *v, const char *path, uint64_t max, char **buf, size_t *len);
+
+/* Called for each symlink met resolving a path: its link-free PATH and its TARGET.
+ * Non-zero stops the resolution. */
+typedef int (*fsview_link_fn)(const char *path, const char *target, void *arg);
+/* The symlink-free path PATH names in V (malloc'd; "/" for the root), every symlink on the
+ * way followed, a final one too, inside the view (".." of the root is the root), with
+ * ON_LINK (when not NULL) told of each; *ST (when not NULL) what it names. NULL with
+ * errno (ELOOP for more than 40 links) when a component cannot be resolved, and then,
+ * when AT is not NULL, *AT (malloc'd) the component's path, or NULL when it was ON_LINK
+ * that stopped it, or the root. */
+char *fsview_realpath(struct fsview *v, const char *path, struct fsview_stat *st,
+		      fsview_link_fn on_link, void *arg, char **at);
+
 /* The extended attributes of N, by name, as fsview's xattrs. */
 int node_xattrs(const struct node *n, fsview_xattr_fn fn, void *arg);
 
 /* The view of a tree being composed (fsview_tree.c). */
 void fsview_tree_init(struct fsview *v, struct tree *t);
+/* What the tree's view says of node N; its id is the node's address. */
+void fsview_node_stat(const struct node *n, struct fsview_stat *st);
 
 /* The view of an existing image file, read-only through libext2fs (fsview_ext2.c).
  * 0, or -1 after a message naming IMAGE. The walk visits "/" first, children in name

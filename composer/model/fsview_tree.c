@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
-static void fill(const struct node *n, struct fsview_stat *st)
+void fsview_node_stat(const struct node *n, struct fsview_stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->type = n->type;
@@ -31,7 +31,7 @@ static int tv_stat(void *ctx, const char *path, int follow, struct fsview_stat *
 	struct node *n = tree_lookup(ctx, NULL, path, follow ? TREE_FOLLOW : 0);
 	if (!n)
 		return -1;
-	fill(n, st);
+	fsview_node_stat(n, st);
 	return 0;
 }
 
@@ -73,7 +73,7 @@ static int visit(const char *path, const struct dentry *d, void *ctx)
 {
 	struct walk_arg *w = ctx;
 	struct fsview_stat st;
-	fill(d->node, &st);
+	fsview_node_stat(d->node, &st);
 	return w->fn(path, &st, w->arg);
 }
 

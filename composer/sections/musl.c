@@ -30,7 +30,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAX_LINKS 40
 
 static const struct key musl_keys[] = {
 	{ "arch", KEY_STRING, 1 },
@@ -282,98 +281,61 @@ struct pull {
 	const char *origin;
 };
 
+/* A symlink met on the way to a file: recreated under its own name unless the tree has
+ * that name already. */
+static int pull_link(const char *path, const char *target, void *arg)
+{
+	struct pull *p = arg;
+	if (tree_lookup(p->tree, NULL, path, 0))
+		return 0;
+	struct node *l = tree_node_new(p->tree, NODE_SYMLINK, p->origin);
+	l->u.lnk.target = tree_strdup(p->tree, target);
+	return add(p->s, p->tree, path, l);
+}
+
 /* Copy PATH from the sysroot into the tree the way the loader reaches it: each symlink met
- * on the way is recreated under its own name, then the file itself is added from the host.
- * Names the tree already has are left as they are. */
+ * on the way is recreated under its own name (pull_link), then the file itself is added
+ * from the host. Names the tree already has are left as they are. */
 static int pull_file(const char *path, void *arg)
 {
 	struct pull *p = arg;
-	char *pending = xstrdup(path), *done = xstrdup("");  /* done: resolved, link-free */
-	const char *rest = pending;
-	int links = 0, rc = -1;
-
-	for (;;) {
-		rest += strspn(rest, "/");
-		size_t n = strcspn(rest, "/");
-		if (!n) {
-			conf_error(p->s, "musl: sysroot %s: %s is a directory", p->root, path);
-			break;
-		}
-		if (n <= 2 && !strncmp(rest, "..", n)) {
-			char *slash = strrchr(done, '/');
-			if (n == 2 && slash)
-				*slash = 0;
-			rest += n;
-			continue;
-		}
-		char *cur = xasprintf("%s/%.*s", done, (int)n, rest);
-		rest += n;
-		struct fsview_stat st;
-		char target[4096];
-		if (p->v.stat(p->v.ctx, cur, 0, &st)) {
-			conf_error(p->s, "musl: sysroot %s: %s: %s", p->root, cur, strerror(errno));
-			free(cur);
-			break;
-		}
-		if (st.type == NODE_SYMLINK) {
-			if (++links > MAX_LINKS || p->v.readlink(p->v.ctx, cur, target, sizeof(target))) {
-				conf_error(p->s, "musl: sysroot %s: cannot follow %s", p->root, cur);
-				free(cur);
-				break;
-			}
-			if (!tree_lookup(p->tree, NULL, cur, 0)) {
-				struct node *l = tree_node_new(p->tree, NODE_SYMLINK, p->origin);
-				l->u.lnk.target = tree_strdup(p->tree, target);
-				if (add(p->s, p->tree, cur, l)) {
-					free(cur);
-					break;
-				}
-			}
-			/* The rest of the path now starts at the link's directory (DONE), or at
-			 * the root for an absolute target. */
-			char *next = xasprintf("%s%s", target, rest);
-			if (target[0] == '/')
-				done[0] = 0;
-			free(pending);
-			rest = pending = next;
-			free(cur);
-			continue;
-		}
-		if (st.type == NODE_DIR) {
-			free(done);
-			done = cur;
-			continue;
-		}
-		if (st.type != NODE_REG || rest[strspn(rest, "/")]) {
-			conf_error(p->s, "musl: sysroot %s: %s is not a regular file", p->root, cur);
-			free(cur);
-			break;
-		}
-		rc = 0;
-		if (!tree_lookup(p->tree, NULL, cur, 0)) {
-			/* Opened later relative to the sysroot without following symlinks
-			 * (CUR has none left) and checked to be this file (model/hostsrc). */
-			struct stat hs;
-			const char *name = tree_strdup(p->tree, cur + 1);
-			struct hostdir *d = hostdir_root(p->tree, p->root, 0, NULL);
-			struct node *f = tree_node_new(p->tree, NODE_REG, p->origin);
-			f->mode = st.mode;
-			int err = !d || host_stat(d, name, &hs) ? errno
-				  : S_ISREG(hs.st_mode) ? 0 : EINVAL;
-			if (err) {
-				conf_error(p->s, "musl: sysroot %s: %s: %s", p->root, cur,
-					   err == EINVAL ? "not a regular file" : strerror(err));
-				rc = -1;
-			} else {
-				node_set_host(f, d, name, &hs);
-				rc = add(p->s, p->tree, cur, f);
-			}
-		}
-		free(cur);
-		break;
+	struct fsview_stat st;
+	char *at = NULL;
+	char *cur = fsview_realpath(&p->v, path, &st, pull_link, p, &at);
+	if (!cur) {
+		if (at && errno == ELOOP)
+			conf_error(p->s, "musl: sysroot %s: cannot follow %s", p->root, at);
+		else if (at)
+			conf_error(p->s, "musl: sysroot %s: %s: %s", p->root, at, strerror(errno));
+		free(at);
+		return -1;
 	}
-	free(pending);
-	free(done);
+	int rc = 0;
+	if (st.type == NODE_DIR) {
+		conf_error(p->s, "musl: sysroot %s: %s is a directory", p->root, path);
+		rc = -1;
+	} else if (st.type != NODE_REG) {
+		conf_error(p->s, "musl: sysroot %s: %s is not a regular file", p->root, cur);
+		rc = -1;
+	} else if (!tree_lookup(p->tree, NULL, cur, 0)) {
+		/* Opened later relative to the sysroot without following symlinks (CUR has
+		 * none left) and checked to be this file (model/hostsrc). */
+		struct stat hs;
+		const char *name = tree_strdup(p->tree, cur + 1);
+		struct hostdir *d = hostdir_root(p->tree, p->root, 0, NULL);
+		struct node *f = tree_node_new(p->tree, NODE_REG, p->origin);
+		f->mode = st.mode;
+		int err = !d || host_stat(d, name, &hs) ? errno : S_ISREG(hs.st_mode) ? 0 : EINVAL;
+		if (err) {
+			conf_error(p->s, "musl: sysroot %s: %s: %s", p->root, cur,
+				   err == EINVAL ? "not a regular file" : strerror(err));
+			rc = -1;
+		} else {
+			node_set_host(f, d, name, &hs);
+			rc = add(p->s, p->tree, cur, f);
+		}
+	}
+	free(cur);
 	return rc;
 }
 

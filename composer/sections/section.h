@@ -21,6 +21,9 @@ struct section_ctx {
 	struct tree *tree;
 	const struct image_params *img;
 	struct check_opts *checks;   /* apply adds what its checks need */
+	const char *caps_cfg;        /* the ned script the systemd section checks the units'
+				      * capabilities against and records, instead of
+				      * systemd.caps_cfg (compose_opts; NULL: the layout's) */
 };
 
 struct section {
@@ -41,11 +44,6 @@ extern const struct section entries_section, musl_section, kmod_section, systemd
  * looked up in the image's final /etc/passwd and /etc/group and set on the entries'
  * nodes. PLAN is the entries' (NULL: none). 0, or -1 after reporting. */
 int entries_finish(void *plan, struct section_ctx *ctx);
-
-/* The ned script the systemd section checks the units' capabilities against and records
- * in the image, instead of systemd.caps_cfg (`--caps-cfg FILE` of compose and caps; NULL:
- * the layout's). */
-void systemd_set_caps_cfg(const char *path);
 
 /* The `image` group -> P; LAYOUT names the default output, DIGEST seeds the ids.
  * 0, or -1 after reporting layout errors. */

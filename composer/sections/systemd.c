@@ -383,13 +383,6 @@ static int install(struct apply *ap)
 	return rc;
 }
 
-static const char *caps_cfg_override;
-
-void systemd_set_caps_cfg(const char *path)
-{
-	caps_cfg_override = path;
-}
-
 /* The host file PATH in memory the tree owns: 0, or hostfile_read's failure (a FIFO or
  * device in its place is never opened blocking). */
 static int slurp(struct tree *t, const char *path, char **buf, size_t *len)
@@ -413,13 +406,13 @@ static int write_record(struct apply *ap)
 	struct section_ctx *ctx = ap->ctx;
 	struct tree *t = ctx->tree;
 	const char *origin = tree_strdup(t, conf_where(p->at));
-	const char *script = caps_cfg_override ? caps_cfg_override : p->caps_cfg;
+	const char *script = ctx->caps_cfg ? ctx->caps_cfg : p->caps_cfg;
 	char *buf = NULL, sum[65] = "";
 	size_t len = 0;
 	int have = !slurp(t, script, &buf, &len);
 	struct check_opts *o = ctx->checks;
 	o->caps_cfg = have ? NULL : script;
-	o->caps_at = have ? NULL : caps_cfg_override ? "--caps-cfg" : p->caps_at;
+	o->caps_at = have ? NULL : ctx->caps_cfg ? "--caps-cfg" : p->caps_at;
 	int rc = 0;
 	if (have) {
 		sha256_hex(buf, len, sum);
@@ -442,7 +435,7 @@ static int write_record(struct apply *ap)
 	}
 	/* Named as written, not as found from the current directory: the image's bytes must
 	 * not depend on where compose ran. */
-	const char *name = caps_cfg_override ? caps_cfg_override : p->caps_name;
+	const char *name = ctx->caps_cfg ? ctx->caps_cfg : p->caps_name;
 	char *text = check_record_text(have ? name : NULL, sum, own, n);
 	free(own);
 	rc |= add_text(ctx, CHECK_RECORD, text, 0644, origin);

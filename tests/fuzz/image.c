@@ -73,13 +73,11 @@ static int visit(const char *path, const char *name, ext2_ino_t ino,
 		if (!image_readlink_ino(im, ino, buf, sizeof(buf)))
 			json_str(w->out, buf);
 	} else if (st->type == NODE_DIR) {
-		struct image_dirent *d;
+		const struct image_dirent *d;
 		size_t n;
-		if (!image_readdir(im, ino, &d, &n)) {
+		if (!image_readdir(im, ino, &d, &n))
 			for (size_t i = 0; i < n; i++)
 				json_str(w->out, d[i].name);
-			image_dirents_free(d, n);
-		}
 	}
 	return 0;
 }

@@ -140,7 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *path = fuzz_file("layout.cfg", data, size);
 	struct composition c;
-	int rc = compose_build(path, &c);
+	int rc = compose_build(path, NULL, &c);
 	if ((rc != EXIT_OK && rc != EXIT_FAILED && rc != EXIT_USAGE) ||
 	    (rc == EXIT_OK && !c.tree) || (rc == EXIT_USAGE && c.tree))
 		abort();

@@ -392,7 +392,7 @@ static void entry_error(const char *entry, const char *want)
 		   entry);
 	struct composition c;
 	capture_begin();
-	int rc = compose_build("entry.cfg", &c);
+	int rc = compose_build("entry.cfg", NULL, &c);
 	msgs = capture_end();
 	CHECK(rc == EXIT_USAGE, "%s: exit %d: %s", entry, rc, msgs);
 	CHECK(!c.tree, "%s: a tree was built", entry);
@@ -447,14 +447,14 @@ static void entries(void)
 	write_file("entry.cfg", "entries = { type = \"dir\"; };\n");
 	struct composition c;
 	capture_begin();
-	int rc = compose_build("entry.cfg", &c);
+	int rc = compose_build("entry.cfg", NULL, &c);
 	msgs = capture_end();
 	CHECK(rc == EXIT_USAGE, "entries as a group: %d", rc);
 	assert_has("entry.cfg:1: error: entries must be a list ( { ... }, ... )");
 	compose_free(&c);
 	write_file("entry.cfg", "entires = ( );\n");
 	capture_begin();
-	rc = compose_build("entry.cfg", &c);
+	rc = compose_build("entry.cfg", NULL, &c);
 	msgs = capture_end();
 	CHECK(rc == EXIT_USAGE, "misspelt entries: %d", rc);
 	assert_has("entry.cfg:1: error: unknown top-level key 'entires' (did you mean 'entries'?)");
@@ -465,7 +465,7 @@ static void entries(void)
 		   "    uid = 4294967294L; gid = 0; mode = \"07777\"; },\n"
 		   "  { type = \"symlink\"; path = \"/l\"; target = \"x\"; mode = \"0600\"; } );\n");
 	capture_begin();
-	rc = compose_build("entry.cfg", &c);
+	rc = compose_build("entry.cfg", NULL, &c);
 	msgs = capture_end();
 	CHECK(rc == EXIT_OK, "largest values: %d: %s", rc, msgs);
 	struct node *n = c.tree ? tree_lookup(c.tree, NULL, "/dev/x", 0) : NULL;

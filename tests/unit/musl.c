@@ -40,7 +40,7 @@ static int apply_file(struct run *r, struct tree *t, const char *file)
 		     musl_section.parse(r->musl, &r->img, &r->plan) ? -1 : 0;
 	}
 	if (!rc) {
-		struct section_ctx ctx = { t, &r->img, &r->opts };
+		struct section_ctx ctx = { t, &r->img, &r->opts, NULL };
 		rc = musl_section.apply(r->plan, &ctx);
 	}
 	msgs = capture_end();
@@ -360,7 +360,7 @@ static void pipeline(void)
 			   prog_path("aarch64", "bin/needs-bar"));
 		struct composition c;
 		capture_begin();
-		int rc = compose_build("p.cfg", &c);
+		int rc = compose_build("p.cfg", NULL, &c);
 		msgs = capture_end();
 		CHECK(rc == cases[i].rc, "case %zu: exit %d, want %d: %s", i, rc, cases[i].rc, msgs);
 		assert_has(cases[i].want);

@@ -50,7 +50,7 @@ static const char *msgs;
 static int build(const char *file, struct composition *c)
 {
 	capture_begin();
-	int rc = compose_build(file, c);
+	int rc = compose_build(file, NULL, c);
 	msgs = capture_end();
 	return rc;
 }
@@ -181,7 +181,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	struct composition c;
-	int rc = compose_build(argv[1], &c);
+	int rc = compose_build(argv[1], NULL, &c);
 	outdir = argv[2];
 	if (c.tree) {
 		tree_freeze(c.tree);
