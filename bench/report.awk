@@ -138,7 +138,7 @@ END {
 		t = trees[i]
 		ratio_target(t, "check", "e2fsck", t ": check / e2fsck -fn", 10)
 		ratio_target(t, "extract", "rdump", t ": extract / debugfs rdump", 1)
-		ratio_target(t, "diff", "tree", t ": diff of two images / tree", 2)
+		ratio_target(t, "diff", "treeread", t ": diff / (tree of both + reading both)", 2)
 	}
 	printf "\ntargets (lsbimg; load: 1-minute load average at the start of the runs):\n"
 	for (i = 1; i <= ntarget; i++) {
