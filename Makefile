@@ -71,7 +71,7 @@ print-layers:
 	@echo $(LAYERS)
 
 # make bench [BENCH_TREES="rootfs bigdir"]: see docs/bench.md.
-BENCH_TREES ?= rootfs bigdir wide large
+BENCH_TREES ?= rootfs bigdir wide large default
 $(BUILD)/bench/gen: bench/gen.c | $(BUILD)/bench
 	$(CC) $(CFLAGS) -o $@ $<
 
@@ -79,7 +79,7 @@ $(BUILD)/bench:
 	mkdir -p $@
 
 bench: test-deps
-	$(MAKE) all $(BUILD)/bench/gen
+	$(MAKE) all debs $(BUILD)/bench/gen
 	LSBIMG_BUILD=$(BUILD) BENCH_TREES="$(BENCH_TREES)" bench/run.sh
 
 # make fuzz [FUZZ_TIME=600] [FUZZ_TARGETS="layout elf"]: libFuzzer targets built with clang,

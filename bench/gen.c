@@ -1,6 +1,7 @@
 /* Deterministic benchmark trees: the same seed gives the same names, sizes, bytes, holes
  * and links on every machine, so lsbimg, mke2fs -d and genext2fs see identical input.
- * usage: gen --version | gen TREE DIR   (TREE: rootfs bigdir wide large; DIR must not exist) */
+ * usage: gen --version | gen TREE DIR   (TREE: rootfs bigdir wide large tiny; DIR must not
+ * exist) */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -282,19 +283,42 @@ static void gen_large(const char *top)
 	large_file(top, "README", 1234);
 }
 
+/* ---- tiny: 300 files in 10 directories and a few links, for a quick run of the bench ---- */
+
+static void gen_tiny(const char *top)
+{
+	char w[32];
+	mkdir_or_die(top);
+	for (unsigned d = 0; d < 10; d++) {
+		char *dir = fmt("%s/d%u", top, d);
+		mkdir_or_die(dir);
+		for (unsigned f = 0; f < 30; f++) {
+			word(w, between(2, 12));
+			char *p = fmt("%s/%s-%u", dir, w, f);
+			mkfile(p, below(9000), f % 3 ? 0644 : 0755);
+			free(p);
+		}
+		char *l = fmt("%s/link", dir);
+		if (symlink("../d0", l))
+			die("%s", l);
+		free(l);
+		free(dir);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
 		const char *name;
 		void (*fn)(const char *top);
 	} trees[] = { { "rootfs", gen_rootfs }, { "bigdir", gen_bigdir }, { "wide", gen_wide },
-		      { "large", gen_large } };
+		      { "large", gen_large }, { "tiny", gen_tiny } };
 	if (argc == 2 && !strcmp(argv[1], "--version")) {
 		puts(GEN_VERSION);
 		return 0;
 	}
 	if (argc != 3) {
-		fputs("usage: gen --version | gen rootfs|bigdir|wide|large DIR\n", stderr);
+		fputs("usage: gen --version | gen rootfs|bigdir|wide|large|tiny DIR\n", stderr);
 		return 2;
 	}
 	umask(0);

@@ -196,7 +196,7 @@ static const char *host_source(struct tree *t, const char *path)
 	static char buf[4096];
 	const struct node *n = t ? tree_lookup(t, NULL, path, TREE_FOLLOW) : NULL;
 	buf[0] = 0;
-	if (n && n->type == NODE_REG && n->u.reg.kind == SRC_HOST) {
+	if (n && n->type == NODE_REG && n->src == SRC_HOST) {
 		char *host = node_host_path(n);
 		snprintf(buf, sizeof(buf), " (installed from %s)", host);
 		free(host);

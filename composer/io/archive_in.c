@@ -195,7 +195,7 @@ static int spool_data(struct importer *im, struct archive *a, const char *member
 		spool.size = base + size;
 	}
 	spool.end = base + size;
-	n->u.reg.kind = SRC_FD;
+	n->src = SRC_FD;
 	n->u.reg.fd = spool.fd;
 	n->u.reg.off = base;
 	n->u.reg.size = size;

@@ -54,7 +54,7 @@ struct writer {
 	unsigned tail;         /* bytes at the end of a directory leaf block for its checksum */
 	unsigned dxtail;       /* the same for a hash tree index block */
 	uint64_t bytes;
-	uint64_t unsynced;     /* data bytes written since writeback was last started */
+	uint64_t unsynced;     /* image bytes written since writeback was last started */
 };
 
 /* Messages name the output the user asked for, never the temporary file behind it. */
@@ -62,6 +62,20 @@ static int fail(struct writer *w, errcode_t err, const char *what)
 {
 	diag_error("%s: %s: %s", w->p->output, what, ext2_strerror(err));
 	return -1;
+}
+
+/* Start writeback of the image every WRITEBACK_STEP bytes written to it, so the disk
+ * works while we read the next files and the final fsync finds little left; otherwise
+ * nothing reaches the disk until then. N counts what the page cache gets: whole blocks
+ * of data (a small file dirties a block, not its size), directory blocks and inodes.
+ * Only a hint: if it fails, the fsync still writes everything. */
+static void start_writeback(struct writer *w, uint64_t n)
+{
+	w->unsynced += n;
+	if (w->unsynced < WRITEBACK_STEP)
+		return;
+	w->unsynced = 0;
+	(void)sync_file_range(w->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 }
 
 /* ---- measuring ---- */
@@ -649,6 +663,7 @@ static int put_inode(struct writer *w, ext2_ino_t ino, struct ext2_inode_large *
 						large ? sizeof(*in) : EXT2_GOOD_OLD_INODE_SIZE);
 	if (err)
 		return fail(w, err, "cannot write an inode");
+	start_writeback(w, EXT2_INODE_SIZE(w->fs->super));
 	if (!n->xattrs)
 		return 0;
 	struct ext2_xattr_handle *h;
@@ -678,6 +693,8 @@ struct filedata {
 	uint64_t base;     /* offset of the data in fd */
 	blk64_t next;      /* first logical block not yet written */
 	int reported;      /* an error has been reported */
+	int probe_eof;     /* a host file: reading its last bytes also checks it ends there */
+	int eof_seen;      /* ... and it did */
 };
 
 static int flush_stage(struct writer *w)
@@ -691,6 +708,15 @@ static int flush_stage(struct writer *w)
 	}
 	w->stage_len = 0;
 	return 0;
+}
+
+/* Name a file's source in a message (the path is only built when something failed). */
+static void source_error(const struct node *n, const char *what)
+{
+	char *path = n->src == SRC_HOST ? node_host_path(n) : NULL;
+	diag_error_at(n->origin, 0, "%s: %s", path ? path :
+		      n->src == SRC_FD ? "(archive data)" : "(inline data)", what);
+	free(path);
 }
 
 /* Small runs are read into the stage, padded to whole blocks: their blocks are allocated
@@ -709,8 +735,12 @@ static int stage_bytes(struct filedata *f, uint64_t src, uint64_t dst, uint64_t 
 	if (f->fd < 0) {
 		memcpy(buf, f->n->u.reg.mem + src, len);
 	} else {
-		for (size_t done = 0; done < len;) {
-			ssize_t r = pread(f->fd, buf + done, len - done,
+		/* One byte more at the end of a host file: a short read shows it ends where
+		 * the scan said, without another fstat (the stage has the byte to spare). */
+		size_t want = len + (f->probe_eof && src + len == f->n->u.reg.size);
+		size_t done = 0;
+		while (done < len) {
+			ssize_t r = pread(f->fd, buf + done, want - done,
 					  (off_t)(f->base + src + done));
 			if (r <= 0) {
 				if (r == 0)
@@ -719,20 +749,17 @@ static int stage_bytes(struct filedata *f, uint64_t src, uint64_t dst, uint64_t 
 			}
 			done += (size_t)r;
 		}
+		if (done > len) {
+			source_error(f->n, "changed size during compose");
+			f->reported = 1;
+			return COPY_EREAD;
+		}
+		f->eof_seen = want > len;
 	}
 	memset(buf + len, 0, padded - len);
 	w->stage_len += padded;
 	progress_add(0, len);
 	return 0;
-}
-
-/* Name a file's source in a message (the path is only built when something failed). */
-static void source_error(const struct node *n, const char *what)
-{
-	char *path = n->u.reg.kind == SRC_HOST ? node_host_path(n) : NULL;
-	diag_error_at(n->origin, 0, "%s: %s", path ? path :
-		      n->u.reg.kind == SRC_FD ? "(archive data)" : "(inline data)", what);
-	free(path);
 }
 
 static int put_bytes(struct filedata *f, uint64_t src, uint64_t dst, uint64_t len)
@@ -755,18 +782,6 @@ static int put_bytes(struct filedata *f, uint64_t src, uint64_t dst, uint64_t le
 	return copy_bytes(f->fd, f->base + src, f->w->fd, dst, len);
 }
 
-/* Start writeback of the image every WRITEBACK_STEP bytes, so the disk works while we
- * read the next files and the final fsync finds little left; otherwise nothing reaches
- * the disk until then. Only a hint: if it fails, the fsync still writes everything. */
-static void start_writeback(struct writer *w, uint64_t n)
-{
-	w->unsynced += n;
-	if (w->unsynced < WRITEBACK_STEP)
-		return;
-	w->unsynced = 0;
-	(void)sync_file_range(w->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-}
-
 static int write_segment(uint64_t start, uint64_t end, void *arg)
 {
 	struct filedata *f = arg;
@@ -787,7 +802,7 @@ static int write_segment(uint64_t start, uint64_t end, void *arg)
 		int rc = put_bytes(f, from, p * w->bs, to - from);
 		if (rc == COPY_EWRITE)
 			diag_error("%s: cannot write: %s", w->p->output, strerror(errno));
-		else if (rc)
+		else if (rc && !f->reported)
 			source_error(f->n, errno == EIO ? "source ended early (changed during "
 							  "compose?)" : strerror(errno));
 		if (rc) {
@@ -795,7 +810,7 @@ static int write_segment(uint64_t start, uint64_t end, void *arg)
 			return -1;
 		}
 		w->bytes += to - from;
-		start_writeback(w, to - from);
+		start_writeback(w, n * w->bs);
 		lb += n;
 	}
 	f->next = lend;
@@ -808,7 +823,7 @@ static int write_data(struct writer *w, ext2_ino_t ino, struct ext2_inode *inode
 	struct filedata f = { .w = w, .ino = ino, .inode = inode, .n = n, .fd = -1 };
 	uint64_t size = n->u.reg.size;
 	int rc = -1;
-	switch (n->u.reg.kind) {
+	switch (n->src) {
 	case SRC_EMPTY:
 		return 0;
 	case SRC_MEM:
@@ -820,19 +835,19 @@ static int write_data(struct writer *w, ext2_ino_t ino, struct ext2_inode *inode
 		break;
 	case SRC_HOST: {
 		/* Checked to be the file the scan saw (model/hostsrc), and again after the
-		 * copy: a file that grew or shrank meanwhile is not silently cut. */
+		 * copy (by the stage's read past the end, or fstat): a file that grew or
+		 * shrank meanwhile is not silently cut. */
 		struct stat st;
-		f.fd = node_host_open(n);
+		f.fd = node_host_open(n, &st);
 		if (f.fd < 0)
 			return -1;
-		if (fstat(f.fd, &st))
-			rc = -1;
-		else if ((uint64_t)st.st_blocks * 512 >= size)
+		f.probe_eof = 1;
+		if ((uint64_t)st.st_blocks * 512 >= size)
 			/* Only files with fewer blocks than bytes can have holes worth finding. */
 			rc = write_segment(0, size, &f);
 		else
 			rc = data_segments(f.fd, 0, size, write_segment, &f);
-		if (!rc && (fstat(f.fd, &st) || (uint64_t)st.st_size != size)) {
+		if (!rc && !f.eof_seen && (fstat(f.fd, &st) || (uint64_t)st.st_size != size)) {
 			source_error(n, "changed size during compose");
 			f.reported = 1;
 			rc = -1;
@@ -881,6 +896,7 @@ static int write_leaf(struct writer *w, struct node *n)
 			diag_error("%s: %s", w->p->output, strerror(errno));
 			return -1;
 		}
+		start_writeback(w, w->bs);
 		break;
 	}
 	case NODE_CHR:
@@ -962,7 +978,10 @@ static void set_dx(struct ext2_dx_entry *dx, unsigned limit, const ext2_dirhash_
 static int put_dir_block(struct writer *w, blk64_t p, ext2_ino_t ino)
 {
 	errcode_t err = ext2fs_write_dir_block4(w->fs, p, w->dirbuf, 0, ino);
-	return err ? fail(w, err, "cannot write a directory block") : 0;
+	if (err)
+		return fail(w, err, "cannot write a directory block");
+	start_writeback(w, w->bs);
+	return 0;
 }
 
 /* The root and index nodes of a hash tree, as e2fsck -D writes them. Each leaf starts at
@@ -1141,7 +1160,7 @@ static int write_fs(struct tree *t, const struct image_params *p, const char *pa
 	set_identity(&w);
 	w.bmapbuf = xmalloc(3 * w.bs);
 	w.dirbuf = xmalloc(w.bs);
-	w.stage = xmalloc(STAGE_SIZE);
+	w.stage = xmalloc(STAGE_SIZE + 1);   /* + stage_bytes' end-of-file probe */
 
 	/* Reserved inodes are in use but hold nothing. */
 	for (ext2_ino_t i = 1; i < EXT2_FIRST_INODE(w.fs->super); i++)

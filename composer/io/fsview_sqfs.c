@@ -118,7 +118,7 @@ static struct node *make_node(struct imgview *iv, struct sqview *s, const sqfs_t
 	case NODE_REG: {
 		sqfs_u64 size;
 		sqfs_inode_get_file_size(in, &size);
-		n->u.reg.kind = SRC_EMPTY;
+		n->src = SRC_EMPTY;
 		n->u.reg.size = size;
 		if (s->nfiles == s->cap) {
 			s->cap = s->cap ? 2 * s->cap : 256;

@@ -255,7 +255,7 @@ static int add_entry(struct imgview *iv, struct fatview *f, const unsigned char 
 			f->files = xrealloc(f->files, f->cap * sizeof(*f->files));
 		}
 		f->files[f->nfiles++] = (struct fatfile){ first, fat_get32(e + 28), 0, first };
-		n->u.reg.kind = SRC_EMPTY;
+		n->src = SRC_EMPTY;
 		n->u.reg.size = fat_get32(e + 28);
 		n->u.reg.off = f->nfiles;
 	}

@@ -30,6 +30,7 @@ struct import {
 	const struct hostfs_opts *o;
 	struct hardlink *links;
 	size_t nlinks, cap;
+	uid_t euid;
 };
 
 static int cmp_names(const void *a, const void *b)
@@ -54,14 +55,15 @@ static void remember_link(struct import *im, dev_t dev, ino_t ino, struct node *
 	im->links[im->nlinks++] = (struct hardlink){ dev, ino, n };
 }
 
-static int add(struct import *im, struct node *dir, const char *hostdir, const char *name,
-	       struct node *n)
+/* Link N as NAME in DIR: the dentry, whose copy of NAME the node may keep. */
+static struct dentry *add(struct import *im, struct node *dir, const char *hostdir,
+			  const char *name, struct node *n)
 {
 	const char *why;
-	if (!tree_add(im->t, dir, name, n, im->o->flags, &why))
-		return 0;
-	diag_error_at(im->o->origin, 0, "%s/%s: %s", hostdir, name, why);
-	return -1;
+	struct dentry *d = tree_link(im->t, dir, name, n, im->o->flags, &why);
+	if (!d)
+		diag_error_at(im->o->origin, 0, "%s/%s: %s", hostdir, name, why);
+	return d;
 }
 
 static ssize_t list_names(const char *path, int follow, char *buf, size_t size)
@@ -132,17 +134,18 @@ static struct node *made(struct import *im, struct idir *d)
 	const char *why;
 	if (!parent)
 		return NULL;
-	if (tree_add(im->t, parent, d->name, d->n, im->o->flags, &why)) {
+	struct dentry *de = tree_link(im->t, parent, d->name, d->n, im->o->flags, &why);
+	if (!de) {
 		diag_error_at(im->o->origin, 0, "%s: %s", d->rel, why);
 		return NULL;
 	}
-	d->node = tree_lookup(im->t, parent, d->name, 0);
+	d->node = de->node;
 	added(im, d->node);
 	return d->node;
 }
 
 /* One directory entry NAME of host directory HD, open as DFD, with path HOSTDIR for
- * messages (NAME already interned in the tree), to go into DIR. Entries are looked up
+ * messages, to go into DIR. Entries are looked up
  * relative to DFD, not by full path: on large trees the kernel's path walks dominated,
  * and a path can be changed under us. A directory is returned in *SUB (its node NULL
  * when it waits to be made) and *SUBHD for the caller to descend into. */
@@ -173,7 +176,7 @@ static int import_one(struct import *im, struct idir *dir, int dfd, struct hostd
 	if (!S_ISDIR(st.st_mode) && st.st_nlink > 1 &&
 	    (prev = find_link(im, st.st_dev, st.st_ino))) {
 		free(rel);
-		return add(im, parent, hostdir, name, *prev);
+		return add(im, parent, hostdir, name, *prev) ? 0 : -1;
 	}
 	enum node_type type;
 	switch (st.st_mode & S_IFMT) {
@@ -198,11 +201,10 @@ static int import_one(struct import *im, struct idir *dir, int dfd, struct hostd
 	n->gid = im->o->gid;
 	switch (type) {
 	case NODE_REG:
-		node_set_host(n, hd, name, &st);
 		/* Catch unreadable sources now, not halfway through writing; a file we own
 		 * with the owner read bit set needs no second lookup (ACLs map the owner
 		 * entry to those bits). */
-		if (!(st.st_uid == geteuid() && (st.st_mode & S_IRUSR)) &&
+		if (!(st.st_uid == im->euid && (st.st_mode & S_IRUSR)) &&
 		    faccessat(dfd, name, R_OK, 0)) {
 			free(rel);
 			return host_error(im, hostdir, name, strerror(errno));
@@ -239,20 +241,33 @@ static int import_one(struct import *im, struct idir *dir, int dfd, struct hostd
 		}
 	}
 	if (type == NODE_DIR) {
-		*sub = (struct idir){ .n = n, .up = dir, .name = name, .rel = rel };
-		*subhd = hostdir_sub(im->t, hd, name, &st);
-		if (v == PATH_BELOW)  /* made when something below it is */
-			return 0;
-		if (add(im, parent, hostdir, name, n))
+		/* Its name as long as the tree lives: the dentry's, or, for a directory made
+		 * later (when something below it is), a copy. */
+		struct dentry *de = NULL;
+		const char *kept;
+		if (v == PATH_BELOW) {
+			kept = tree_strdup(im->t, name);
+		} else if ((de = add(im, parent, hostdir, name, n))) {
+			kept = de->name;
+		} else {
+			free(rel);
 			return -1;
+		}
 		/* The directory may have merged onto one already there. */
-		sub->node = tree_lookup(im->t, parent, name, 0);
-		added(im, sub->node);
+		*sub = (struct idir){ .node = de ? de->node : NULL, .n = n, .up = dir, .name = kept,
+				      .rel = rel };
+		*subhd = hostdir_sub(im->t, hd, kept, &st);
+		if (de)
+			added(im, de->node);
 		return 0;
 	}
 	free(rel);
-	if (add(im, parent, hostdir, name, n))
+	struct dentry *de = add(im, parent, hostdir, name, n);
+	if (!de)
 		return -1;
+	/* A host file's name is its dentry's: one copy of each name. */
+	if (type == NODE_REG)
+		node_set_host(n, hd, de->name, &st);
 	added(im, n);
 	if (st.st_nlink > 1)
 		remember_link(im, st.st_dev, st.st_ino, n);
@@ -290,24 +305,35 @@ static int import_dir(struct import *im, struct idir *dir, struct hostdir *hd)
 		free(hostdir);
 		return -1;
 	}
-	char **names = NULL;
-	size_t n = 0, cap = 0;
+	/* The listing's names, back to back in one buffer (the tree copies them once). */
+	char *text = NULL, **names = NULL;
+	size_t n = 0, used = 0, tcap = 0;
 	struct dirent *de;
 	errno = 0;
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			names = xrealloc(names, cap * sizeof(*names));
+		size_t len = strlen(de->d_name) + 1;
+		if (used + len > tcap) {
+			tcap = (used + len) * 2;
+			text = xrealloc(text, tcap);
 		}
-		names[n++] = tree_strdup(im->t, de->d_name);
+		memcpy(text + used, de->d_name, len);
+		used += len;
+		n++;
 	}
 	int rc = errno ? -1 : 0;
 	if (rc)
 		diag_error_at(im->o->origin, 0, "%s: %s", hostdir, strerror(errno));
-	if (n)   /* qsort's array must not be NULL, even when empty */
+	if (n) {   /* qsort's array must not be NULL, even when empty */
+		names = xmalloc(n * sizeof(*names));
+		for (size_t i = 0, off = 0; i < n; i++, off += strlen(text + off) + 1)
+			names[i] = text + off;
 		qsort(names, n, sizeof(*names), cmp_names);
+		/* Room for them all, when all are kept. */
+		if (dir->node && !im->o->filter)
+			tree_dir_reserve(dir->node, n);
+	}
 	struct subdir *subs = xmalloc((n ? n : 1) * sizeof(*subs));
 	size_t nsubs = 0;
 	for (size_t i = 0; i < n && !rc; i++) {
@@ -318,6 +344,7 @@ static int import_dir(struct import *im, struct idir *dir, struct hostdir *hd)
 	}
 	closedir(d);
 	free(names);
+	free(text);
 	free(hostdir);
 	for (size_t i = 0; i < nsubs && !rc; i++)
 		rc = import_dir(im, &subs[i].d, subs[i].hd);
@@ -361,7 +388,7 @@ int hostfs_import(struct tree *t, const char *dest, const char *src,
 	}
 	if (o->mode >= 0)
 		top->mode = (unsigned)o->mode;
-	struct import im = { .t = t, .o = o };
+	struct import im = { .t = t, .o = o, .euid = geteuid() };
 	struct idir d = { .node = top, .rel = "" };
 	int rc = import_dir(&im, &d, root);
 	free(im.links);

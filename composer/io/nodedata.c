@@ -12,8 +12,8 @@
 
 static int source_failed(const struct node *n, const char *what)
 {
-	char *path = n->u.reg.kind == SRC_HOST ? node_host_path(n) : NULL;
-	diag_error_at(n->origin, 0, "%s: %s", path ? path : n->u.reg.kind == SRC_FD ?
+	char *path = n->src == SRC_HOST ? node_host_path(n) : NULL;
+	diag_error_at(n->origin, 0, "%s: %s", path ? path : n->src == SRC_FD ?
 		      "(archive data)" : "(inline data)", what);
 	free(path);
 	return -1;
@@ -25,7 +25,7 @@ int node_stream(const struct node *n, int (*fn)(const void *buf, size_t len, voi
 	uint64_t size = n->u.reg.size;
 	int fd = -1, rc = 0;
 	/* Opened as the scan saw it (model/hostsrc), which reports what is wrong. */
-	if (n->u.reg.kind == SRC_HOST && (fd = node_host_open(n)) < 0)
+	if (n->src == SRC_HOST && (fd = node_host_open(n, NULL)) < 0)
 		return -1;
 	char *buf = xmalloc(NODEDATA_CHUNK);
 	for (uint64_t off = 0; !rc && off < size;) {

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #define CACHE 64
@@ -204,13 +205,20 @@ int host_stat(struct hostdir *d, const char *name, struct stat *st)
 	return rc;
 }
 
+/* A device number in 32 bits: the kernel's own dev_t has 12 bits of major and 20 of minor,
+ * so nothing stat reports is lost. */
+static uint32_t pack_dev(dev_t dev)
+{
+	return (uint32_t)(major(dev) << 20 | (minor(dev) & 0xfffff));
+}
+
 void node_set_host(struct node *n, struct hostdir *d, const char *name, const struct stat *st)
 {
 	n->u.reg.size = (uint64_t)st->st_size;
-	n->u.reg.kind = st->st_size ? SRC_HOST : SRC_EMPTY;
+	n->src = st->st_size ? SRC_HOST : SRC_EMPTY;
 	n->u.reg.dir = d;
 	n->u.reg.name = name;
-	n->u.reg.dev = st->st_dev;
+	n->host_dev = pack_dev(st->st_dev);
 	n->u.reg.ino = st->st_ino;
 	char *dir = d ? hostdir_path(d) : NULL;
 	char *path = dir ? xasprintf("%s/%s", dir, name) : xstrdup(name);
@@ -245,7 +253,7 @@ static void source_error(const struct node *n, const char *fmt, ...)
 	free(msg);
 }
 
-int node_host_open(const struct node *n)
+int node_host_open(const struct node *n, struct stat *stp)
 {
 	/* O_NONBLOCK: a FIFO put in the file's place must not block the open; O_NOCTTY:
 	 * nor may a terminal become ours. */
@@ -267,13 +275,16 @@ int node_host_open(const struct node *n)
 	if (!S_ISREG(st.st_mode))
 		source_error(n, "replaced by %s since it was scanned; not read",
 			     type_word(st.st_mode));
-	else if (st.st_dev != n->u.reg.dev || st.st_ino != n->u.reg.ino)
+	else if (pack_dev(st.st_dev) != n->host_dev || st.st_ino != n->u.reg.ino)
 		source_error(n, "replaced by another file since it was scanned; not read");
 	else if ((uint64_t)st.st_size != n->u.reg.size)
 		source_error(n, "changed size since it was scanned (%llu bytes, now %llu)",
 			     (unsigned long long)n->u.reg.size, (unsigned long long)st.st_size);
-	else
+	else {
+		if (stp)
+			*stp = st;
 		return fd;
+	}
 	close(fd);
 	return -1;
 }
@@ -294,7 +305,7 @@ ssize_t node_pread(const struct node *n, void *buf, size_t len, uint64_t off)
 		return 0;
 	if (len > n->u.reg.size - off)
 		len = (size_t)(n->u.reg.size - off);
-	switch (n->u.reg.kind) {
+	switch (n->src) {
 	case SRC_EMPTY:
 		return 0;
 	case SRC_MEM:
@@ -303,7 +314,7 @@ ssize_t node_pread(const struct node *n, void *buf, size_t len, uint64_t off)
 	case SRC_FD:
 		return pread(n->u.reg.fd, buf, len, (off_t)(n->u.reg.off + off));
 	case SRC_HOST: {
-		int fd = node_host_open(n);
+		int fd = node_host_open(n, NULL);
 		if (fd < 0) {
 			errno = EIO;   /* reported */
 			return -1;

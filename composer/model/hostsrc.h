@@ -49,9 +49,9 @@ int host_stat(struct hostdir *d, const char *name, struct stat *st);
 /* Make regular file N read its bytes from NAME under D (as for host_stat; NAME lives as
  * long as the tree), which host_stat described as ST: its size, device and inode. */
 void node_set_host(struct node *n, struct hostdir *d, const char *name, const struct stat *st);
-/* Open N's host file for reading, checked to be what the scan saw. -1 after reporting
- * (naming N's origin and host path). */
-int node_host_open(const struct node *n);
+/* Open N's host file for reading, checked to be what the scan saw; *ST (may be NULL) gets
+ * its fstat. -1 after reporting (naming N's origin and host path). */
+int node_host_open(const struct node *n, struct stat *st);
 
 /* Close every descriptor (tree_free does). */
 void hostsrc_free(struct hostsrc *hs);

@@ -1,5 +1,10 @@
 /* The in-memory image tree. Names are found through one hash table keyed by
- * (directory, name), so adding N entries to one directory costs O(N), not O(N^2). */
+ * (directory, name), so adding N entries to one directory costs O(N), not O(N^2).
+ * Memory per file matters (trees of a million files): nodes, dentries and their names
+ * share an arena with 8-byte alignment, each name is stored once (in its dentry), the
+ * hash table is filled up to 80 % and its slots carry 16 bits of the hash so a probe
+ * rarely has to read the dentry, and child arrays are malloc'd (a regrown one is freed,
+ * not left in the arena) and sized exactly when the count is known. */
 #include "model/tree.h"
 #include "base/diag.h"
 
@@ -19,12 +24,22 @@ struct chunk {
 	char data[];
 };
 
+/* A slot: a dentry pointer with a hash tag in the bits above TAG_SHIFT (user space
+ * addresses fit below), or the bare pointer when the tree met one that does not. */
+#define TAG_SHIFT 48
+#define PTR_MASK ((UINT64_C(1) << TAG_SHIFT) - 1)
+#define LOAD_NUM 4              /* grow past 4/5 full */
+#define LOAD_DEN 5
+
 struct tree {
 	struct chunk *arena;
-	struct dentry **slots;  /* open addressing, linear probing */
+	uint64_t *slots;        /* open addressing, linear probing */
 	size_t nslots, nused;
+	int untagged;           /* a pointer needed the tag bits */
+	struct node **dirs;     /* every directory node: their child arrays are freed */
+	size_t ndirs, dirs_cap;
 	struct node *root;
-	struct dentry rootd;
+	struct dentry *rootd;
 	int64_t mtime;
 	void *attached;               /* tree_attach */
 	void (*attached_free)(void *);
@@ -32,7 +47,7 @@ struct tree {
 
 void *tree_alloc(struct tree *t, size_t n)
 {
-	n = (n + 15) & ~(size_t)15;
+	n = (n + 7) & ~(size_t)7;
 	if (!t->arena || t->arena->size - t->arena->used < n) {
 		size_t sz = n > ARENA_CHUNK ? n : ARENA_CHUNK;
 		struct chunk *c = xmalloc(sizeof(*c) + sz);
@@ -78,14 +93,6 @@ void node_set_xattr(struct tree *t, struct node *n, const char *name, const void
 	n->xattrs = x;
 }
 
-static char *strndup_arena(struct tree *t, const char *s, size_t n)
-{
-	char *d = tree_alloc(t, n + 1);
-	memcpy(d, s, n);
-	d[n] = 0;
-	return d;
-}
-
 struct node *tree_node_new(struct tree *t, enum node_type type, const char *origin)
 {
 	struct node *n = tree_alloc(t, sizeof(*n));
@@ -93,6 +100,13 @@ struct node *tree_node_new(struct tree *t, enum node_type type, const char *orig
 	n->mode = type == NODE_DIR ? 0755 : type == NODE_SYMLINK ? 0777 : 0644;
 	n->mtime = t->mtime;
 	n->origin = origin;
+	if (type == NODE_DIR) {
+		if (t->ndirs == t->dirs_cap) {
+			t->dirs_cap = t->dirs_cap ? t->dirs_cap * 2 : 64;
+			t->dirs = xrealloc(t->dirs, t->dirs_cap * sizeof(*t->dirs));
+		}
+		t->dirs[t->ndirs++] = n;
+	}
 	return n;
 }
 
@@ -105,9 +119,9 @@ struct tree *tree_new(int64_t mtime)
 	t->root = tree_node_new(t, NODE_DIR, "(root)");
 	t->root->implicit = 1;
 	t->root->u.dir.parent = t->root;
-	t->rootd.name = "";
-	t->rootd.node = t->root;
-	t->rootd.dir = t->root;
+	t->rootd = tree_alloc(t, sizeof(*t->rootd) + 1);   /* name "" */
+	t->rootd->node = t->root;
+	t->rootd->dir = t->root;
 	return t;
 }
 
@@ -123,6 +137,9 @@ void tree_free(struct tree *t)
 		return;
 	if (t->attached_free)
 		t->attached_free(t->attached);
+	for (size_t i = 0; i < t->ndirs; i++)
+		free(t->dirs[i]->u.dir.kids);
+	free(t->dirs);
 	for (struct chunk *c = t->arena, *next; c; c = next) {
 		next = c->next;
 		free(c);
@@ -136,61 +153,90 @@ struct node *tree_root(struct tree *t)
 	return t->root;
 }
 
-static size_t hash(const struct node *dir, const char *name, size_t len)
+static uint64_t hash(const struct node *dir, const char *name, size_t len)
 {
 	uint64_t h = 1469598103934665603ull ^ (uint64_t)(uintptr_t)dir;
 	for (size_t i = 0; i < len; i++)
 		h = (h ^ (unsigned char)name[i]) * 1099511628211ull;
-	return (size_t)(h ^ (h >> 29));
+	return h ^ (h >> 29);
 }
 
-static struct dentry **slot_for(struct tree *t, const struct node *dir, const char *name,
-				size_t len)
+static uint64_t tag_of(const struct tree *t, uint64_t h)
 {
-	size_t mask = t->nslots - 1;
-	for (size_t i = hash(dir, name, len) & mask;; i = (i + 1) & mask) {
-		struct dentry *d = t->slots[i];
-		if (!d || (d->dir == dir && !strncmp(d->name, name, len) && !d->name[len]))
-			return &t->slots[i];
+	return t->untagged ? 0 : (h >> TAG_SHIFT) << TAG_SHIFT;
+}
+
+static struct dentry *slot_dentry(uint64_t s)
+{
+	return (struct dentry *)(uintptr_t)(s & PTR_MASK);
+}
+
+/* The slot holding (DIR, NAME), or the empty one where it would go. */
+static uint64_t *slot_for(struct tree *t, const struct node *dir, const char *name,
+			  size_t len, uint64_t h)
+{
+	uint64_t tag = tag_of(t, h), *s = t->slots, *end = t->slots + t->nslots;
+	for (s += h % t->nslots;; s = s + 1 == end ? t->slots : s + 1) {
+		if (!*s)
+			return s;
+		if ((*s & ~PTR_MASK) != tag)
+			continue;
+		const struct dentry *d = slot_dentry(*s);
+		if (d->dir == dir && !strncmp(d->name, name, len) && !d->name[len])
+			return s;
 	}
 }
 
-static void grow(struct tree *t)
+/* Rehash into NSLOTS slots (half again as many when growing). */
+static void rehash(struct tree *t, size_t nslots)
 {
-	struct dentry **old = t->slots;
+	uint64_t *old = t->slots;
 	size_t n = t->nslots;
-	t->nslots *= 2;
+	t->nslots = nslots;
 	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
-	for (size_t i = 0; i < n; i++)
-		if (old[i])
-			*slot_for(t, old[i]->dir, old[i]->name, strlen(old[i]->name)) = old[i];
+	for (size_t i = 0; i < n; i++) {
+		if (!old[i])
+			continue;
+		struct dentry *d = slot_dentry(old[i]);
+		size_t len = strlen(d->name);
+		uint64_t h = hash(d->dir, d->name, len);
+		*slot_for(t, d->dir, d->name, len, h) = (uint64_t)(uintptr_t)d | tag_of(t, h);
+	}
 	free(old);
 }
 
 static struct dentry *find(struct tree *t, const struct node *dir, const char *name, size_t len)
 {
-	return *slot_for(t, dir, name, len);
+	uint64_t s = *slot_for(t, dir, name, len, hash(dir, name, len));
+	return s ? slot_dentry(s) : NULL;
+}
+
+void tree_dir_reserve(struct node *dir, size_t n)
+{
+	if (dir->u.dir.cap - dir->u.dir.nkids >= n)
+		return;
+	dir->u.dir.cap = (uint32_t)(dir->u.dir.nkids + n);
+	dir->u.dir.kids = xrealloc(dir->u.dir.kids, dir->u.dir.cap * sizeof(*dir->u.dir.kids));
 }
 
 static struct dentry *link_child(struct tree *t, struct node *dir, const char *name, size_t len,
 				 struct node *n)
 {
-	if ((t->nused + 1) * 2 > t->nslots)
-		grow(t);
-	struct dentry *d = tree_alloc(t, sizeof(*d));
-	d->name = strndup_arena(t, name, len);
+	if ((t->nused + 1) * LOAD_DEN > t->nslots * LOAD_NUM)
+		rehash(t, t->nslots + t->nslots / 2);
+	struct dentry *d = tree_alloc(t, sizeof(*d) + len + 1);
+	memcpy(d->name, name, len);
 	d->node = n;
 	d->dir = dir;
-	*slot_for(t, dir, name, len) = d;
-	t->nused++;
-	if (dir->u.dir.nkids == dir->u.dir.cap) {
-		size_t cap = dir->u.dir.cap ? dir->u.dir.cap * 2 : 4;
-		struct dentry **k = tree_alloc(t, cap * sizeof(*k));
-		if (dir->u.dir.nkids)
-			memcpy(k, dir->u.dir.kids, dir->u.dir.nkids * sizeof(*k));
-		dir->u.dir.kids = k;
-		dir->u.dir.cap = cap;
+	uint64_t h = hash(dir, name, len);
+	if ((uintptr_t)d & ~PTR_MASK && !t->untagged) {
+		t->untagged = 1;
+		rehash(t, t->nslots);
 	}
+	*slot_for(t, dir, name, len, h) = (uint64_t)(uintptr_t)d | tag_of(t, h);
+	t->nused++;
+	if (dir->u.dir.nkids == dir->u.dir.cap)
+		tree_dir_reserve(dir, dir->u.dir.cap ? dir->u.dir.cap : 4);
 	dir->u.dir.kids[dir->u.dir.nkids++] = d;
 	if (n->type == NODE_DIR)
 		n->u.dir.parent = dir;
@@ -198,10 +244,11 @@ static struct dentry *link_child(struct tree *t, struct node *dir, const char *n
 }
 
 /* Walk PATH from BASE. On success *dirp is the directory that holds the last component,
- * which is returned in *name and *len (len 0 when PATH names BASE itself or ends in "..").
+ * which is copied to NAME, its length in *len (0 when PATH names BASE itself or ends in
+ * "..").
  * When CREATE, missing intermediate directories are made implicit. */
 static int walk(struct tree *t, struct node *base, const char *path, int create,
-		struct node **dirp, const char **name, size_t *len, const char **why)
+		struct node **dirp, char name[NAME_MAX_EXT2 + 1], size_t *len, const char **why)
 {
 	char *buf = xstrdup(path);  /* pending path; grows when symlinks expand */
 	char *p = buf;
@@ -219,7 +266,7 @@ static int walk(struct tree *t, struct node *base, const char *path, int create,
 		int last = !*rest;
 		if (n == 0) {               /* path was empty or "/" */
 			*dirp = cur;
-			*name = "";
+			name[0] = 0;
 			*len = 0;
 			rc = 0;
 			break;
@@ -232,7 +279,7 @@ static int walk(struct tree *t, struct node *base, const char *path, int create,
 		if (n == 1 && p[0] == '.') {
 			if (last) {
 				*dirp = cur;
-				*name = "";
+				name[0] = 0;
 				*len = 0;
 				rc = 0;
 				break;
@@ -245,7 +292,7 @@ static int walk(struct tree *t, struct node *base, const char *path, int create,
 				cur = cur->u.dir.parent;
 			if (last) {
 				*dirp = cur;
-				*name = "";
+				name[0] = 0;
 				*len = 0;
 				rc = 0;
 				break;
@@ -254,10 +301,9 @@ static int walk(struct tree *t, struct node *base, const char *path, int create,
 			continue;
 		}
 		if (last) {
-			/* Hand back a copy that survives freeing buf. */
-			char *nm = strndup_arena(t, p, n);
+			memcpy(name, p, n);
+			name[n] = 0;
 			*dirp = cur;
-			*name = nm;
 			*len = n;
 			rc = 0;
 			break;
@@ -320,16 +366,42 @@ static int merge_dir(struct node *old, const struct node *n, int flags, const ch
 	return 0;
 }
 
+/* Link N as NAME (LEN bytes) in DIR, or merge or replace what is there. */
+static struct dentry *add_name(struct tree *t, struct node *dir, const char *name, size_t len,
+			       struct node *n, int flags, const char **why)
+{
+	struct dentry *d = find(t, dir, name, len);
+	if (!d)
+		return link_child(t, dir, name, len, n);
+	struct node *old = d->node;
+	if (old->type == NODE_DIR && n->type == NODE_DIR)
+		return merge_dir(old, n, flags, why) ? NULL : d;
+	if (!(flags & TREE_OVERRIDE)) {
+		errno = EEXIST;
+		*why = "the path is already defined";
+		return NULL;
+	}
+	if (old->type == NODE_DIR && old->u.dir.nkids) {
+		errno = ENOTEMPTY;
+		*why = "cannot replace a non-empty directory";
+		return NULL;
+	}
+	if (n->type == NODE_DIR)
+		n->u.dir.parent = dir;
+	d->node = n;
+	return d;
+}
+
 int tree_add(struct tree *t, struct node *base, const char *path, struct node *n, int flags,
 	     const char **why)
 {
 	struct node *dir;
-	const char *name;
+	char name[NAME_MAX_EXT2 + 1];
 	size_t len;
 
 	if (!base)
 		base = t->root;
-	if (walk(t, base, path, 1, &dir, &name, &len, why))
+	if (walk(t, base, path, 1, &dir, name, &len, why))
 		return -1;
 	if (len == 0) {
 		/* The path names an existing directory (BASE, ".", ".."). */
@@ -340,35 +412,32 @@ int tree_add(struct tree *t, struct node *base, const char *path, struct node *n
 		}
 		return merge_dir(dir, n, flags, why);
 	}
-	struct dentry *d = find(t, dir, name, len);
-	if (!d) {
-		link_child(t, dir, name, len, n);
-		return 0;
+	return add_name(t, dir, name, len, n, flags, why) ? 0 : -1;
+}
+
+struct dentry *tree_link(struct tree *t, struct node *dir, const char *name, struct node *n,
+			 int flags, const char **why)
+{
+	size_t len = strlen(name);
+	if (!len || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
+		errno = EINVAL;
+		*why = "not a single name";
+		return NULL;
 	}
-	struct node *old = d->node;
-	if (old->type == NODE_DIR && n->type == NODE_DIR)
-		return merge_dir(old, n, flags, why);
-	if (!(flags & TREE_OVERRIDE)) {
-		errno = EEXIST;
-		*why = "the path is already defined";
-		return -1;
+	if (len > NAME_MAX_EXT2) {
+		errno = ENAMETOOLONG;
+		*why = "a name is longer than 255 bytes";
+		return NULL;
 	}
-	if (old->type == NODE_DIR && old->u.dir.nkids) {
-		errno = ENOTEMPTY;
-		*why = "cannot replace a non-empty directory";
-		return -1;
-	}
-	if (n->type == NODE_DIR)
-		n->u.dir.parent = dir;
-	d->node = n;
-	return 0;
+	return add_name(t, dir, name, len, n, flags, why);
 }
 
 static struct dentry *lookup_dentry(struct tree *t, struct node *base, const char *path,
 				    int flags)
 {
 	struct node *dir;
-	const char *name, *why;
+	const char *why;
+	char name[NAME_MAX_EXT2 + 1];
 	size_t len;
 	char *buf = NULL;
 	int links = 0;
@@ -377,10 +446,10 @@ static struct dentry *lookup_dentry(struct tree *t, struct node *base, const cha
 	if (!base)
 		base = t->root;
 	for (;;) {
-		if (walk(t, base, path, 0, &dir, &name, &len, &why))
+		if (walk(t, base, path, 0, &dir, name, &len, &why))
 			break;
 		if (len == 0) {
-			d = dir == t->root ? &t->rootd : NULL;
+			d = dir == t->root ? t->rootd : NULL;
 			if (!d) {
 				/* A directory reached through "." or "..": find its own dentry. */
 				struct node *parent = dir->u.dir.parent;
@@ -538,7 +607,7 @@ int tree_walk(struct tree *t, tree_visit_fn fn, void *ctx)
 {
 	struct walker w = { fn, ctx, xmalloc(256), 256 };
 	strcpy(w.path, "/");
-	int rc = fn(w.path, &t->rootd, ctx);
+	int rc = fn(w.path, t->rootd, ctx);
 	if (!rc)
 		rc = walk_dir(&w, t->root, 0);
 	free(w.path);

@@ -30,32 +30,35 @@ struct xattrs {
 	struct xattr v[];
 };
 
+/* Sized for trees of millions of files (80 bytes for a node, 32 for a short name):
+ * small fields share words, the host device is kept in 32 bits (a Linux dev_t packs into
+ * 32), and what few nodes have lives behind one pointer. */
 struct node {
-	enum node_type type;
-	unsigned mode;      /* permission bits only (07777) */
+	enum node_type type : 4;
+	enum src_kind src : 4;  /* regular files: where the bytes come from */
+	unsigned mode : 12;     /* permission bits only (07777) */
+	unsigned implicit : 1;  /* directory made as a parent, never named by the input */
+	unsigned pinned : 1;    /* the layout's own (override = true): imports leave it alone */
+	uint32_t host_dev;      /* SRC_HOST: the file's device as the scan saw it, packed */
 	unsigned uid, gid;
-	int64_t mtime;      /* seconds since the epoch */
-	unsigned nlink;     /* set by tree_freeze */
-	unsigned ino;       /* scratch for writers */
-	unsigned implicit:1;/* directory made as a parent, never named by the input */
-	unsigned pinned:1;  /* the layout's own (override = true): imports leave it alone */
-	const char *origin; /* "file:line" or "archive: member", for messages */
+	unsigned nlink;         /* set by tree_freeze */
+	unsigned ino;           /* scratch for writers */
+	int64_t mtime;          /* seconds since the epoch */
+	const char *origin;     /* "file:line" or "archive: member", for messages */
 	const struct xattrs *xattrs;  /* NULL: none */
 	union {
 		struct {
-			struct dentry **kids;
-			size_t nkids, cap;
+			struct dentry **kids;   /* malloc'd; tree_dir_reserve sizes it */
+			uint32_t nkids, cap;
 			struct node *parent;
 		} dir;
 		struct {
 			uint64_t size;
-			enum src_kind kind;
 			union {
 				struct {                      /* SRC_HOST: model/hostsrc.h */
 					struct hostdir *dir;  /* NULL: name is a path */
 					const char *name;
-					dev_t dev;            /* as the scan saw it */
-					ino_t ino;
+					ino_t ino;            /* as the scan saw it */
 				};
 				const char *mem;              /* SRC_MEM */
 				struct {                      /* SRC_FD */
@@ -73,10 +76,11 @@ struct node {
 	} u;
 };
 
+/* A name in a directory. The name is stored once, here; a host file's node points to it. */
 struct dentry {
-	const char *name;
 	struct node *node;
 	struct node *dir;   /* the directory holding this name */
+	char name[];
 };
 
 struct tree;
@@ -113,6 +117,13 @@ void node_set_xattr(struct tree *t, struct node *n, const char *name, const void
  * (static text) describing the failure. */
 int tree_add(struct tree *t, struct node *base, const char *path, struct node *n, int flags,
 	     const char **why);
+/* Link N as NAME (one component, not "." or "..") directly in directory DIR, as tree_add
+ * does; the dentry holding NAME, or NULL with errno and *why. A directory merged onto one
+ * already there: the dentry of the one there. */
+struct dentry *tree_link(struct tree *t, struct node *dir, const char *name, struct node *n,
+			 int flags, const char **why);
+/* Room for N more names in directory DIR, so a known count costs no regrowth. */
+void tree_dir_reserve(struct node *dir, size_t n);
 /* Resolve PATH under BASE (NULL: the root). NULL with errno ENOENT/ENOTDIR/ELOOP/
  * ENAMETOOLONG when it does not resolve. */
 struct node *tree_lookup(struct tree *t, struct node *base, const char *path, int flags);

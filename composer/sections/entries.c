@@ -185,7 +185,7 @@ static int apply_text(struct apply *a)
 {
 	struct node *n = new_node(a, NODE_REG);
 	n->u.reg.size = strlen(a->e->text);
-	n->u.reg.kind = n->u.reg.size ? SRC_MEM : SRC_EMPTY;
+	n->src = n->u.reg.size ? SRC_MEM : SRC_EMPTY;
 	n->u.reg.mem = tree_strdup(a->ctx->tree, a->e->text);
 	return add_node(a, n);
 }

@@ -102,7 +102,7 @@ static int install(struct kmodtree *k, const char *dest, const char *origin,
 	}
 	if (rc == 0) {
 		struct node *n = tree_node_new(ctx->tree, NODE_REG, origin);
-		n->u.reg.kind = SRC_MEM;
+		n->src = SRC_MEM;
 		n->u.reg.mem = tree_strdup(ctx->tree, list);
 		n->u.reg.size = len;
 		rc = add_file(ctx, origin, "/etc/modules.order", n);

@@ -260,7 +260,7 @@ static int install_runtime(const struct musl_plan *m, struct section_ctx *ctx,
 				 a->musl_triplet, a->musl_triplet);
 	}
 	struct node *pf = tree_node_new(t, NODE_REG, origin);
-	pf->u.reg.kind = SRC_MEM;
+	pf->src = SRC_MEM;
 	pf->u.reg.mem = tree_strdup(t, text);
 	pf->u.reg.size = strlen(text);
 	free(text);

@@ -219,7 +219,7 @@ static int add_text(struct section_ctx *ctx, const char *path, const char *text,
 {
 	struct node *n = tree_node_new(ctx->tree, NODE_REG, origin);
 	n->mode = mode;
-	n->u.reg.kind = SRC_MEM;
+	n->src = SRC_MEM;
 	n->u.reg.mem = tree_strdup(ctx->tree, text);
 	n->u.reg.size = strlen(text);
 	return add_node(ctx, path, n);
@@ -421,7 +421,7 @@ static int write_record(struct apply *ap)
 		sha256_hex(buf, len, sum);
 		struct node *n = tree_node_new(t, NODE_REG, origin);
 		n->mode = 0644;
-		n->u.reg.kind = SRC_MEM;
+		n->src = SRC_MEM;
 		n->u.reg.mem = buf;
 		n->u.reg.size = len;
 		rc = add_node(ctx, CHECK_RECORD_SCRIPT, n);

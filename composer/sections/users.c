@@ -729,7 +729,7 @@ static int put(struct tree *t, const char *path, const char *text, unsigned mode
 	n->mode = old && old->type == NODE_REG ? old->mode : mode;
 	n->uid = old ? old->uid : 0;
 	n->gid = old ? old->gid : 0;
-	n->u.reg.kind = SRC_MEM;
+	n->src = SRC_MEM;
 	n->u.reg.mem = tree_strdup(t, text);
 	n->u.reg.size = strlen(text);
 	const char *why;

@@ -68,7 +68,7 @@ static void closure(const uint8_t *data, size_t size)
 	struct tree *t = tree_new(0);
 	struct node *n = tree_node_new(t, NODE_REG, "fuzz");
 	n->u.reg.size = size;
-	n->u.reg.kind = size ? SRC_MEM : SRC_EMPTY;
+	n->src = size ? SRC_MEM : SRC_EMPTY;
 	char *copy = tree_alloc(t, size + 1);
 	memcpy(copy, data, size);
 	n->u.reg.mem = copy;

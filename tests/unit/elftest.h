@@ -120,7 +120,7 @@ static __attribute__((unused)) void add_link(struct tree *t, const char *path, c
 static __attribute__((unused)) void add_text(struct tree *t, const char *path, const char *text)
 {
 	struct node *n = tree_node_new(t, NODE_REG, "test");
-	n->u.reg.kind = SRC_MEM;
+	n->src = SRC_MEM;
 	n->u.reg.mem = tree_strdup(t, text);
 	n->u.reg.size = strlen(text);
 	add_node(t, path, n);

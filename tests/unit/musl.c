@@ -96,7 +96,7 @@ static const char *host_of(struct tree *t, const char *path)
 {
 	static char buf[4096];
 	struct node *n = tree_lookup(t, NULL, path, TREE_FOLLOW);
-	if (!n || n->type != NODE_REG || n->u.reg.kind != SRC_HOST)
+	if (!n || n->type != NODE_REG || n->src != SRC_HOST)
 		return "(none)";
 	char *host = node_host_path(n);
 	snprintf(buf, sizeof(buf), "%s", host);

@@ -1,9 +1,11 @@
 /* The image tree: adding with implicit parents, collisions and overrides, symlinks
  * followed inside the tree (never out of the base directory), lookups and their errno,
- * freezing (name order, link counts), the walk, paths, stats and reading file data. */
+ * freezing (name order, link counts), the walk, paths, stats and reading file data;
+ * linking single names, and what a node and a name cost. */
 #include "harness.h"
 #include "model/hostsrc.h"
 #include "model/tree.h"
+#include "io/hostfs.h"
 
 #include <errno.h>
 #include <string.h>
@@ -19,7 +21,7 @@ static struct node *mk(enum node_type type)
 static struct node *text(const char *s)
 {
 	struct node *n = mk(NODE_REG);
-	n->u.reg.kind = SRC_MEM;
+	n->src = SRC_MEM;
 	n->u.reg.mem = tree_strdup(t, s);
 	n->u.reg.size = strlen(s);
 	return n;
@@ -285,13 +287,10 @@ static void freezing(void)
 	CHECK(node_pread(look("/c", 0), buf, 2, 0) == 2 && !memcmp(buf, "cc", 2), "short read");
 	write_file("host.txt", "from the host\n");
 	struct node *h = mk(NODE_REG);
-	h->u.reg.kind = SRC_HOST;
-	h->u.reg.name = "host.txt";
-	h->u.reg.size = 14;
 	struct stat hs;
 	CHECK(!stat("host.txt", &hs), "stat host.txt");
-	h->u.reg.dev = hs.st_dev;  /* what a scan records: the file must still be this one */
-	h->u.reg.ino = hs.st_ino;
+	/* What a scan records: the file must still be this one. */
+	node_set_host(h, NULL, "host.txt", &hs);
 	CHECK(node_pread(h, buf, 4, 5) == 4 && !memcmp(buf, "the ", 4), "host file");
 	char *hp = node_host_path(h);
 	CHECK(!strcmp(hp, "host.txt"), "host path %s", hp);
@@ -324,11 +323,91 @@ static void many(void)
 	tree_free(t);
 }
 
+/* tree_link: one name in one directory, as tree_add would link it. */
+static void linking(void)
+{
+	t = tree_new(0);
+	const char *why = NULL;
+	struct node *root = tree_root(t), *a = mk(NODE_DIR);
+	struct dentry *d = tree_link(t, root, "a", a, 0, &why);
+	CHECK(d && d->node == a && d->dir == root && !strcmp(d->name, "a"), "link a");
+	CHECK(look("/a", 0) == a, "a found");
+	/* A directory onto an implicit one: the dentry already there, with the new attrs. */
+	add(NULL, "/b/x", text("x"), 0);
+	struct node *b = mk(NODE_DIR);
+	b->mode = 0700;
+	d = tree_link(t, root, "b", b, 0, &why);
+	CHECK(d && d->node == look("/b", 0) && d->node->mode == 0700 && look("/b/x", 0),
+	      "merged b");
+	errno = 0;
+	CHECK(!tree_link(t, root, "a", text("y"), 0, &why) && errno == EEXIST, "collision");
+	static const char *const bad[] = { "", ".", "..", "x/y" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		errno = 0;
+		CHECK(!tree_link(t, root, bad[i], text("z"), 0, &why) && errno == EINVAL,
+		      "'%s' refused", bad[i]);
+	}
+	char longname[300];
+	memset(longname, 'n', 256);
+	longname[256] = 0;
+	errno = 0;
+	CHECK(!tree_link(t, root, longname, text("z"), 0, &why) && errno == ENAMETOOLONG,
+	      "256-byte name refused");
+	/* Reserved room: the child array is not moved by the names it was reserved for. */
+	tree_dir_reserve(a, 100);
+	struct dentry **kids = a->u.dir.kids;
+	char p[16];
+	for (int i = 0; i < 100; i++) {
+		snprintf(p, sizeof(p), "%d", i);
+		CHECK(tree_link(t, a, p, text("k"), 0, &why) != NULL, "link %s", p);
+	}
+	CHECK(a->u.dir.kids == kids && a->u.dir.nkids == 100 && a->u.dir.cap == 100,
+	      "reserved array kept, %u of %u", a->u.dir.nkids, a->u.dir.cap);
+	tree_free(t);
+}
+
+/* The same names in many directories (the hash table is keyed by both), and what a
+ * tree of files costs: a host file's name is its dentry's, not a second copy. */
+static void sizes(void)
+{
+	t = tree_new(0);
+	char p[64];
+	for (int i = 0; i < 300; i++)
+		for (int j = 0; j < 100; j++) {
+			snprintf(p, sizeof(p), "/d%d/f%03d", i, j);
+			add(NULL, p, text(p), 0);
+		}
+	int found = 0;
+	for (int i = 0; i < 300; i++)
+		for (int j = 0; j < 100; j++) {
+			snprintf(p, sizeof(p), "/d%d/f%03d", i, j);
+			struct node *n = look(p, 0);
+			found += n && !strcmp(n->u.reg.mem, p);
+		}
+	CHECK(found == 30000, "found %d of 30000", found);
+	tree_free(t);
+
+	CHECK(sizeof(struct node) <= 80, "a node takes %zu bytes", sizeof(struct node));
+	CHECK(sizeof(struct dentry) <= 16, "a dentry takes %zu bytes before its name",
+	      sizeof(struct dentry));
+	CHECK(!mkdir("hosttree", 0755), "mkdir hosttree");
+	write_file("hosttree/file", "data");
+	t = tree_new(0);
+	struct hostfs_opts o = { .mode = -1, .origin = "test" };
+	CHECK(!hostfs_import(t, "/h", "hosttree", &o), "import hosttree");
+	struct dentry *d = tree_lookup_dentry(t, "/h/file");
+	CHECK(d && d->node->src == SRC_HOST && d->node->u.reg.name == d->name,
+	      "the host name is the dentry's");
+	tree_free(t);
+}
+
 int main(void)
 {
 	adding();
 	symlinks();
 	freezing();
 	many();
+	linking();
+	sizes();
 	return harness_done();
 }

@@ -126,7 +126,7 @@ static void names(void)
 static void file(struct tree *t, const char *path, const char *text)
 {
 	struct node *n = tree_node_new(t, NODE_REG, "test");
-	n->u.reg.kind = SRC_MEM;
+	n->src = SRC_MEM;
 	n->u.reg.mem = text;
 	n->u.reg.size = strlen(text);
 	const char *why;

@@ -34,11 +34,7 @@ static int load(struct tree *t, const char *host, const char *image)
 			rc |= load(t, hp, ip);
 		} else if (S_ISREG(st.st_mode)) {
 			struct node *n = tree_node_new(t, NODE_REG, "test");
-			n->u.reg.kind = SRC_HOST;
-			n->u.reg.name = tree_strdup(t, hp);
-			n->u.reg.size = (uint64_t)st.st_size;
-			n->u.reg.dev = st.st_dev;  /* as a scan records it (model/hostsrc.h) */
-			n->u.reg.ino = st.st_ino;
+			node_set_host(n, NULL, tree_strdup(t, hp), &st);   /* as a scan does */
 			const char *why;
 			rc |= tree_add(t, NULL, ip, n, 0, &why);
 		}
