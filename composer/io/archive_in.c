@@ -264,7 +264,7 @@ static int member_data(struct importer *im, const struct member_data *d,
 {
 	if (d->a)
 		return spool_data(im, d->a, m->name, n, m->size);
-	n->u.reg.kind = SRC_FD;
+	n->src = SRC_FD;
 	n->u.reg.fd = d->entry_fd;
 	n->u.reg.off = m->off;
 	n->u.reg.size = m->size;
