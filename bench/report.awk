@@ -3,7 +3,7 @@
 # HOST FS_USED | files TREE FILES DIRS. Variables: machine, commit, reps, limit, json.
 BEGIN {
 	FS = "\t"
-	ntools = split("read lsbimg mke2fs genext2fs lsbimg4 mke2fs4 check e2fsck extract rdump diff tree " \
+	ntools = split("read lsbimg mke2fs genext2fs lsbimg4 mke2fs4 check e2fsck extract rdump diff treeread " \
 		       "first cached unchanged unit-changed", tools, " ")
 }
 

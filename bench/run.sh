@@ -100,9 +100,15 @@ fsck_status() {
 
 # run TREE TOOL REP LIMIT IMG CMD...: one timed run writing IMG from scratch, then
 # e2fsck -fn on it.
+# Remove images and the manifest compose keeps beside each (.NAME.manifest).
+drop() {
+  local f
+  for f; do rm -f "$f" "$(dirname "$f")/.$(basename "$f").manifest"; done
+}
+
 run() {
   local tree=$1 tool=$2 rep=$3 limit=$4 img=$5; shift 5
-  rm -f "$img"
+  drop "$img"
   sync
   timed "$tree" "$tool" "$rep" "$limit" "$@"
   fsck_status "$img"
@@ -157,7 +163,7 @@ bench_ext4() {
     if [ $((r % 2)) = 0 ]; then run "$t" lsbimg4 "$r" 100000 "$l4" "${ls[@]}"; fi
   done
   alloc "$t" lsbimg4 "$l4"
-  rm -f "$l4"
+  drop "$l4"
 }
 
 bench_tree() {
@@ -210,7 +216,7 @@ bench_tree() {
       bench_inspect "$t" "$li" "$mi" ;;
     bigdir) bench_inspect "$t" "$li" "" ;;
   esac
-  rm -f "$li" "$mi"
+  drop "$li" "$mi"
   [[ $EXT4_TREES != *" $t "* ]] || bench_ext4 "$t" "$dir"
 
   if [ "$t" = wide ]; then
@@ -222,7 +228,7 @@ bench_tree() {
     for ((r = 1; r <= REPS; r++)); do
       run wide100k lsbimg "$r" 100000 "$li" "$LSBIMG" compose -q "$cfg10"
     done
-    rm -f "$li"
+    drop "$li"
   fi
 }
 
@@ -275,7 +281,8 @@ bench_default() {
     timed default unit-changed "$r" 100000 "${ls[@]}"; fsck_status "$img"
     record default unit-changed "$r"
   done
-  rm -rf "$d" "$cache" "$img"
+  rm -rf "$d" "$cache"
+  drop "$img"
 }
 
 for t in "${TREES[@]}"; do
