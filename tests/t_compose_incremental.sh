@@ -82,6 +82,10 @@ SOURCE_DATE_EPOCH=1234567890 recomposes "other SOURCE_DATE_EPOCH" compose
 recomposes "SOURCE_DATE_EPOCH back" compose
 sleep 1.1
 RECOMPOSE=0 recomposes "settled" compose
+# The files read are spooled to a temporary file; without one they are kept in memory.
+TMPDIR=/nonexistent recomposes "--force without a TMPDIR" compose --force
+sleep 1.1
+TMPDIR=/nonexistent RECOMPOSE=0 recomposes "unchanged without a TMPDIR" compose
 touch out/a.img
 recomposes "touched image" compose
 rm stage/a.img

@@ -25,6 +25,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,24 +76,59 @@ static void file_sha(const char *path, char out[65])
 
 /* ---- writing ---- */
 
+/* An output written as it is made: BUF_FLUSH bytes at a time into the temporary of an
+ * outfile, with the digest of everything written so far. */
+#define BUF_FLUSH 65536
+
 struct buf {
 	char *p;
 	size_t len, cap;
+	struct outfile o;
+	int err;             /* errno of the first failed write */
+	struct sha256 sum;   /* of the bytes flushed */
 };
+
+static void flush(struct buf *b)
+{
+	sha256_update(&b->sum, b->p, b->len);
+	for (size_t off = 0; !b->err && off < b->len;) {
+		ssize_t w = write(b->o.fd, b->p + off, b->len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			b->err = w < 0 ? errno : EIO;
+		else
+			off += (size_t)w;
+	}
+	b->len = 0;
+}
+
+static void reserve(struct buf *b, size_t n)
+{
+	if (b->len + n + 1 > b->cap)
+		b->p = xrealloc(b->p, b->cap = (b->len + n + 1) * 2);
+}
 
 __attribute__((format(printf, 2, 3)))
 static void put(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *s = xvasprintf(fmt, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	size_t n = strlen(s);
-	if (b->len + n + 1 > b->cap)
-		b->p = xrealloc(b->p, b->cap = (b->len + n + 1) * 2);
-	memcpy(b->p + b->len, s, n + 1);
-	b->len += n;
-	free(s);
+	reserve(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+	if (b->len >= BUF_FLUSH)
+		flush(b);
+}
+
+static void put_char(struct buf *b, char c)
+{
+	reserve(b, 1);
+	b->p[b->len++] = c;
 }
 
 /* PATH as one token: %XX for '%', controls, space and DEL. */
@@ -102,7 +138,7 @@ static void put_path(struct buf *b, const char *path)
 		if (*s <= ' ' || *s == '%' || *s == 0x7f)
 			put(b, "%%%02X", *s);
 		else
-			put(b, "%c", *s);
+			put_char(b, (char)*s);
 	put(b, "\n");
 }
 
@@ -113,27 +149,34 @@ static void put_file(struct buf *b, const char *tag, const struct stat *st, cons
 	put_path(b, path);
 }
 
-static int write_whole(const char *path, const struct buf *b)
+static int out_open(struct buf *b, const char *path)
 {
-	struct outfile o;
-	if (outfile_open(&o, path))
+	memset(b, 0, sizeof(*b));
+	sha256_init(&b->sum);
+	return outfile_open(&b->o, path);
+}
+
+/* Write what is left and put the file in place. 0, or -1 after reporting. */
+static int out_commit(struct buf *b, const char *path)
+{
+	flush(b);
+	free(b->p);
+	if (b->err) {
+		diag_error("%s: cannot write: %s", path, strerror(b->err));
+		outfile_abort(&b->o);
 		return -1;
-	for (size_t off = 0; off < b->len; ) {
-		ssize_t w = write(o.fd, b->p + off, b->len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			diag_error("%s: cannot write: %s", path, strerror(errno));
-			outfile_abort(&o);
-			return -1;
-		}
-		off += (size_t)w;
 	}
-	if (outfile_commit(&o)) {
-		outfile_abort(&o);
+	if (outfile_commit(&b->o)) {
+		outfile_abort(&b->o);
 		return -1;
 	}
 	return 0;
+}
+
+static void out_abort(struct buf *b)
+{
+	free(b->p);
+	outfile_abort(&b->o);
 }
 
 /* A small regular file changed close to the run that was not read whole: its digest now,
@@ -153,43 +196,60 @@ static void racy_sha(const struct input *in, char out[65])
 	file_sha(in->path, out);
 }
 
+struct put_input {
+	struct buf *b;
+	int64_t start_ns;
+};
+
+static int put_input(const struct input *in, void *arg)
+{
+	struct put_input *pi = arg;
+	const struct stat *st = &in->st;
+	int racy = ns(st->st_mtim) >= pi->start_ns - RACY_NS ||
+		   ns(st->st_ctim) >= pi->start_ns - RACY_NS;
+	char sum[67], now[65] = "";
+	if (racy && !in->hashed)
+		racy_sha(in, now);
+	if (in->hashed)
+		snprintf(sum, sizeof(sum), "%s%s", racy ? "=" : "", in->sha);
+	else if (*now)
+		snprintf(sum, sizeof(sum), "~%s", now);
+	else
+		strcpy(sum, racy ? "!" : "-");
+	put(pi->b, "in %d %o %u %u %ju %ju %jd %" PRId64 " %" PRId64 " %s ", in->follow,
+	    (unsigned)st->st_mode, (unsigned)st->st_uid, (unsigned)st->st_gid,
+	    (uintmax_t)st->st_dev, (uintmax_t)st->st_ino, (intmax_t)st->st_size,
+	    ns(st->st_mtim), ns(st->st_ctim), sum);
+	put_path(pi->b, in->path);
+	return 0;
+}
+
 int manifest_write(const char *output, const char key[65], int64_t start_ns,
 		   const struct stat *out_st, const char *staged, const struct stat *stage_st)
 {
-	struct buf b = { 0 };
-	size_t n;
-	const struct input *in = inputs_list(&n);
+	struct buf b;
+	char *path = manifest_path(output);
+	if (out_open(&b, path)) {
+		free(path);
+		return -1;
+	}
 	char *abs_out = realpath(output, NULL), *abs_stage = staged ? realpath(staged, NULL) : NULL;
 	put(&b, "lsbimg-manifest 1\nkey %s\nstart %" PRId64 "\n", key, start_ns);
 	put_file(&b, "out", out_st, abs_out ? abs_out : output);
 	if (staged)
 		put_file(&b, "stage", stage_st, abs_stage ? abs_stage : staged);
-	for (size_t i = 0; i < n; i++) {
-		const struct stat *st = &in[i].st;
-		int racy = ns(st->st_mtim) >= start_ns - RACY_NS ||
-			   ns(st->st_ctim) >= start_ns - RACY_NS;
-		char sum[67], now[65] = "";
-		if (racy && !in[i].hashed)
-			racy_sha(&in[i], now);
-		if (in[i].hashed)
-			snprintf(sum, sizeof(sum), "%s%s", racy ? "=" : "", in[i].sha);
-		else if (*now)
-			snprintf(sum, sizeof(sum), "~%s", now);
-		else
-			strcpy(sum, racy ? "!" : "-");
-		put(&b, "in %d %o %u %u %ju %ju %jd %" PRId64 " %" PRId64 " %s ", in[i].follow,
-		    (unsigned)st->st_mode, (unsigned)st->st_uid, (unsigned)st->st_gid,
-		    (uintmax_t)st->st_dev, (uintmax_t)st->st_ino, (intmax_t)st->st_size,
-		    ns(st->st_mtim), ns(st->st_ctim), sum);
-		put_path(&b, in[i].path);
+	struct put_input pi = { &b, start_ns };
+	int rc = inputs_each(put_input, &pi);
+	if (!rc) {
+		char sha[65];
+		flush(&b);
+		sha256_final_hex(&b.sum, sha);
+		put(&b, "end %s\n", sha);
+		rc = out_commit(&b, path);
+	} else {
+		out_abort(&b);
 	}
-	char sha[65];
-	sha256_hex(b.p, b.len, sha);
-	put(&b, "end %s\n", sha);
-	char *path = manifest_path(output);
-	int rc = write_whole(path, &b);
 	free(path);
-	free(b.p);
 	free(abs_out);
 	free(abs_stage);
 	return rc;
@@ -260,14 +320,9 @@ static int output_same(char *line, const char *tag, const char *want)
 	return same;
 }
 
-/* Inputs found unchanged, noted as this run's once all are. */
-struct seen {
-	struct input *v;
-	size_t n;
-};
-
-/* One "in" line (after the tag) still describes its file: then it is added to S. */
-static int input_same(char *line, struct seen *s)
+/* One "in" line (after the tag) still describes its file: then it is noted as this
+ * run's input. */
+static int input_same(char *line)
 {
 	int follow, off = 0;
 	unsigned mode, uid, gid;
@@ -297,8 +352,7 @@ static int input_same(char *line, struct seen *s)
 		if (strcmp(now, want))
 			return 0;
 	}
-	s->v = xrealloc(s->v, (s->n + 1) * sizeof(*s->v));
-	s->v[s->n++] = (struct input){ .path = path, .st = st, .follow = follow };
+	inputs_note(path, &st, follow);
 	return 1;
 }
 
@@ -332,13 +386,14 @@ int manifest_unchanged(const char *output, const char *staged, const char key[65
 	} else if (ok && line && !strncmp(line, "stage ", 6)) {
 		ok = 0;
 	}
-	struct seen s = { NULL, 0 };
+	/* The inputs are noted as found; if one changed, the notes go and compose notes
+	 * what it reads itself. */
+	off_t mark = inputs_mark();
 	for (; ok && line && !strncmp(line, "in ", 3); line = strtok_r(NULL, "\n", &save))
-		ok = input_same(line + 3, &s);
+		ok = input_same(line + 3);
 	ok = ok && line && line == end;
-	for (size_t i = 0; ok && i < s.n; i++)
-		inputs_note(s.v[i].path, &s.v[i].st, s.v[i].follow);
-	free(s.v);
+	if (!ok)
+		inputs_undo(mark);
 	free(text);
 	return ok;
 }
@@ -354,38 +409,60 @@ static void put_make(struct buf *b, const char *path)
 		else if (*s == '#' || *s == ' ' || *s == '\t' || *s == ':')
 			put(b, "\\%c", *s);
 		else
-			put(b, "%c", *s);
+			put_char(b, *s);
+}
+
+/* The depfile's prerequisites, or (RULES) its empty rules; a path noted twice in a row
+ * once. */
+struct put_dep {
+	struct buf *b;
+	const char *file;
+	int rules;
+	char *last;
+};
+
+static int put_dep(const struct input *in, void *arg)
+{
+	struct put_dep *d = arg;
+	if (d->last && !strcmp(d->last, in->path))
+		return 0;
+	free(d->last);
+	d->last = xstrdup(in->path);
+	if (strchr(in->path, '\n')) {
+		diag_error("%s: cannot name '%s' in a depfile (a newline in its name)", d->file,
+			   in->path);
+		return -1;
+	}
+	if (d->rules) {
+		/* An input that is gone is no error to make, only a reason to compose again. */
+		put(d->b, "\n");
+		put_make(d->b, in->path);
+		put(d->b, ":\n");
+	} else {
+		put(d->b, " \\\n  ");
+		put_make(d->b, in->path);
+	}
+	return 0;
 }
 
 int depfile_write(const char *file, const char *output)
 {
-	struct buf b = { 0 };
-	size_t n;
-	const struct input *in = inputs_list(&n);
+	struct buf b;
+	if (out_open(&b, file))
+		return -1;
 	put_make(&b, output);
 	put(&b, ":");
-	for (size_t i = 0; i < n; i++) {
-		if (i && !strcmp(in[i - 1].path, in[i].path))
-			continue;
-		for (const char *s = in[i].path; *s; s++)
-			if (*s == '\n') {
-				diag_error("%s: cannot name '%s' in a depfile (a newline in its name)",
-					   file, in[i].path);
-				free(b.p);
-				return -1;
-			}
-		put(&b, " \\\n  ");
-		put_make(&b, in[i].path);
-	}
+	struct put_dep d = { &b, file, 0, NULL };
+	int rc = inputs_each(put_dep, &d);
 	put(&b, "\n");
-	/* An input that is gone is no error to make, only a reason to compose again. */
-	for (size_t i = 0; i < n; i++)
-		if (!i || strcmp(in[i - 1].path, in[i].path)) {
-			put(&b, "\n");
-			put_make(&b, in[i].path);
-			put(&b, ":\n");
-		}
-	int rc = write_whole(file, &b);
-	free(b.p);
-	return rc;
+	free(d.last);
+	d.last = NULL;
+	d.rules = 1;
+	rc = rc ? rc : inputs_each(put_dep, &d);
+	free(d.last);
+	if (rc) {
+		out_abort(&b);
+		return -1;
+	}
+	return out_commit(&b, file);
 }
