@@ -41,7 +41,7 @@ static char *absolute(const char *path)
 
 /* The spool, created on first use in $TMPDIR (else /tmp) with no name, so nothing is
  * left behind whatever ends the run. */
-static FILE *spool(void)
+static FILE *notes_file(void)
 {
 	if (in.spool || in.no_spool)
 		return in.spool;
@@ -79,7 +79,7 @@ static struct input *add(const char *path, const struct stat *st, int follow)
 
 static void spool_note(const char *path, const struct stat *st, int follow)
 {
-	FILE *f = spool();
+	FILE *f = notes_file();
 	if (!f) {
 		/* No temporary file to be had: in memory, at the memory's cost. */
 		add(path, st, follow);
