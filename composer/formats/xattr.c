@@ -36,7 +36,7 @@ int xattr_value_parse(const char *text, void **val, size_t *len, const char **wh
 	*why = NULL;
 	if (text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
 		const char *h = text + 2;
-		for (; h[0] && !*why; h += 2) {
+		for (; !*why && h[0]; h += 2) {   /* why first: an odd digit ends past the NUL */
 			int a = hexval((unsigned char)h[0]), b = h[1] ? hexval((unsigned char)h[1]) : -1;
 			if (a < 0 || b < 0)
 				*why = "a 0x value needs pairs of hex digits";
