@@ -109,7 +109,8 @@ static char *host_libc(const struct musl_plan *m, struct stat *out)
 		}
 	}
 
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Not blocking: a FIFO in its place is refused below, not waited on. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
 	if (fd >= 0)
 		inputs_note_path(path, 1);
