@@ -87,6 +87,24 @@ dbg s.img "cat /etc/modules.order" | sed "s|^?||; s|^/lib/modules/$ver/||" >s.or
 show_depends "$PWD/pkg" my-disk fs-ext4 >s.want
 grep -q squashfs s.want && grep -q crc32c_generic s.want || fail "modprobe shows no softdeps: $(cat s.want)"
 diff -u s.want s.order >&2 || fail "modules.order with softdeps and aliases differs from modprobe's order"
+
+note "a recompose sees a conf edited in place and the module tree's path pointed elsewhere"
+sleep 1.1   # past the window in which a stat cannot tell a change apart
+expect_exit 0 "$LSBIMG" compose -q --no-stage -o s.img s.cfg   # inputs noted settled
+expect_exit 0 "$LSBIMG" compose --no-stage -o s.img s.cfg
+assert_contains "nothing changed" "$OUT" "s.img: unchanged"
+# Rewritten in place (same inode): the directory does not change.
+printf 'softdep virtio_blk pre: fs-squashfs post: crypto-crc32c nls_ascii\nalias my-disk virtio_blk\n' \
+  >pkg/etc/modprobe.d/test.conf
+expect_exit 0 "$LSBIMG" compose --no-stage -o s.img s.cfg
+dbg s.img "cat /etc/modules.order" | grep -q nls_ascii || fail "the edited modprobe.d conf was not read again"
+mkdir -p pkg2/lib/modules && cp -al "$mods" pkg2/lib/modules/ && ln -s pkg/lib/modules/$ver cur
+printf 'image = { name = "c"; };\nkmods = { dir = "cur"; load = ["fs-ext4"]; };\n' >c.cfg
+expect_exit 0 "$LSBIMG" compose -q --no-stage -o c.img c.cfg
+sleep 1.1
+ln -sfn pkg2/lib/modules/$ver cur
+expect_exit 0 "$LSBIMG" compose --no-stage -o c.img c.cfg
+assert_contains "the module tree's path pointed elsewhere" "$OUT" "pkg2/lib/modules"
 note "the host's own modprobe.d is not read"
 cat >h.cfg <<EOF2
 image = { name = "h"; };

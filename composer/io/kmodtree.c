@@ -10,12 +10,30 @@
 #include "base/inputs.h"
 #include "base/suggest.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <libkmod.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+/* Note modprobe.d directory DIR (stat ST) and every file in it: libkmod reads its
+ * *.conf files, which an edit in place changes without touching the directory. */
+static void note_confs(const char *dir, const struct stat *st)
+{
+	inputs_note(dir, st, 1);
+	DIR *d = opendir(dir);
+	for (struct dirent *e; d && (e = readdir(d));) {
+		if (e->d_name[0] == '.')
+			continue;
+		char *p = xasprintf("%s/%s", dir, e->d_name);
+		inputs_note_path(p, 1);
+		free(p);
+	}
+	if (d)
+		closedir(d);
+}
 
 int kmodtree_open(struct kmodtree *k, const char *dir, const char *root, const char **why)
 {
@@ -40,9 +58,13 @@ int kmodtree_open(struct kmodtree *k, const char *dir, const char *root, const c
 	for (size_t i = 0; root && i < 4; i++) {
 		conf[n] = xasprintf("%s/%s/modprobe.d", root, where[i]);
 		if (stat(conf[n], &st) || !S_ISDIR(st.st_mode)) {
+			/* Its parent notes its coming into being. */
+			char *parent = xasprintf("%s/%s", root, where[i]);
+			inputs_note_path(stat(parent, &st) ? root : parent, 1);
+			free(parent);
 			free(conf[n]);
 		} else {
-			inputs_note(conf[n], &st, 1);
+			note_confs(conf[n], &st);
 			n++;
 		}
 	}

@@ -12,6 +12,7 @@
  * kernel is skipped. Parse only checks the settings; the tree is read in apply. */
 #include "sections/section.h"
 #include "base/diag.h"
+#include "base/inputs.h"
 #include "io/kmodtree.h"
 #include "model/hostsrc.h"
 
@@ -167,6 +168,8 @@ static int kmod_apply(void *plan, struct section_ctx *ctx)
 		conf_error(conf_member(p->at, "dir"), "kmods: %s: %s", p->dir, strerror(errno));
 		return -1;
 	}
+	/* The path as written too: a symlink pointed at another tree changes the image. */
+	inputs_note_path(p->dir, 0);
 	char *root = package_root(real);
 	struct kmodtree k;
 	const char *why;
