@@ -96,10 +96,15 @@ static char *host_libc(const struct musl_plan *m, struct stat *out)
 		const char *const dirs[] = { "/usr/lib", "/lib" };
 		for (size_t i = 0; i < 2 && !path; i++) {
 			char *p = xasprintf("%s/%s/libc.so", dirs[i], a->musl_triplet);
-			if (!access(p, F_OK))
+			if (!access(p, F_OK)) {
 				path = p;
-			else
+			} else {
+				/* Where it was not: its appearing there changes the image. */
+				char *d = xasprintf("%s/%s", dirs[i], a->musl_triplet);
+				inputs_note_path(access(d, F_OK) ? dirs[i] : d, 1);
+				free(d);
 				free(p);
+			}
 		}
 		if (!path) {
 			conf_error(where, "musl: no libc.so for %s on this host (looked in "
