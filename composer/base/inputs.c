@@ -86,13 +86,20 @@ static void spool_note(const char *path, const struct stat *st, int follow)
 		return;
 	}
 	char *abs = absolute(path);
-	struct rec r = {
-		.dev = st->st_dev, .ino = st->st_ino, .size = (uint64_t)st->st_size,
-		.mtime_s = st->st_mtim.tv_sec, .mtime_ns = st->st_mtim.tv_nsec,
-		.ctime_s = st->st_ctim.tv_sec, .ctime_ns = st->st_ctim.tv_nsec,
-		.mode = st->st_mode, .uid = st->st_uid, .gid = st->st_gid,
-		.len = (uint32_t)strlen(abs), .follow = (uint32_t)!!follow,
-	};
+	struct rec r;
+	memset(&r, 0, sizeof(r));   /* its tail padding goes to the file too */
+	r.dev = st->st_dev;
+	r.ino = st->st_ino;
+	r.size = (uint64_t)st->st_size;
+	r.mtime_s = st->st_mtim.tv_sec;
+	r.mtime_ns = st->st_mtim.tv_nsec;
+	r.ctime_s = st->st_ctim.tv_sec;
+	r.ctime_ns = st->st_ctim.tv_nsec;
+	r.mode = st->st_mode;
+	r.uid = st->st_uid;
+	r.gid = st->st_gid;
+	r.len = (uint32_t)strlen(abs);
+	r.follow = (uint32_t)!!follow;
 	if (fwrite(&r, sizeof(r), 1, f) != 1 || fwrite(abs, 1, r.len, f) != r.len)
 		in.spool_err = errno ? errno : EIO;
 	free(abs);
